@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "dstack-backend",
+    products: [
+        .executable(name: "dstack-backend", targets: ["dstack-backend"])
+    ],
+    dependencies: [
+        // The ecosystem's command-line parser: subcommands, --help and --version for free.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // C shims, one per system library (Debian: libsecp256k1-dev, libcurl4-openssl-dev, libssl-dev).
+        .target(
+            name: "CSecp256k1",
+            linkerSettings: [.linkedLibrary("secp256k1")]
+        ),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        // All of the daemon's logic.
+        .target(
+            name: "DstackBackend",
+            dependencies: ["CSecp256k1", "CCurl", "COpenSSL"]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "dstack-backend",
+            dependencies: [
+                "DstackBackend",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "DstackBackendTests",
+            dependencies: ["DstackBackend"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

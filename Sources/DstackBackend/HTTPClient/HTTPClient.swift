@@ -1,0 +1,270 @@
+import CCurl
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Limits that every outbound request gets.
+public struct HTTPClientConfiguration: Sendable, Equatable {
+    /// Seconds allowed to establish the connection (TCP + TLS).
+    public var connectTimeout: Double
+    /// Seconds allowed for the whole request, connect included.
+    public var totalTimeout: Double
+    /// Largest response body accepted; more is refused so a broken peer cannot exhaust memory.
+    public var maximumResponseBytes: Int
+    public var userAgent: String
+
+    public static let defaultConnectTimeout = 5.0
+    public static let defaultTotalTimeout = 10.0
+    public static let defaultMaximumResponseBytes = 1 << 20
+
+    public init(
+        connectTimeout: Double = defaultConnectTimeout,
+        totalTimeout: Double = defaultTotalTimeout,
+        maximumResponseBytes: Int = defaultMaximumResponseBytes,
+        userAgent: String = "dstack-backend/\(BuildInfo.version)"
+    ) {
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+        self.maximumResponseBytes = maximumResponseBytes
+        self.userAgent = userAgent
+    }
+}
+
+/// One outbound request.
+public struct HTTPClientRequest: Sendable {
+    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+
+    public var method: Method
+    /// Absolute `http://` or `https://` URL; over a Unix socket the host part is only the `Host` header.
+    public var url: String
+    /// Connect to this Unix socket instead of the URL's host.
+    public var unixSocketPath: String?
+    public var headers: [(String, String)]
+    public var body: [UInt8]?
+
+    public init(
+        method: Method = .get, url: String, unixSocketPath: String? = nil, headers: [(String, String)] = [],
+        body: [UInt8]? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.unixSocketPath = unixSocketPath
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// What came back.
+public struct HTTPClientResponse: Sendable {
+    public var status: Int
+    /// Response headers, names lower-cased.
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// The first header named `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.0 == lower }?.1
+    }
+}
+
+/// The only way the daemon talks to other machines: blocking libcurl requests with timeouts and a size cap.
+///
+/// Calls block the calling thread. The registry flow runs before the server starts and the poller has
+/// its own thread, so the event loop that serves `/health` never waits on a peer.
+public struct HTTPClient: Sendable {
+    public let configuration: HTTPClientConfiguration
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
+        CurlGlobal.ensureInitialized()
+        self.configuration = configuration
+    }
+
+    public func get(_ url: String, headers: [(String, String)] = []) throws(HTTPClientError) -> HTTPClientResponse {
+        try perform(HTTPClientRequest(method: .get, url: url, headers: headers))
+    }
+
+    /// POSTs `json` with `Content-Type: application/json`.
+    public func postJSON(_ url: String, json: [UInt8], headers: [(String, String)] = []) throws(HTTPClientError)
+        -> HTTPClientResponse
+    {
+        try perform(
+            HTTPClientRequest(
+                method: .post, url: url, headers: [("Content-Type", "application/json")] + headers, body: json))
+    }
+
+    public func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
+        guard let handle = curl_easy_init() else {
+            throw HTTPClientError(kind: .transport, url: request.url, detail: "curl_easy_init failed")
+        }
+        defer { curl_easy_cleanup(handle) }
+
+        let sink = ResponseSink(limit: configuration.maximumResponseBytes)
+        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        // libcurl sends "Expect: 100-continue" for larger POST bodies; our peers never need it.
+        headerList = curl_slist_append(headerList, "Expect:")
+
+        let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
+        var code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
+            var setup = CURLE_OK
+            func set(_ result: CURLcode) {
+                if setup == CURLE_OK && result != CURLE_OK { setup = result }
+            }
+            set(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress))
+            set(ccurl_setopt_string(handle, CURLOPT_URL, request.url))
+            set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+            set(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+            set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+            set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.totalTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+            set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+            set(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
+            set(ccurl_setopt_string(handle, CURLOPT_USERAGENT, configuration.userAgent))
+            set(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList))
+            set(ccurl_setopt_write_function(handle, curlWriteBody))
+            set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
+            set(ccurl_setopt_header_function(handle, curlWriteHeader))
+            set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
+            if let path = request.unixSocketPath {
+                set(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, path))
+            }
+            if request.method == .post {
+                let body = request.body ?? []
+                set(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+                set(ccurl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+                // COPYPOSTFIELDS copies now, so the Swift array need not outlive this closure.
+                body.withUnsafeBufferPointer { bytes in
+                    if bytes.isEmpty {
+                        set(ccurl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""))
+                    } else {
+                        set(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)))
+                    }
+                }
+            }
+            if setup != CURLE_OK { return setup }
+            return curl_easy_perform(handle)
+        }
+        let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        if sink.overflowed { code = CURLE_FILESIZE_EXCEEDED }
+        guard code == CURLE_OK else {
+            throw Self.error(for: code, detail: detail, request: request, configuration: configuration)
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPClientResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    static func milliseconds(_ seconds: Double) -> Int {
+        max(1, Int((seconds * 1000).rounded()))
+    }
+
+    static func error(
+        for code: CURLcode, detail: String, request: HTTPClientRequest, configuration: HTTPClientConfiguration
+    ) -> HTTPClientError {
+        let words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let kind: HTTPClientError.Kind
+        var text = words
+        switch code {
+        case CURLE_COULDNT_CONNECT:
+            kind = .connectionRefused
+            if let path = request.unixSocketPath {
+                text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(words)"
+            }
+        case CURLE_OPERATION_TIMEDOUT:
+            kind = .timeout
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            kind = .dns
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED,
+            CURLE_SSL_CRL_BADFILE:
+            kind = .tls
+        case CURLE_FILESIZE_EXCEEDED:
+            kind = .responseTooLarge
+            text = "the response is larger than the \(configuration.maximumResponseBytes)-byte limit"
+        case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
+            kind = .invalidURL
+        default:
+            kind = .transport
+        }
+        return HTTPClientError(kind: kind, url: request.url, detail: text)
+    }
+}
+
+/// Collects the body and headers of one transfer, stopping at the size cap.
+final class ResponseSink {
+    let limit: Int
+    var body: [UInt8] = []
+    var headers: [(String, String)] = []
+    var overflowed = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if body.count + bytes.count > limit {
+            overflowed = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    func appendHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>) {
+        // A new status line (after a redirect or 100 Continue) starts a new header set.
+        if bytes.starts(with: Array("HTTP/".utf8)) {
+            headers.removeAll()
+            return
+        }
+        guard headers.count < 200, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
+        var value = String(decoding: bytes[(colon + 1)...], as: UTF8.self)
+        while let last = value.last, last == "\r" || last == "\n" || last == " " || last == "\t" { value.removeLast() }
+        while let first = value.first, first == " " || first == "\t" { value.removeFirst() }
+        headers.append((name, value))
+    }
+}
+
+private func curlWriteBody(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let pointer, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
+    return sink.append(bytes) ? length : 0
+}
+
+private func curlWriteHeader(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
+    guard let pointer, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    sink.appendHeaderLine(
+        UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length))
+    return length
+}
+
+/// `curl_global_init` must run once before any thread uses libcurl.
+enum CurlGlobal {
+    private static let initialized: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+
+    static func ensureInitialized() {
+        _ = initialized
+    }
+}

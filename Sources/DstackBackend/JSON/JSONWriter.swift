@@ -1,0 +1,117 @@
+/// Writes compact JSON byte-for-byte like Python's `json.dumps(value, separators=(",", ":"))`.
+///
+/// That means `ensure_ascii`: every character outside printable ASCII is a `\uXXXX` escape (lower-case hex,
+/// surrogate pairs above U+FFFF), and `\n \r \t \b \f \" \\` use their short forms. dephy-worker and any
+/// JSON parser read it the same; the fixed form makes golden tests exact.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    private var needsComma: [Bool] = [false]
+
+    public init() {}
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    private mutating func separate() {
+        if needsComma[needsComma.count - 1] {
+            bytes.append(UInt8(ascii: ","))
+        }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    public mutating func endObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    public mutating func endArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// An object key; the value written next belongs to it.
+    public mutating func key(_ name: String) {
+        separate()
+        Self.appendEscaped(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma[needsComma.count - 1] = false
+    }
+
+    public mutating func string(_ value: String) {
+        separate()
+        Self.appendEscaped(value, to: &bytes)
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: Array("null".utf8))
+    }
+
+    public mutating func integer<T: BinaryInteger>(_ value: T) {
+        separate()
+        bytes.append(contentsOf: Array(String(value).utf8))
+    }
+
+    /// Raw, already-valid JSON (for numbers formatted elsewhere).
+    public mutating func raw(_ json: String) {
+        separate()
+        bytes.append(contentsOf: Array(json.utf8))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `value` as a quoted JSON string with Python's `ensure_ascii` escaping.
+    public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0x22: out.append(contentsOf: [0x5c, 0x22])
+            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
+            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
+            case 0x20...0x7e: out.append(UInt8(scalar.value))
+            case 0x10000...:
+                let v = scalar.value - 0x10000
+                appendUnicodeEscape(UInt16(0xd800 + (v >> 10)), to: &out)
+                appendUnicodeEscape(UInt16(0xdc00 + (v & 0x3ff)), to: &out)
+            default:
+                appendUnicodeEscape(UInt16(scalar.value), to: &out)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
+        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
+        out.append(hexDigits[Int(unit >> 12 & 0xf)])
+        out.append(hexDigits[Int(unit >> 8 & 0xf)])
+        out.append(hexDigits[Int(unit >> 4 & 0xf)])
+        out.append(hexDigits[Int(unit & 0xf)])
+    }
+
+    /// `value` as a JSON string literal.
+    public static func quoted(_ value: String) -> String {
+        var out = [UInt8]()
+        appendEscaped(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,5 @@
+/// Facts about this build.
+public enum BuildInfo {
+    /// The daemon's version (also the User-Agent and `--version`).
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed system call, with the call's name and `errno`.
+///
+/// The one place where `errno` becomes a Swift error (see `retryingEINTR`).
+public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The system call or library function that failed, e.g. `open`.
+    public let call: String
+    /// The `errno` value it left.
+    public let errno: Int32
+
+    public init(call: String, errno: Int32) {
+        self.call = call
+        self.errno = errno
+    }
+
+    /// The C library's words for `errno`, e.g. "Permission denied".
+    public var reason: String {
+        String(cString: strerror(errno))
+    }
+
+    public var description: String {
+        "\(call) failed: \(reason) (errno \(errno))"
+    }
+}
+
+/// Runs a system call that returns -1 on failure, retrying on `EINTR`, and throws `SystemError` otherwise.
+@discardableResult
+public func retryingEINTR<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
+    while true {
+        let result = body()
+        if result != -1 { return result }
+        let code = errno
+        if code == EINTR { continue }
+        throw SystemError(call: call, errno: code)
+    }
+}

@@ -1,0 +1,3 @@
+import DstackBackend
+
+print("dstack-backend \(BuildInfo.version)")
