@@ -1,0 +1,45 @@
+/// How to reach the dstack VMM: `DSTACK_URL`.
+///
+/// Accepted forms: `http://host:port[/prefix]`, `https://host[:port][/prefix]`, `unix:///abs/path.sock`
+/// (the reference's form) and `unix:/abs/path.sock` (dstack's own).
+public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
+    case http(HTTPURL)
+    case unixSocket(path: String)
+
+    public static let defaultURL = "http://localhost:19060"
+
+    public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(ConfigurationError) -> DstackEndpoint {
+        let value = text.trimmingASCIIWhitespace()
+        if value.lowercased().hasPrefix("unix:") {
+            var path = String(value.dropFirst("unix:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard path.hasPrefix("/"), path.count > 1 else {
+                throw .invalid(
+                    setting, "\"\(text)\" must name an absolute socket path: unix:///path/vmm.sock or unix:/path/vmm.sock")
+            }
+            guard !path.hasSuffix("/") else {
+                throw .invalid(setting, "\"\(text)\" names a directory; name the socket file itself")
+            }
+            guard path.utf8.count < 108 else {
+                throw .invalid(setting, "\"\(text)\": a Unix socket path must be shorter than 108 bytes")
+            }
+            return .unixSocket(path: path)
+        }
+        return .http(try HTTPURL.parse(value, setting: setting))
+    }
+
+    /// The request for `path` (e.g. `/prpc/ListGpus?json`): the URL and, for a socket, its path.
+    public func request(path: String) -> (url: String, unixSocketPath: String?) {
+        switch self {
+        case .http(let base): (base.appending(path), nil)
+        case .unixSocket(let socket): ("http://localhost" + path, socket)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .http(let url): url.description
+        case .unixSocket(let path): "unix:\(path)"
+        }
+    }
+}

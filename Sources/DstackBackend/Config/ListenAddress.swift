@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the HTTP server listens: `LISTEN_ADDR`.
+///
+/// `host:port` with an IPv4 literal, a bracketed IPv6 literal or a host name (resolved once, when binding),
+/// or `unix:/absolute/path` for a Unix socket.
+public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    case inet(host: String, port: UInt16)
+    case unix(path: String)
+
+    public static let defaultValue = ListenAddress.inet(host: "0.0.0.0", port: 8080)
+
+    /// Parses `text`; `setting` names the variable in errors.
+    public static func parse(_ text: String, setting: String = "LISTEN_ADDR") throws(ConfigurationError) -> ListenAddress {
+        let value = text.trimmingASCIIWhitespace()
+        if value.hasPrefix("unix:") {
+            let path = String(value.dropFirst("unix:".count))
+            guard path.hasPrefix("/"), path.count > 1 else {
+                throw .invalid(setting, "\"\(text)\" must be unix:/absolute/path")
+            }
+            guard path.utf8.count < 108 else {
+                throw .invalid(setting, "\"\(text)\": a Unix socket path must be shorter than 108 bytes")
+            }
+            return .unix(path: path)
+        }
+        let host: String
+        let portText: String
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else {
+                throw .invalid(setting, "\"\(text)\" has an unclosed '[': use [IPv6]:port such as [::]:8080")
+            }
+            host = String(value[value.index(after: value.startIndex)..<close])
+            let rest = value[value.index(after: close)...]
+            guard rest.hasPrefix(":") else {
+                throw .invalid(setting, "\"\(text)\" has no port: use [IPv6]:port such as [::]:8080")
+            }
+            portText = String(rest.dropFirst())
+            guard IPAddressText.isIPv6(host) else {
+                throw .invalid(setting, "\"\(text)\": \"\(host)\" is not an IPv6 address")
+            }
+        } else {
+            guard let colon = value.lastIndex(of: ":") else {
+                throw .invalid(setting, "\"\(text)\" has no port: use host:port such as 0.0.0.0:8080")
+            }
+            host = String(value[..<colon])
+            portText = String(value[value.index(after: colon)...])
+            guard !host.contains(":") else {
+                throw .invalid(setting, "\"\(text)\": write an IPv6 address in brackets, e.g. [::1]:8080")
+            }
+            guard !host.isEmpty else {
+                throw .invalid(setting, "\"\(text)\" has no host: use 0.0.0.0:\(portText) to listen everywhere")
+            }
+            guard IPAddressText.isIPv4(host) || IPAddressText.isHostName(host) else {
+                throw .invalid(setting, "\"\(text)\": \"\(host)\" is neither an IPv4 address nor a host name")
+            }
+        }
+        guard let port = UInt16(portText), port >= 1 else {
+            throw .invalid(setting, "\"\(text)\": the port must be a number from 1 to 65535")
+        }
+        return .inet(host: host, port: port)
+    }
+
+    public var description: String {
+        switch self {
+        case .inet(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .unix(let path): "unix:\(path)"
+        }
+    }
+}
+
+/// Syntax checks for address literals and host names (no resolving).
+public enum IPAddressText {
+    public static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigit) && Int(part)! <= 255
+                && !(part.count > 1 && part.hasPrefix("0"))
+        }
+    }
+
+    public static func isIPv6(_ text: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET6, text, &address) == 1
+    }
+
+    /// RFC 1123 host name: labels of letters, digits and '-', 1-63 bytes each, 253 at most.
+    public static func isHostName(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 253 else { return false }
+        return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { c in
+                    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d
+                }
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension StringProtocol {
+    /// Drops leading and trailing spaces, tabs, CR and LF.
+    func trimmingASCIIWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return String(self[first...last])
+    }
+}
