@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# dstack-backend: build with the official Swift 6 image, run on bookworm-slim.
+
+FROM swift:6.1-bookworm AS build
+# The three C libraries the shims link against. Versions follow the Debian release the image is on;
+# pinning them would break the build at each Debian security update.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcurl4-openssl-dev libsecp256k1-dev libssl-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Resolve dependencies first so source edits reuse the cached layer.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+RUN swift build -c release --static-swift-stdlib --product dstack-backend \
+    && install -D -m 0755 "$(swift build -c release --show-bin-path)/dstack-backend" /out/dstack-backend \
+    && strip /out/dstack-backend
+
+FROM debian:bookworm-slim
+# Only the runtime halves of the three libraries, and CA certificates for an https registry.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcurl4 libsecp256k1-1 libssl3 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system --gid 10001 dstack \
+    && useradd --system --uid 10001 --gid dstack --home-dir /app --shell /usr/sbin/nologin dstack \
+    && install -d -o dstack -g dstack -m 0755 /app \
+    && install -d -o dstack -g dstack -m 0700 /app/data
+COPY --from=build /out/dstack-backend /usr/local/bin/dstack-backend
+WORKDIR /app
+ENV DATA_DIR=/app/data \
+    LISTEN_ADDR=0.0.0.0:8080
+# The node key lives here: keep it on a named volume and back it up.
+VOLUME ["/app/data"]
+USER 10001:10001
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --start-period=40s --retries=3 \
+    CMD ["dstack-backend", "healthcheck"]
+ENTRYPOINT ["dstack-backend"]
