@@ -29,17 +29,23 @@ let package = Package(
             name: "DstackBackend",
             dependencies: ["CSecp256k1", "CCurl", "COpenSSL"]
         ),
+        // Simulated registry and dstack VMM: the demo and the tests use the same fakes.
+        .target(
+            name: "DstackSimulator",
+            dependencies: ["DstackBackend"]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "dstack-backend",
             dependencies: [
                 "DstackBackend",
+                "DstackSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "DstackBackendTests",
-            dependencies: ["DstackBackend"],
+            dependencies: ["DstackBackend", "DstackSimulator"],
             resources: [.copy("Fixtures")]
         ),
     ]

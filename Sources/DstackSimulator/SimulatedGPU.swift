@@ -1,0 +1,72 @@
+import DstackBackend
+
+/// The GPU set a simulated VMM reports.
+public struct SimulatedGPUSet: Sendable, Equatable {
+    public struct Model: Sendable, Equatable {
+        public let name: String
+        public let productID: String
+        public let description: String
+
+        public static let h200 = Model(
+            name: "H200", productID: "10de:2335", description: "NVIDIA Corporation GH100 [H200 SXM 141GB]")
+        public static let h100 = Model(
+            name: "H100", productID: "10de:2330", description: "NVIDIA Corporation GH100 [H100 SXM5 80GB]")
+        public static let b200 = Model(
+            name: "B200", productID: "10de:2901", description: "NVIDIA Corporation GB100 [B200]")
+
+        public static let all = [h200, h100, b200]
+
+        /// `H200`, `H100` or `B200`, any case.
+        public static func named(_ name: String) -> Model? {
+            all.first { $0.name.lowercased() == name.lowercased() }
+        }
+    }
+
+    public var model: Model
+    public var count: Int
+    /// How many of them are in use (the first ones), `is_free: false`.
+    public var busy: Int
+    public var allowAttachAll: Bool
+
+    /// 8x H200, two busy: what the demo shows.
+    public static let demo = SimulatedGPUSet(model: .h200, count: 8, busy: 2, allowAttachAll: true)
+
+    public init(model: Model, count: Int, busy: Int, allowAttachAll: Bool) {
+        self.model = model
+        self.count = max(0, count)
+        self.busy = min(max(0, busy), max(0, count))
+        self.allowAttachAll = allowAttachAll
+    }
+
+    /// The lspci-style slot of GPU `index`, e.g. `18:00.0`, `2a:00.0` (unique per index).
+    static func slot(_ index: Int) -> String {
+        let bus = 0x18 + index * 0x12
+        let hex = Hex.encode([UInt8(truncatingIfNeeded: bus)])
+        return "\(hex):00.0"
+    }
+
+    /// The compact JSON a real VMM sends for `ListGpus`.
+    public var listGpusJSON: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("gpus")
+        writer.beginArray()
+        for index in 0..<count {
+            writer.beginObject()
+            writer.key("slot")
+            writer.string(Self.slot(index))
+            writer.key("product_id")
+            writer.string(model.productID)
+            writer.key("description")
+            writer.string(model.description)
+            writer.key("is_free")
+            writer.bool(index >= busy)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("allow_attach_all")
+        writer.bool(allowAttachAll)
+        writer.endObject()
+        return writer.bytes
+    }
+}
