@@ -1,3 +1,0 @@
-import DstackBackend
-
-print("dstack-backend \(BuildInfo.version)")
