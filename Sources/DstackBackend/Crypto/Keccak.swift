@@ -5,16 +5,19 @@
 public enum Keccak {
     /// Keccak-256 of `bytes`: 32 bytes.
     public static func keccak256(_ bytes: [UInt8]) -> [UInt8] {
-        hash(bytes, rate: 136, outputBytes: 32)
+        hash(bytes, rate: 136, outputBytes: 32, domain: 0x01)
     }
 
-    /// The sponge: absorb `rate`-byte blocks with pad10*1 (domain byte 0x01), squeeze `outputBytes`.
-    static func hash(_ message: [UInt8], rate: Int, outputBytes: Int) -> [UInt8] {
+    /// The sponge: absorb `rate`-byte blocks padded with `domain` then pad10*1, squeeze `outputBytes`.
+    ///
+    /// `domain` is 0x01 for Keccak and 0x06 for FIPS 202 SHA-3 (used only by tests, to check long inputs
+    /// against any SHA3-256 implementation).
+    static func hash(_ message: [UInt8], rate: Int, outputBytes: Int, domain: UInt8) -> [UInt8] {
         precondition(rate > 0 && rate < 200 && rate % 8 == 0 && outputBytes <= rate)
         var state = [UInt64](repeating: 0, count: 25)
 
         var padded = message
-        padded.append(0x01)
+        padded.append(domain)
         while padded.count % rate != 0 { padded.append(0) }
         padded[padded.count - 1] |= 0x80
 
