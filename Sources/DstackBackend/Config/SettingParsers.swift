@@ -89,12 +89,12 @@ enum SettingParsers {
         return value
     }
 
-    /// A directory path; no NUL bytes.
+    /// A directory path without surrounding blanks (a stray space in `.env` is never meant); no NUL bytes.
     static func path(_ text: String, setting: String) throws(ConfigurationError) -> String {
         guard !text.utf8.contains(0) else {
             throw .invalid(setting, "contains a NUL byte")
         }
-        return text
+        return text.trimmingASCIIWhitespace()
     }
 
     /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.

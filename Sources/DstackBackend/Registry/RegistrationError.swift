@@ -13,8 +13,8 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
             let hint = Self.hint(for: error)
             return hint.isEmpty ? "\(error)" : "\(error) (\(hint))"
         case .gaveUp(let attempts, let seconds, let lastError):
-            return "the registry did not succeed in \(attempts) attempts over \(SettingParsers.formatSeconds(seconds)) "
-                + "(REGISTRATION_TIMEOUT); last error: \(lastError)"
+            return "gave up after \(attempts) attempts in \(SettingParsers.formatSeconds(seconds)) "
+                + "(the REGISTRATION_TIMEOUT budget); last error: \(lastError)"
         case .interrupted(let reason):
             return "interrupted by \(reason) before the registry answered"
         }

@@ -41,6 +41,18 @@ import Testing
         #expect(configuration.sources["REGISTRY_URL"] == .environment("REGISTRY_URL"))
     }
 
+    @Test func memberwiseDefaultsMatchTheTable() throws {
+        let resolved = try resolve(Self.required)
+        let built = Configuration(registryURL: resolved.registryURL, ownerAddress: resolved.ownerAddress)
+        #expect(built.effectiveValues.map(\.value) == resolved.effectiveValues.map(\.value))
+    }
+
+    @Test func trimsTheDataDirectory() throws {
+        var environment = Self.required
+        environment["DATA_DIR"] = " /app/data \n"
+        #expect(try resolve(environment).dataDirectory == "/app/data")
+    }
+
     @Test func missingRequiredSettingsUseTheContractMessages() {
         let error = #expect(throws: ConfigurationErrors.self) { try resolve([:]) }
         #expect(
