@@ -122,8 +122,10 @@ final class FakeHTTPServer: @unchecked Sendable {
             return clients
         }
         guard let clients else { return }
+        // Only shut down here: the accept thread closes the descriptor when it leaves `accept`. Closing it
+        // here let a thread that had not yet reached `accept` pick up the next test's socket under the same
+        // number and answer that test's requests with this server's handler.
         shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
         for fd in clients { shutdown(fd, Int32(SHUT_RDWR)) }
         if let socketPath { unlink(socketPath) }
     }
@@ -132,6 +134,7 @@ final class FakeHTTPServer: @unchecked Sendable {
         listenFD: Int32, state: FakeServerState,
         handler: @escaping @Sendable (RecordedRequest) -> FakeReply
     ) {
+        defer { close(listenFD) }
         while true {
             let client = accept(listenFD, nil, nil)
             if client < 0 {

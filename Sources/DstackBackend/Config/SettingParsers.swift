@@ -1,0 +1,113 @@
+/// Parsers for the plain value kinds settings use: durations, counts, switches, levels.
+///
+/// Each throws a `ConfigurationError` that quotes the value and shows an accepted form.
+enum SettingParsers {
+    /// Seconds as `5`, `2.5`, `500ms`, `5s`, `2m` or `1h`; must be positive and finite.
+    static func duration(_ text: String, setting: String) throws(ConfigurationError) -> Double {
+        let value = text.trimmingASCIIWhitespace().lowercased()
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = Substring(value)
+        var scale = 1.0
+        for unit in units where value.hasSuffix(unit.suffix) {
+            number = value.dropLast(unit.suffix.count)
+            scale = unit.seconds
+            break
+        }
+        let plain = !number.isEmpty && number.allSatisfy { $0.isASCIIDigit || $0 == "." || $0 == "-" || $0 == "+" }
+        guard plain, let amount = Double(number), amount.isFinite else {
+            throw .invalid(setting, "\"\(text)\" is not a duration: use seconds such as 5 or 2.5, or 500ms, 5s, 2m")
+        }
+        let seconds = amount * scale
+        guard seconds > 0 else {
+            throw .invalid(setting, "\"\(text)\" must be greater than zero")
+        }
+        guard seconds <= 86_400 * 365 else {
+            throw .invalid(setting, "\"\(text)\" is longer than a year")
+        }
+        return seconds
+    }
+
+    /// A whole number from 1 to `maximum`.
+    static func positiveInteger(_ text: String, setting: String, maximum: Int = Int(Int32.max)) throws(
+        ConfigurationError
+    ) -> Int {
+        let value = text.trimmingASCIIWhitespace()
+        guard !value.isEmpty, value.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "+" }), let number = Int(value)
+        else {
+            throw .invalid(setting, "\"\(text)\" is not a whole number")
+        }
+        guard number > 0 else {
+            throw .invalid(setting, "\"\(text)\" must be greater than zero")
+        }
+        guard number <= maximum else {
+            throw .invalid(setting, "\"\(text)\" is larger than the maximum \(maximum)")
+        }
+        return number
+    }
+
+    /// `true`/`false`, `1`/`0`, `yes`/`no`, any case.
+    static func boolean(_ text: String, setting: String) throws(ConfigurationError) -> Bool {
+        switch text.trimmingASCIIWhitespace().lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw .invalid(setting, "\"\(text)\" is not a switch: use true or false (also 1/0, yes/no)")
+        }
+    }
+
+    static func logLevel(_ text: String, setting: String) throws(ConfigurationError) -> LogLevel {
+        guard let level = LogLevel(name: text.trimmingASCIIWhitespace()) else {
+            throw .invalid(setting, "\"\(text)\" is not a log level: use error, warn, info or debug")
+        }
+        return level
+    }
+
+    static func logFormat(_ text: String, setting: String) throws(ConfigurationError) -> LogFormat {
+        guard let format = LogFormat(rawValue: text.trimmingASCIIWhitespace().lowercased()) else {
+            throw .invalid(setting, "\"\(text)\" is not a log format: use text or json")
+        }
+        return format
+    }
+
+    /// An IPv4 or IPv6 literal (IPv6 without brackets; brackets are tolerated and removed).
+    static func ipAddress(_ text: String, setting: String) throws(ConfigurationError) -> String {
+        var value = text.trimmingASCIIWhitespace()
+        if value.hasPrefix("[") && value.hasSuffix("]") {
+            value = String(value.dropFirst().dropLast())
+        }
+        guard IPAddressText.isIPv4(value) || IPAddressText.isIPv6(value) else {
+            throw .invalid(setting, "\"\(text)\" is not an IPv4 or IPv6 address, e.g. 203.0.113.7 or 2001:db8::7")
+        }
+        return value
+    }
+
+    /// A secret that goes into an HTTP header: printable ASCII without spaces. Never quoted in errors.
+    static func headerToken(_ text: String, setting: String) throws(ConfigurationError) -> String {
+        let value = text.trimmingASCIIWhitespace()
+        guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            throw .invalid(setting, "contains spaces, control or non-ASCII characters; a bearer token cannot")
+        }
+        return value
+    }
+
+    /// A directory path without surrounding blanks (a stray space in `.env` is never meant); no NUL bytes.
+    static func path(_ text: String, setting: String) throws(ConfigurationError) -> String {
+        guard !text.utf8.contains(0) else {
+            throw .invalid(setting, "contains a NUL byte")
+        }
+        return text.trimmingASCIIWhitespace()
+    }
+
+    /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.
+    static func formatSeconds(_ seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e12 else { return "\(seconds)s" }
+        let milliseconds = Int((seconds * 1000).rounded())
+        let sign = milliseconds < 0 ? "-" : ""
+        let whole = abs(milliseconds) / 1000
+        let fraction = abs(milliseconds) % 1000
+        guard fraction != 0 else { return "\(sign)\(whole)s" }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(sign)\(whole).\(digits)s"
+    }
+}

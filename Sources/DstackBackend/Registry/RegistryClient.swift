@@ -1,0 +1,108 @@
+/// The registry's two calls, over `HTTPClient`: `GET /permissions/{pubkey}` and `POST /workers`.
+///
+/// Each call makes one request and classifies the outcome; retrying is `WorkerRegistration`'s job.
+public struct RegistryClient: Sendable {
+    /// Extra headers for one request, from its method, full URL and body; NIP-98 signing adds
+    /// `Authorization` here.
+    public typealias HeaderProvider =
+        @Sendable (_ method: HTTPClientRequest.Method, _ url: String, _ body: [UInt8]) -> [(String, String)]
+
+    /// `REGISTRY_URL`, without a trailing `/`.
+    public let baseURL: HTTPURL
+    public let http: HTTPClient
+    public let headerProvider: HeaderProvider?
+
+    public init(baseURL: HTTPURL, http: HTTPClient, headerProvider: HeaderProvider? = nil) {
+        self.baseURL = baseURL
+        self.http = http
+        self.headerProvider = headerProvider
+    }
+
+    /// Asks whether `pubkey` may publish.
+    ///
+    /// Throws for what is worth retrying (network errors, 408, 429, 5xx) and for a refused request
+    /// (oversized answer, bad public key); any other non-2xx answer or an unreadable body means
+    /// `.notRegistered`.
+    public func permissions(pubkey: String) throws(RegistryError) -> PermissionStatus {
+        let url = baseURL.appending("/permissions/" + pubkey)
+        try Self.checkPublicKey(pubkey, method: "GET", url: url)
+        let response = try send(HTTPClientRequest(method: .get, url: url))
+        if response.isSuccess {
+            return PermissionStatus.parse(response.body)
+        }
+        if RegistryError.isTransientStatus(response.status) {
+            throw Self.statusError(method: "GET", url: url, response: response)
+        }
+        return .notRegistered(reason: "HTTP \(response.status)")
+    }
+
+    /// Registers the worker: `POST /workers` with `{"pubkey":…,"owner":…,"node_type":…}`.
+    ///
+    /// Any 2xx is success (the response is returned for logging); every other status throws with
+    /// the registry's status and body.
+    @discardableResult
+    public func registerWorker(pubkey: String, owner: EthereumAddress, nodeType: String) throws(RegistryError)
+        -> HTTPClientResponse
+    {
+        let url = baseURL.appending("/workers")
+        try Self.checkPublicKey(pubkey, method: "POST", url: url)
+        let body = Self.registrationBody(pubkey: pubkey, owner: owner, nodeType: nodeType)
+        let response = try send(
+            HTTPClientRequest(method: .post, url: url, headers: [("Content-Type", "application/json")], body: body))
+        guard response.isSuccess else {
+            throw Self.statusError(method: "POST", url: url, response: response)
+        }
+        return response
+    }
+
+    /// The exact POST body: compact JSON, keys in the order `pubkey`, `owner` (EIP-55), `node_type`.
+    public static func registrationBody(pubkey: String, owner: EthereumAddress, nodeType: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("pubkey")
+        writer.string(pubkey)
+        writer.key("owner")
+        writer.string(owner.checksummed)
+        writer.key("node_type")
+        writer.string(nodeType)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private func send(_ request: HTTPClientRequest) throws(RegistryError) -> HTTPClientResponse {
+        var request = request
+        if let headerProvider {
+            request.headers += headerProvider(request.method, request.url, request.body ?? [])
+        }
+        do {
+            return try http.perform(request)
+        } catch {
+            throw RegistryError(method: request.method.rawValue, url: request.url, kind: .transport(error))
+        }
+    }
+
+    /// The public key goes into a URL path, so it must be exactly what the registry keys on.
+    private static func checkPublicKey(_ pubkey: String, method: String, url: String) throws(RegistryError) {
+        let isLowerHex = pubkey.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
+        guard pubkey.utf8.count == 64, isLowerHex else {
+            throw RegistryError(
+                method: method, url: url,
+                kind: .invalidRequest("the public key must be 64 lower-case hex digits, got \(pubkey.utf8.count) characters"))
+        }
+    }
+
+    private static func statusError(method: String, url: String, response: HTTPClientResponse) -> RegistryError {
+        RegistryError(
+            method: method, url: url,
+            kind: .status(
+                code: response.status, body: RegistryError.printableBody(response.body),
+                retryAfter: response.header("retry-after").flatMap(retryAfterSeconds)))
+    }
+
+    /// `Retry-After` in its delay-seconds form; the HTTP-date form is ignored (our own back-off applies).
+    static func retryAfterSeconds(_ text: String) -> Double? {
+        let value = text.trimmingASCIIWhitespace()
+        guard !value.isEmpty, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value) else { return nil }
+        return Double(seconds)
+    }
+}
