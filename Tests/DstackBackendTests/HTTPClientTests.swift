@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import DstackBackend
 
 @Suite struct HTTPClientTests {
@@ -68,5 +69,24 @@ import Testing
         }
         #expect(error?.kind == .connectionRefused)
         #expect(error?.description.contains("/nonexistent/vmm.sock") == true)
+    }
+}
+
+@Suite struct HTTPClientCancellationTests {
+    @Test func stopSignalAbandonsARequestInFlight() throws {
+        let server = try FakeHTTPServer { _ in .hang }
+        defer { server.stop() }
+        let stop = StopSignal()
+        let client = HTTPClient(
+            configuration: HTTPClientConfiguration(connectTimeout: 5, totalTimeout: 30), cancellation: stop)
+        let stopper = Thread {
+            Thread.sleep(forTimeInterval: 0.2)
+            stop.stop(reason: "SIGTERM")
+        }
+        stopper.start()
+        let start = Clock.monotonicNanoseconds()
+        let error = #expect(throws: HTTPClientError.self) { try client.get(server.baseURL + "/") }
+        #expect(error?.kind == .cancelled)
+        #expect(Clock.monotonicNanoseconds() - start < 2_000_000_000)
     }
 }

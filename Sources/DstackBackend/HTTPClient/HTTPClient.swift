@@ -79,10 +79,14 @@ public struct HTTPClientResponse: Sendable {
 /// its own thread, so the event loop that serves `/health` never waits on a peer.
 public struct HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
+    /// When this fires, a request in flight is abandoned within about a second (libcurl's progress tick),
+    /// so SIGTERM does not wait out a total timeout.
+    public let cancellation: StopSignal?
 
-    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), cancellation: StopSignal? = nil) {
         CurlGlobal.ensureInitialized()
         self.configuration = configuration
+        self.cancellation = cancellation
     }
 
     public func get(_ url: String, headers: [(String, String)] = []) throws(HTTPClientError) -> HTTPClientResponse {
@@ -104,7 +108,10 @@ public struct HTTPClient: Sendable {
         }
         defer { curl_easy_cleanup(handle) }
 
-        let sink = ResponseSink(limit: configuration.maximumResponseBytes)
+        if let cancellation, cancellation.isStopped {
+            throw HTTPClientError(kind: .cancelled, url: request.url, detail: "the daemon is stopping")
+        }
+        let sink = ResponseSink(limit: configuration.maximumResponseBytes, cancellation: cancellation)
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
@@ -136,6 +143,11 @@ public struct HTTPClient: Sendable {
             set(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, sinkPointer))
             set(ccurl_setopt_header_function(handle, curlWriteHeader))
             set(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, sinkPointer))
+            if cancellation != nil {
+                set(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+                set(ccurl_setopt_xferinfo_function(handle, curlProgress))
+                set(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, sinkPointer))
+            }
             if let path = request.unixSocketPath {
                 set(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, path))
             }
@@ -193,6 +205,9 @@ public struct HTTPClient: Sendable {
         case CURLE_FILESIZE_EXCEEDED:
             kind = .responseTooLarge
             text = "the response is larger than the \(configuration.maximumResponseBytes)-byte limit"
+        case CURLE_ABORTED_BY_CALLBACK:
+            kind = .cancelled
+            text = "the daemon is stopping"
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             kind = .invalidURL
         default:
@@ -205,12 +220,14 @@ public struct HTTPClient: Sendable {
 /// Collects the body and headers of one transfer, stopping at the size cap.
 final class ResponseSink {
     let limit: Int
+    let cancellation: StopSignal?
     var body: [UInt8] = []
     var headers: [(String, String)] = []
     var overflowed = false
 
-    init(limit: Int) {
+    init(limit: Int, cancellation: StopSignal?) {
         self.limit = limit
+        self.cancellation = cancellation
     }
 
     func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -258,6 +275,15 @@ private func curlWriteHeader(
     sink.appendHeaderLine(
         UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length))
     return length
+}
+
+private func curlProgress(
+    _ context: UnsafeMutableRawPointer?, _ downloadTotal: curl_off_t, _ downloaded: curl_off_t,
+    _ uploadTotal: curl_off_t, _ uploaded: curl_off_t
+) -> Int32 {
+    guard let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    return sink.cancellation?.isStopped == true ? 1 : 0
 }
 
 /// `curl_global_init` must run once before any thread uses libcurl.

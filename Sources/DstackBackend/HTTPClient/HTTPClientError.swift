@@ -13,6 +13,8 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
         case responseTooLarge = "response too large"
         /// The URL itself is unusable.
         case invalidURL = "invalid URL"
+        /// The daemon is stopping; the request was abandoned.
+        case cancelled = "cancelled"
         /// Anything else libcurl reports (connection reset, protocol error, ...).
         case transport = "transport error"
     }
@@ -36,7 +38,7 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     /// Whether trying again later may succeed (everything but a bad URL or an oversized answer).
     public var isTransient: Bool {
         switch kind {
-        case .invalidURL, .responseTooLarge: false
+        case .invalidURL, .responseTooLarge, .cancelled: false
         default: true
         }
     }

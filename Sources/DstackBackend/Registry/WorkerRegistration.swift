@@ -30,11 +30,11 @@ public struct WorkerRegistration: Sendable {
     /// `nodeType` is passed separately because `NODE_TYPE=auto` is resolved from the GPUs first.
     public init(
         configuration: Configuration, nodeType: String, logger: Logger,
-        headerProvider: RegistryClient.HeaderProvider? = nil
+        headerProvider: RegistryClient.HeaderProvider? = nil, cancellation: StopSignal? = nil
     ) {
         self.init(
             client: RegistryClient(
-                baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration),
+                baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration, cancellation: cancellation),
                 headerProvider: headerProvider),
             owner: configuration.ownerAddress, nodeType: nodeType, backoff: configuration.registrationBackoff,
             logger: logger)
@@ -125,6 +125,7 @@ public struct WorkerRegistration: Sendable {
             } catch let caught {
                 error = caught
             }
+            if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
             guard error.isTransient else { throw .rejected(error) }
             failures += 1
             let remaining = backoff.budget - attempts.elapsedSeconds
