@@ -48,5 +48,10 @@ let package = Package(
             dependencies: ["DstackBackend", "DstackSimulator"],
             resources: [.copy("Fixtures")]
         ),
+        // The built binary as a separate process against the simulator; the compose file's wiring.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["DstackBackend", "DstackSimulator"]
+        ),
     ]
 )

@@ -1,0 +1,188 @@
+import DstackBackend
+import DstackSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary, as a separate process, against the simulator on loopback.
+@Suite(.serialized) struct EndToEndTests {
+    static let owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+    func environment(_ simulator: Simulator, dataDirectory: String, port: UInt16) -> [String: String] {
+        [
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
+            "DATA_DIR": dataDirectory, "LISTEN_ADDR": "127.0.0.1:\(port)", "DSTACK_POLL_INTERVAL": "200ms",
+            "NODE_TYPE": "node-H200x8",
+        ]
+    }
+
+    @Test func registersServesSurvivesAnOutageStopsAndRestartsWithTheSameKey() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        let env = environment(simulator, dataDirectory: directory.path + "/data", port: port)
+
+        let backend = try BackendProcess(arguments: [], environment: env)
+        #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)"), "log: \(backend.log)")
+        #expect(backend.log.contains("Worker registration completed successfully"))
+        #expect(backend.log.contains("Worker is now authorized to communicate with the message network"))
+        #expect(simulator.registry.registrationPosts == 1)
+        let worker = try #require(simulator.registry.registeredWorkers.first)
+        #expect(worker.owner == Self.owner)
+        #expect(worker.nodeType == "node-H200x8")
+        let keyText = try String(contentsOfFile: directory.path + "/data/key", encoding: .utf8)
+        #expect(keyText.range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil)
+
+        let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+        #expect(health.status == 200)
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
+        #expect(info["status"] as? String == "Available")
+        #expect(info["pubkeys"] as? [String] == [worker.pubkey])
+        let metadata = try #require(info["metadata"] as? String)
+        let gpus = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+        #expect(gpus["gpu_count"] as? Int == 8)
+
+        // Outage: 503 within two poll intervals (plus scheduling slack), then recovery.
+        simulator.vmm.setOutage(true)
+        #expect(poll(until: 2.0) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
+        let down = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+        #expect(down.body.contains("\"status\":\"Unavailable\""))
+        #expect(down.body.contains("simulated outage"))
+        simulator.vmm.setOutage(false)
+        #expect(poll(until: 2.0) { httpGet("http://127.0.0.1:\(port)/health")?.status == 200 })
+
+        // SIGTERM: exit 0 within 1 s.
+        let start = Date()
+        backend.signal(SIGTERM)
+        let status = backend.waitForExit(timeout: 3)
+        #expect(status == 0, "log: \(backend.log)")
+        #expect(Date().timeIntervalSince(start) < 1.0)
+
+        // Restart: same key, no second POST.
+        let again = try BackendProcess(arguments: [], environment: env)
+        #expect(again.waitForOutput("Backend listening on"), "log: \(again.log)")
+        #expect(simulator.registry.registrationPosts == 1)
+        #expect(try String(contentsOfFile: directory.path + "/data/key", encoding: .utf8) == keyText)
+        again.signal(SIGINT)
+        #expect(again.waitForExit(timeout: 3) == 0)
+    }
+
+    @Test func registrationFailureExitsOneWithTheContractLines() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try BackendProcess.runToEnd(
+            [], environment: [
+                "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": Self.owner,
+                "DATA_DIR": directory.path, "REGISTRATION_TIMEOUT": "1s", "LISTEN_ADDR": "127.0.0.1:\(freePort())",
+                "DSTACK_URL": "http://127.0.0.1:\(freePort())",
+            ])
+        #expect(result.status == 1, "output: \(result.output)")
+        #expect(result.output.contains("Worker registration failed: "))
+        #expect(result.output.contains("Cannot start service without successful registration"))
+        #expect(!result.output.contains("Backend listening"))
+    }
+
+    @Test func sigtermDuringRegistrationRetriesExits143() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = try BackendProcess(
+            arguments: [], environment: [
+                "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": Self.owner,
+                "DATA_DIR": directory.path, "DSTACK_URL": "http://127.0.0.1:\(freePort())",
+                "LISTEN_ADDR": "127.0.0.1:\(freePort())",
+            ])
+        #expect(backend.waitForOutput("Registry request failed, retrying"), "log: \(backend.log)")
+        let start = Date()
+        backend.signal(SIGTERM)
+        #expect(backend.waitForExit(timeout: 3) == 143)
+        #expect(Date().timeIntervalSince(start) < 1.0)
+    }
+
+    @Test func configurationErrorsAreReportedTogetherBeforeAnyKeyIsCreated() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try BackendProcess.runToEnd(
+            [], environment: [
+                "OWNER_ADDRESS": "0x742d35Cc6634C0532925a3b844Bc9e7595f0bEb", "LISTEN_ADDR": "nope",
+                "DATA_DIR": directory.path + "/data",
+            ])
+        #expect(result.status == 1)
+        #expect(result.output.contains("Error: REGISTRY_URL environment variable is required for worker registration"))
+        #expect(result.output.contains("39"))
+        #expect(result.output.contains("LISTEN_ADDR"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/data/key"))
+    }
+
+    @Test func pubkeyPrintsTheKeyThatTheFileHolds() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try BackendProcess.runToEnd(["pubkey"], environment: ["DATA_DIR": directory.path])
+        #expect(first.status == 0)
+        let pubkey = first.output.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
+        #expect(pubkey.range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil, "output: \(first.output)")
+        let second = try BackendProcess.runToEnd(["pubkey", "--npub"], environment: ["DATA_DIR": directory.path])
+        #expect(second.status == 0)
+        #expect(second.output.contains("npub1"))
+    }
+
+    @Test func healthcheckExitCodes() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let ok = try BackendProcess.runToEnd(["healthcheck", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        #expect(ok.status == 0, "output: \(ok.output)")
+        simulator.vmm.setOutage(true)
+        let failing = try BackendProcess.runToEnd(["healthcheck", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        #expect(failing.status == 1)
+        let nothing = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(freePort())/health"])
+        #expect(nothing.status == 1)
+    }
+
+    @Test func checkPassesAgainstTheSimulatorAndFailsWithHints() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var env = environment(simulator, dataDirectory: directory.path, port: freePort())
+        // No key yet: check must not create one.
+        let noKey = try BackendProcess.runToEnd(["check"], environment: env)
+        #expect(noKey.status == 1, "output: \(noKey.output)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/key"))
+        _ = try BackendProcess.runToEnd(["pubkey"], environment: env)
+        let good = try BackendProcess.runToEnd(["check"], environment: env)
+        #expect(good.status == 0, "output: \(good.output)")
+        #expect(simulator.registry.registrationPosts == 0)
+        env["DSTACK_URL"] = "http://127.0.0.1:\(freePort())"
+        let bad = try BackendProcess.runToEnd(["check"], environment: env)
+        #expect(bad.status == 1)
+        #expect(bad.output.contains("0.0.0.0"), "a hint about the VMM's bind address: \(bad.output)")
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds or `seconds` pass.
+func poll(until seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return condition()
+}
+
+/// A fresh temporary directory, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "dstack-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
