@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The node key file, `$DATA_DIR/key`, shared with dephy-worker (CONTRACT.md section 2).
+///
+/// Public API:
+/// - `Keystore.loadOrCreate(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: the daemon's start-up.
+///   Loads the key, or creates `DATA_DIR` (0700) and a new key (64 lower-case hex, no newline, 0600),
+///   published atomically with `link(2)` so concurrent starters end with one key they all use.
+/// - `Keystore.load(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: load only, never create
+///   (for `check`).
+/// - `Keystore.keyPath(dataDirectory:) -> String`.
+/// - `pubkeyCommandOutput(dataDirectory:npub:logger:) throws(KeystoreError) -> String`: what `pubkey` prints.
+/// - `NodeKey` signs (BIP-340) and has `publicKey: PublicKey` (`hex`, `npub`); `SecretKey` never prints.
+///
+/// An existing key file is never overwritten, regenerated or repaired: a bad file is refused with a
+/// `KeystoreError` naming the path and the fix, and left byte-for-byte as it was. Losing the key loses
+/// the node's registration and rewards.
+public enum Keystore {
+    /// The key file's name inside the data directory.
+    public static let fileName = "key"
+
+    /// `dataDirectory/key`.
+    public static func keyPath(dataDirectory: String) -> String {
+        let directory = normalized(dataDirectory)
+        return directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
+    }
+
+    /// Loads the key, creating the data directory and a new key when there is no key file yet.
+    public static func loadOrCreate(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
+        let directory = normalized(dataDirectory)
+        let path = keyPath(dataDirectory: directory)
+        try KeyFileSystem.createDirectories(directory)
+        if let key = try loadIfPresent(path: path, logger: logger) {
+            logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKey.hex))
+            return key
+        }
+
+        let secret: SecretKey
+        do {
+            secret = try SecretKey.generate()
+        } catch {
+            throw .randomUnavailable(path: path, error)
+        }
+        let generated = try nodeKey(secret, path: path)
+        var contents = secret.withUnsafeBytes { Array(Hex.encode($0).utf8) }
+        defer { SecureRandom.cleanse(&contents) }
+
+        switch try KeyFileSystem.publish(contents, at: path, in: directory) {
+        case .published:
+            if !KeyFileSystem.syncDirectory(directory) {
+                logger.warn("Could not fsync the data directory after writing the key", ("data.dir", directory))
+            }
+            guard let stored = try loadIfPresent(path: path, logger: logger),
+                stored.publicKey == generated.publicKey
+            else { throw .readBackMismatch(path: path) }
+            logger.info("Generated a new node key", ("key.path", path), ("pubkey", stored.publicKey.hex))
+            return stored
+        case .lostRace:
+            guard let theirs = try loadIfPresent(path: path, logger: logger) else {
+                throw .keyFileMissing(path: path, dataDirectory: directory)
+            }
+            logger.info(
+                "Another process created the node key first; using it", ("key.path", path),
+                ("pubkey", theirs.publicKey.hex))
+            return theirs
+        }
+    }
+
+    /// Loads the key; never creates anything. A missing file is an error.
+    public static func load(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
+        let directory = normalized(dataDirectory)
+        let path = keyPath(dataDirectory: directory)
+        guard let key = try loadIfPresent(path: path, logger: logger) else {
+            throw .keyFileMissing(path: path, dataDirectory: directory)
+        }
+        logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKey.hex))
+        return key
+    }
+
+    private static func loadIfPresent(path: String, logger: Logger) throws(KeystoreError) -> NodeKey? {
+        guard var contents = try KeyFileSystem.read(path: path) else { return nil }
+        defer { SecureRandom.cleanse(&contents.bytes) }
+        let key = try nodeKey(try KeyFileContents.parse(contents.bytes, path: path), path: path)
+        if contents.mode & 0o077 != 0 {
+            logger.warn(
+                "Key file is readable by other users; restrict it with chmod 600", ("key.path", path),
+                ("key.mode", "0" + String(contents.mode, radix: 8)), ("fix", "chmod 600 \(path)"))
+        }
+        return key
+    }
+
+    private static func nodeKey(_ secret: SecretKey, path: String) throws(KeystoreError) -> NodeKey {
+        do {
+            return try NodeKey(secretKey: secret)
+        } catch {
+            throw .keyOutOfRange(path: path)
+        }
+    }
+
+    /// An empty `DATA_DIR` means the current directory.
+    private static func normalized(_ dataDirectory: String) -> String {
+        dataDirectory.isEmpty ? "." : dataDirectory
+    }
+}
+
+/// What `dstack-backend pubkey` prints: the node's public key as 64 lower-case hex, or `npub1…`.
+///
+/// Creates the key on first use, like the daemon, so an operator can learn the pubkey before the first start.
+public func pubkeyCommandOutput(dataDirectory: String, npub: Bool, logger: Logger) throws(KeystoreError) -> String {
+    let key = try Keystore.loadOrCreate(dataDirectory: dataDirectory, logger: logger)
+    return npub ? key.publicKey.npub : key.publicKey.hex
+}

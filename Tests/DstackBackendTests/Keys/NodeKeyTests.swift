@@ -1,0 +1,67 @@
+import Testing
+@testable import DstackBackend
+
+@Suite struct NodeKeyTests {
+    static let nsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"
+    static let nsecHex = "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa"
+    static let order = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
+
+    @Test func secretKeyIsNeverPrinted() throws {
+        let key = try SecretKey(bytes: Hex.decode(Self.nsecHex)!)
+        for text in [key.description, key.debugDescription, String(describing: key), String(reflecting: key), "\(key)"] {
+            #expect(text == "SecretKey(<redacted>)")
+            #expect(!text.contains("67dea2"))
+        }
+        let node = try NodeKey(secretKey: key)
+        #expect(!String(describing: node).contains("67dea2"))
+        #expect(!String(reflecting: node).contains("67dea2"))
+    }
+
+    @Test func secretKeyRangeIsChecked() throws {
+        #expect(throws: KeyError.zeroSecretKey) { try SecretKey(bytes: [UInt8](repeating: 0, count: 32)) }
+        #expect(throws: KeyError.secretKeyOutOfRange) { try SecretKey(bytes: Hex.decode(Self.order)!) }
+        #expect(throws: KeyError.secretKeyOutOfRange) { try SecretKey(bytes: [UInt8](repeating: 0xff, count: 32)) }
+        #expect(throws: KeyError.wrongSecretKeyLength(31)) { try SecretKey(bytes: [UInt8](repeating: 1, count: 31)) }
+        // n - 1 is the largest valid key.
+        var largest = Hex.decode(Self.order)!
+        largest[31] -= 1
+        _ = try SecretKey(bytes: largest)
+    }
+
+    @Test func generatedKeysDifferAndSignWithFreshRandomness() throws {
+        let a = try NodeKey(secretKey: SecretKey.generate())
+        let b = try NodeKey(secretKey: SecretKey.generate())
+        #expect(a.publicKey != b.publicKey)
+        let digest = SHA256.hash(Array("hello".utf8))
+        let first = try a.sign(digest: digest)
+        let second = try a.sign(digest: digest)
+        #expect(first != second)  // different aux_rand
+        #expect(a.publicKey.verify(first, message: digest))
+        #expect(a.publicKey.verify(second, message: digest))
+        #expect(!b.publicKey.verify(first, message: digest))
+        let long = try a.sign(message: Array("a message that is not 32 bytes long".utf8))
+        #expect(a.publicKey.verify(long, message: Array("a message that is not 32 bytes long".utf8)))
+        #expect(!a.publicKey.verify(long, message: Array("a message that is not 32 bytes long!".utf8)))
+    }
+
+    @Test func signingRefusesWrongLengths() throws {
+        let key = try NodeKey(secretKey: SecretKey.generate())
+        #expect(throws: KeyError.wrongInputLength("", expected: 32, got: 31)) {
+            try key.sign(digest: [UInt8](repeating: 0, count: 31))
+        }
+        #expect(throws: KeyError.wrongInputLength("", expected: 32, got: 0)) {
+            try key.sign(message: [1, 2, 3], auxiliaryRandomness: [])
+        }
+    }
+
+    @Test func sha256MatchesPublishedVectors() {
+        #expect(Hex.encode(SHA256.hash([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hex.encode(SHA256.hash(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func secureRandomFillsBuffers() throws {
+        let a = try SecureRandom.bytes(count: 32)
+        let b = try SecureRandom.bytes(count: 32)
+        #expect(a.count == 32 && a != b)
+    }
+}
