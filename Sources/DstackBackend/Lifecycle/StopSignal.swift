@@ -77,7 +77,7 @@ public final class StopSignal: @unchecked Sendable {
     public func wait(seconds: Double) -> Bool {
         var deadline = timespec()
         clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let total = max(0, seconds)
+        let total = min(max(0, seconds), 100_000_000)  // about 3 years: "forever" without overflowing timespec
         let whole = Int(total)
         deadline.tv_sec += whole
         deadline.tv_nsec += Int((total - Double(whole)) * 1e9)

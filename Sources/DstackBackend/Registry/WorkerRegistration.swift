@@ -10,6 +10,9 @@ public struct WorkerRegistration: Sendable {
     public var nodeType: String
     public var backoff: BackoffPolicy
     public var logger: Logger
+    /// Told the outcome of every registry request the flow makes: `ok`, `retryable_error` or `rejected`
+    /// (for `dstack_backend_registration_attempts_total`).
+    public var onAttempt: (@Sendable (String) -> Void)?
 
     /// The contract's lines (CONTRACT.md section 3).
     public static let completedMessage = "Worker registration completed successfully"
@@ -121,10 +124,13 @@ public struct WorkerRegistration: Sendable {
             attempts.total += 1
             let error: RegistryError
             do {
-                return try operation()
+                let result = try operation()
+                onAttempt?("ok")
+                return result
             } catch let caught {
                 error = caught
             }
+            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
             if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
             guard error.isTransient else { throw .rejected(error) }
             failures += 1

@@ -1,0 +1,160 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's start-up order and shutdown, in one place.
+///
+/// 1. Log the settings. 2. Load or create the key. 3. First VMM poll (so the first /health has data, and
+/// `NODE_TYPE=auto` has GPUs to look at). 4. Register (retrying; SIGTERM ends it). 5. Bind and serve,
+/// with the poller and the permission re-check on their own threads. 6. On SIGTERM/SIGINT: stop
+/// accepting, finish in-flight responses, stop the threads, exit 0.
+public struct Daemon: Sendable {
+    public let configuration: Configuration
+    public let logger: Logger
+    public let stop: StopSignal
+    /// Called once the server is bound, with its port (the demo prints its curl lines then).
+    public var onListening: (@Sendable (HTTPServer) -> Void)?
+
+    public init(configuration: Configuration, logger: Logger, stop: StopSignal) {
+        self.configuration = configuration
+        self.logger = logger
+        self.stop = stop
+    }
+
+    /// Exit codes: 0 after a clean shutdown, 1 on a start-up failure, 128+signal if stopped before serving.
+    public func run() -> Int32 {
+        let config = configuration
+        logger.info("Starting dstack-backend", ("version", BuildInfo.version))
+        config.logSettings(to: logger)
+
+        let key: NodeKey
+        do {
+            key = try Keystore.loadOrCreate(dataDirectory: config.dataDirectory, logger: logger)
+        } catch {
+            logger.error("Cannot use the node key", ("reason", error.description))
+            return 1
+        }
+        let pubkey = key.publicKey.hex
+        logger.info("Node identity", ("pubkey", pubkey), ("npub", key.publicKey.npub))
+
+        let metrics = DaemonMetrics()
+        let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
+        let ipAddress = config.advertiseIP ?? AdvertisedAddress.discover()
+        logger.info("Advertised address", ("ip_address", ipAddress ?? "null"))
+        let publisher = HealthPublisher(pubkey: pubkey, ipAddress: ipAddress, pollInterval: config.dstackPollInterval)
+        let poller = DstackPoller(
+            client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
+            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
+        poller.onPoll = { outcome, seconds in
+            switch outcome {
+            case .available(let list):
+                let free = list.gpus.filter(\.isFree).count
+                metrics.recordPoll(succeeded: true, seconds: seconds, free: free, busy: list.gpus.count - free)
+            case .unavailable:
+                metrics.recordPoll(succeeded: false, seconds: seconds, free: 0, busy: 0)
+            }
+        }
+        let first = poller.pollOnce()
+
+        let nodeType: String
+        switch resolveNodeType(first: first, poller: poller) {
+        case .success(let type): nodeType = type
+        case .failure(let exit): return exit
+        }
+
+        let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
+        let registry = RegistryClient(baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider)
+        var registration = WorkerRegistration(
+            client: registry, owner: config.ownerAddress, nodeType: nodeType, backoff: config.registrationBackoff,
+            logger: logger)
+        registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
+        do {
+            try registration.run(pubkey: pubkey, stop: stop)
+        } catch {
+            if case .interrupted = error { return SignalHandling.exitCode(forStopReason: stop.stopReason) }
+            return 1
+        }
+        metrics.registryAuthorized.set(1)
+
+        let routes = BackendRoutes(
+            health: { publisher.current() },
+            metrics: config.metricsEnabled
+                ? { PreparedResponse(status: 200, contentType: PrometheusText.contentType, text: metrics.render()) }
+                : nil)
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(address: config.listenAddress, limits: config.serverLimits, handler: routes, logger: logger)
+        } catch {
+            logger.error("Cannot listen", ("listen_addr", config.listenAddress.description), ("reason", String(describing: error)))
+            return 1
+        }
+        metrics.attachServer(server.stats)
+
+        let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
+        let recheck = PermissionRecheck(
+            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval, metrics: metrics, logger: logger)
+        let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
+        onListening?(server)
+        server.run(until: stop)
+        pollerThread.join()
+        recheckThread.join()
+        logger.info("Stopped", ("reason", stop.stopReason ?? "stop requested"))
+        return 0
+    }
+
+    /// The node type to register: the configured one (with a warning if the GPUs disagree), or for `auto`
+    /// the one derived from the first successful poll, polling again until the registration budget ends.
+    private func resolveNodeType(first: PollOutcome, poller: DstackPoller) -> Result<String, Int32> {
+        switch configuration.nodeType {
+        case .explicit(let name):
+            if case .available(let list) = first,
+                let detected = NodeTypeDetection.mismatch(configured: name, gpus: list.gpus.map { ($0.productID, $0.description) })
+            {
+                logger.warn(
+                    "NODE_TYPE disagrees with the GPUs the VMM reports; the node registers as configured",
+                    ("node_type.configured", name), ("node_type.detected", detected))
+            }
+            return .success(name)
+        case .auto:
+            var outcome = first
+            let started = Clock.monotonicNanoseconds()
+            while true {
+                if case .available(let list) = outcome {
+                    switch NodeTypeDetection.derive(list.gpus.map { ($0.productID, $0.description) }) {
+                    case .success(let type):
+                        logger.info("Derived NODE_TYPE from the GPUs", ("node_type", type))
+                        return .success(type)
+                    case .failure(let failure):
+                        logger.error("Cannot derive NODE_TYPE", ("reason", failure.description))
+                        return .failure(1)
+                    }
+                }
+                let elapsed = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                guard elapsed < configuration.registrationTimeout else {
+                    logger.error(
+                        "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
+                        ("waited", SettingParsers.formatSeconds(elapsed)))
+                    return .failure(1)
+                }
+                logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.formatSeconds(configuration.dstackPollInterval)))
+                if stop.wait(seconds: configuration.dstackPollInterval) {
+                    return .failure(SignalHandling.exitCode(forStopReason: stop.stopReason))
+                }
+                outcome = poller.pollOnce()
+            }
+        }
+    }
+}
+
+extension Configuration {
+    /// The HTTP server's bounds from the settings.
+    public var serverLimits: ServerLimits {
+        var limits = ServerLimits()
+        limits.maxConnections = maxConnections
+        limits.idleTimeout = idleTimeout
+        limits.requestTimeout = requestTimeout
+        limits.maxHeaderBytes = maxHeaderBytes
+        limits.maxBodyBytes = maxBodyBytes
+        return limits
+    }
+}

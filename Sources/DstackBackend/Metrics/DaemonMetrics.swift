@@ -1,0 +1,104 @@
+import Synchronization
+
+/// Everything `/metrics` reports, updated lock-free by the poller, the registry flow and the server.
+///
+/// Rendering happens per scrape (not on the /health hot path), so it may allocate.
+public final class DaemonMetrics: Sendable {
+    public let startTime: Double
+    public let dstackUp = Gauge()
+    public let pollOK = Counter()
+    public let pollError = Counter()
+    public let pollDuration = Histogram()
+    public let lastSuccess = Gauge()
+    public let gpusFree = Gauge()
+    public let gpusBusy = Gauge()
+    public let registryAuthorized = Gauge()
+    /// Registry requests by outcome: `ok`, `retryable_error`, `rejected`.
+    public let registrationAttempts: [(result: String, counter: Counter)]
+    /// The server's own counts; set once the server exists.
+    private let server = Mutex<ServerStats?>(nil)
+
+    public static let registrationResults = ["ok", "retryable_error", "rejected"]
+
+    public init(startTime: Double = Clock.wallSeconds()) {
+        self.startTime = startTime
+        registrationAttempts = Self.registrationResults.map { ($0, Counter()) }
+    }
+
+    public func attachServer(_ stats: ServerStats) {
+        server.withLock { $0 = stats }
+    }
+
+    /// Counts one registry request outcome (unknown labels count as `rejected`).
+    public func recordRegistrationAttempt(_ result: String) {
+        (registrationAttempts.first { $0.result == result } ?? registrationAttempts[2]).counter.increment()
+    }
+
+    /// Updates the dstack series from one poll.
+    public func recordPoll(succeeded: Bool, seconds: Double, free: Int, busy: Int) {
+        pollDuration.observe(seconds)
+        if succeeded {
+            pollOK.increment()
+            dstackUp.set(1)
+            lastSuccess.set(Clock.wallSeconds())
+            gpusFree.set(Double(free))
+            gpusBusy.set(Double(busy))
+        } else {
+            pollError.increment()
+            dstackUp.set(0)
+        }
+    }
+
+    /// The Prometheus text of every series.
+    public func render() -> String {
+        var out = PrometheusText()
+        out.family("dstack_backend_build_info", .gauge, help: "Build information; always 1.")
+        out.sample("dstack_backend_build_info", [("version", BuildInfo.version)], 1)
+        out.family("dstack_backend_start_time_seconds", .gauge, help: "Start time of the process, Unix seconds.")
+        out.sample("dstack_backend_start_time_seconds", [], startTime)
+
+        out.family("dstack_backend_dstack_up", .gauge, help: "1 if the last dstack VMM poll succeeded.")
+        out.sample("dstack_backend_dstack_up", [], dstackUp.current)
+        out.family("dstack_backend_dstack_poll_total", .counter, help: "dstack VMM polls by result.")
+        out.sample("dstack_backend_dstack_poll_total", [("result", "ok")], pollOK.current)
+        out.sample("dstack_backend_dstack_poll_total", [("result", "error")], pollError.current)
+        out.family("dstack_backend_dstack_poll_duration_seconds", .histogram, help: "Duration of dstack VMM polls.")
+        pollDuration.write("dstack_backend_dstack_poll_duration_seconds", to: &out)
+        out.family(
+            "dstack_backend_dstack_last_success_timestamp_seconds", .gauge,
+            help: "Time of the last successful dstack VMM poll, Unix seconds (0: none yet).")
+        out.sample("dstack_backend_dstack_last_success_timestamp_seconds", [], lastSuccess.current)
+        out.family("dstack_backend_gpus", .gauge, help: "GPUs reported by the last successful poll, by state.")
+        out.sample("dstack_backend_gpus", [("state", "free")], gpusFree.current)
+        out.sample("dstack_backend_gpus", [("state", "busy")], gpusBusy.current)
+
+        out.family(
+            "dstack_backend_registry_authorized", .gauge,
+            help: "1 if the registry's last /permissions answer authorized this worker.")
+        out.sample("dstack_backend_registry_authorized", [], registryAuthorized.current)
+        out.family(
+            "dstack_backend_registration_attempts_total", .counter, help: "Registry requests by outcome.")
+        for (result, counter) in registrationAttempts {
+            out.sample("dstack_backend_registration_attempts_total", [("result", result)], counter.current)
+        }
+
+        if let stats = server.withLock({ $0 }) {
+            Self.writeServer(stats, to: &out)
+        }
+        return out.text
+    }
+
+    /// The HTTP server's families (written only once a server is attached).
+    static func writeServer(_ stats: ServerStats, to out: inout PrometheusText) {
+        out.family("dstack_backend_http_requests_total", .counter, help: "HTTP requests answered, by path and status.")
+        for entry in stats.requestCounts() {
+            out.sample("dstack_backend_http_requests_total", [("path", entry.path), ("code", entry.code)], entry.count)
+        }
+        out.family("dstack_backend_http_connections", .gauge, help: "Open HTTP connections.")
+        out.sample("dstack_backend_http_connections", [], stats.openConnections.current)
+        out.family("dstack_backend_http_rejected_total", .counter, help: "HTTP requests or connections refused, by reason.")
+        for entry in stats.rejectionCounts() {
+            out.sample("dstack_backend_http_rejected_total", [("reason", entry.reason)], entry.count)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import DstackBackend
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resolves the configuration from the environment and the flags, or prints every problem and exits 1.
+func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: String] = [:]) throws -> Configuration {
+    do {
+        var flags = settings.byEnvironmentName
+        flags.merge(overrides) { $1 }
+        return try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+    } catch {
+        for line in error.lines { printError(line) }
+        throw ExitCode(1)
+    }
+}
+
+/// The logger the settings ask for (stderr, level, text or JSON).
+func makeLogger(_ configuration: Configuration) -> Logger {
+    Logger(level: configuration.logLevel, sink: StandardErrorSink(format: configuration.logFormat))
+}
+
+/// The logger for subcommands that run before (or without) a full configuration.
+func environmentLogger() -> Logger {
+    let env = ProcessEnvironment.current()
+    let level = env["LOG_LEVEL"].flatMap { LogLevel(name: $0) } ?? .info
+    let format = env["LOG_FORMAT"].flatMap { LogFormat(rawValue: $0.lowercased()) } ?? .text
+    return Logger(level: level, sink: StandardErrorSink(format: format))
+}
+
+func printError(_ line: String) {
+    var text = line
+    text += "\n"
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}

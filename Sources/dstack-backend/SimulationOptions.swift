@@ -1,0 +1,28 @@
+import ArgumentParser
+import DstackBackend
+import DstackSimulator
+
+/// The GPU set the simulated VMM reports.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "GPU model the simulated VMM reports: H200, H100 or B200.")
+    var model: String = "H200"
+
+    @Option(help: "How many GPUs the simulated VMM reports.")
+    var gpus: Int = 8
+
+    @Option(help: "How many of them are busy (is_free false).")
+    var busy: Int = 2
+
+    @Option(help: "Require this bearer token on the simulated VMM (401 without it).")
+    var token: String?
+
+    func vmmOptions() throws -> SimulatedVMM.Options {
+        guard let model = SimulatedGPUSet.Model.named(model) else {
+            throw ValidationError("--model must be H200, H100 or B200, not \(model)")
+        }
+        guard gpus >= 0, gpus <= 64 else { throw ValidationError("--gpus must be from 0 to 64") }
+        guard busy >= 0, busy <= gpus else { throw ValidationError("--busy must be from 0 to --gpus") }
+        return SimulatedVMM.Options(
+            gpus: SimulatedGPUSet(model: model, count: gpus, busy: busy, allowAttachAll: true), token: token)
+    }
+}
