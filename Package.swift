@@ -24,10 +24,12 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // Linux epoll and eventfd, which the Glibc module does not expose (like swift-nio's CNIOLinux).
+        .target(name: "CLinux"),
         // All of the daemon's logic.
         .target(
             name: "DstackBackend",
-            dependencies: ["CSecp256k1", "CCurl", "COpenSSL"]
+            dependencies: ["CSecp256k1", "CCurl", "COpenSSL", "CLinux"]
         ),
         // Simulated registry and dstack VMM: the demo and the tests use the same fakes.
         .target(

@@ -90,7 +90,7 @@ struct DemoCommand: ParsableCommand {
                   curl -s \(registryURL)/workers | jq
 
                 """)
-            fflush(stdout)
+            fflush(nil)
         }
         let code = daemon.run()
         if code != 0 { throw ExitCode(code) }

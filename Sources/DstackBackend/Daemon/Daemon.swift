@@ -58,8 +58,8 @@ public struct Daemon: Sendable {
 
         let nodeType: String
         switch resolveNodeType(first: first, poller: poller) {
-        case .success(let type): nodeType = type
-        case .failure(let exit): return exit
+        case .resolved(let type): nodeType = type
+        case .exit(let code): return code
         }
 
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
@@ -76,11 +76,13 @@ public struct Daemon: Sendable {
         }
         metrics.registryAuthorized.set(1)
 
-        let routes = BackendRoutes(
-            health: { publisher.current() },
-            metrics: config.metricsEnabled
-                ? { PreparedResponse(status: 200, contentType: PrometheusText.contentType, text: metrics.render()) }
-                : nil)
+        var metricsRoute: (@Sendable () -> PreparedResponse)?
+        if config.metricsEnabled {
+            metricsRoute = { @Sendable in
+                PreparedResponse(status: 200, contentType: PrometheusText.contentType, text: metrics.render())
+            }
+        }
+        let routes = BackendRoutes(health: { publisher.current() }, metrics: metricsRoute)
         let server: HTTPServer
         do {
             server = try HTTPServer(address: config.listenAddress, limits: config.serverLimits, handler: routes, logger: logger)
@@ -104,7 +106,12 @@ public struct Daemon: Sendable {
 
     /// The node type to register: the configured one (with a warning if the GPUs disagree), or for `auto`
     /// the one derived from the first successful poll, polling again until the registration budget ends.
-    private func resolveNodeType(first: PollOutcome, poller: DstackPoller) -> Result<String, Int32> {
+    private enum NodeTypeResolution {
+        case resolved(String)
+        case exit(Int32)
+    }
+
+    private func resolveNodeType(first: PollOutcome, poller: DstackPoller) -> NodeTypeResolution {
         switch configuration.nodeType {
         case .explicit(let name):
             if case .available(let list) = first,
@@ -114,7 +121,7 @@ public struct Daemon: Sendable {
                     "NODE_TYPE disagrees with the GPUs the VMM reports; the node registers as configured",
                     ("node_type.configured", name), ("node_type.detected", detected))
             }
-            return .success(name)
+            return .resolved(name)
         case .auto:
             var outcome = first
             let started = Clock.monotonicNanoseconds()
@@ -123,10 +130,10 @@ public struct Daemon: Sendable {
                     switch NodeTypeDetection.derive(list.gpus.map { ($0.productID, $0.description) }) {
                     case .success(let type):
                         logger.info("Derived NODE_TYPE from the GPUs", ("node_type", type))
-                        return .success(type)
+                        return .resolved(type)
                     case .failure(let failure):
                         logger.error("Cannot derive NODE_TYPE", ("reason", failure.description))
-                        return .failure(1)
+                        return .exit(1)
                     }
                 }
                 let elapsed = Double(Clock.monotonicNanoseconds() - started) / 1e9
@@ -134,11 +141,11 @@ public struct Daemon: Sendable {
                     logger.error(
                         "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
                         ("waited", SettingParsers.formatSeconds(elapsed)))
-                    return .failure(1)
+                    return .exit(1)
                 }
                 logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.formatSeconds(configuration.dstackPollInterval)))
                 if stop.wait(seconds: configuration.dstackPollInterval) {
-                    return .failure(SignalHandling.exitCode(forStopReason: stop.stopReason))
+                    return .exit(SignalHandling.exitCode(forStopReason: stop.stopReason))
                 }
                 outcome = poller.pollOnce()
             }

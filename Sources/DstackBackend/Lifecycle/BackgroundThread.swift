@@ -1,3 +1,5 @@
+import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +13,7 @@ public final class BackgroundThread: @unchecked Sendable {
         let box = Unmanaged.passRetained(ThreadBody(name: name, body: body)).toOpaque()
         let result = pthread_create(&thread, nil, { raw in
             let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
-            pthread_setname_np(pthread_self(), String(body.name.prefix(15)))
+            clinux_set_thread_name(body.name)
             body.body()
             return nil
         }, box)

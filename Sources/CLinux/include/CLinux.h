@@ -1,0 +1,59 @@
+#ifndef C_LINUX_H
+#define C_LINUX_H
+// Linux interfaces the Glibc module does not bring to Swift: epoll and eventfd.
+// epoll_event is packed on x86_64, so Swift never touches it: these wrappers take and fill plain arrays.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+/// epoll_ctl with data.fd = fd.
+static inline int clinux_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    struct epoll_event event;
+    event.events = events;
+    event.data.u64 = 0;
+    event.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, &event);
+}
+
+/// epoll_wait into parallel arrays of descriptors and event masks; returns the count or -1.
+static inline int clinux_epoll_wait(int epfd, int *fds, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event ready[256];
+    if (max > 256) max = 256;
+    int n = epoll_wait(epfd, ready, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return n;
+}
+
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (a GNU extension the Glibc module hides).
+static inline int clinux_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+/// Names the calling thread (shown by top -H and in core dumps); at most 15 bytes are kept.
+static inline void clinux_set_thread_name(const char *name) {
+    char truncated[16];
+    int i = 0;
+    for (; i < 15 && name[i]; i++) truncated[i] = name[i];
+    truncated[i] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+}
+
+static const uint32_t CLINUX_EPOLLIN = EPOLLIN;
+static const uint32_t CLINUX_EPOLLOUT = EPOLLOUT;
+static const uint32_t CLINUX_EPOLLERR = EPOLLERR;
+static const uint32_t CLINUX_EPOLLHUP = EPOLLHUP;
+static const uint32_t CLINUX_EPOLLRDHUP = EPOLLRDHUP;
+static const int CLINUX_SOCK_NONBLOCK_CLOEXEC = SOCK_NONBLOCK | SOCK_CLOEXEC;
+static const int CLINUX_EPOLL_CLOEXEC = EPOLL_CLOEXEC;
+static const int CLINUX_EFD_NONBLOCK = EFD_NONBLOCK;
+static const int CLINUX_EFD_CLOEXEC = EFD_CLOEXEC;
+
+#endif

@@ -1,0 +1,69 @@
+import Synchronization
+
+/// Asks the dstack VMM for its GPUs: `GET /prpc/ListGpus?json`, over HTTP(S) or its Unix socket.
+///
+/// Old teepod builds (before v0.4) only answer `/prpc/Teepod.ListGpus`: after a 404 on the new path the
+/// client tries the old one and, if that works, keeps using it.
+public final class DstackClient: Sendable {
+    public static let listPath = "/prpc/ListGpus?json"
+    public static let teepodListPath = "/prpc/Teepod.ListGpus?json"
+    /// The longest excerpt of an error body quoted in a reason.
+    static let maximumExcerpt = 300
+
+    public let endpoint: DstackEndpoint
+    private let token: String?
+    private let http: HTTPClient
+    private let useTeepodPath = Atomic<Bool>(false)
+
+    public init(endpoint: DstackEndpoint, token: String?, http: HTTPClient) {
+        self.endpoint = endpoint
+        self.token = token
+        self.http = http
+    }
+
+    /// Whether the old teepod path is the one that works here.
+    public var usesTeepodPath: Bool { useTeepodPath.load(ordering: .relaxed) }
+
+    public func listGPUs() throws(DstackError) -> GPUList {
+        if usesTeepodPath {
+            return try decode(fetch(Self.teepodListPath))
+        }
+        let response = try fetch(Self.listPath)
+        if response.status == 404 {
+            let old = try fetch(Self.teepodListPath)
+            if old.status == 200 {
+                useTeepodPath.store(true, ordering: .relaxed)
+            }
+            return try decode(old)
+        }
+        return try decode(response)
+    }
+
+    private func fetch(_ path: String) throws(DstackError) -> HTTPClientResponse {
+        let (url, socket) = endpoint.request(path: path)
+        var headers: [(String, String)] = [("Accept", "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        do {
+            return try http.perform(HTTPClientRequest(method: .get, url: url, unixSocketPath: socket, headers: headers))
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    private func decode(_ response: HTTPClientResponse) throws(DstackError) -> GPUList {
+        switch response.status {
+        case 200:
+            return try GPUList.decode(response.body)
+        case 401:
+            throw .unauthorized(tokenSent: token != nil)
+        default:
+            // The VMM's errors are `{"error": "..."}` (HTTP 400); quote anything else briefly.
+            if let json = try? JSONValue.parse(response.body), let message = json["error"]?.stringValue {
+                throw .status(code: response.status, message: message)
+            }
+            var excerpt = String(decoding: response.body.prefix(Self.maximumExcerpt), as: UTF8.self)
+            excerpt = String(excerpt.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
+            throw .status(code: response.status, message: excerpt)
+        }
+    }
+}

@@ -1,0 +1,350 @@
+import CLinux
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small HTTP/1.1 server on one epoll event-loop thread: non-blocking sockets, no thread per connection.
+///
+/// Bounded everywhere (`ServerLimits`): head and body sizes, header count, idle and slow requests, open
+/// connections, and bytes buffered for a peer that does not read. Answers come from the handler as
+/// `PreparedResponse`s and are copied into a per-connection buffer with the cached `Date` line, so a
+/// request for ready bytes allocates nothing.
+///
+/// `init` binds and listens; `run(until:)` serves on the calling thread until the stop signal, then stops
+/// accepting, flushes in-flight responses for up to `shutdownGrace` and closes everything.
+/// Thread-safety: after `init`, only `run` touches the loop state; `stats` and `boundPort` are safe anywhere.
+public final class HTTPServer: @unchecked Sendable {
+    public let address: ListenAddress
+    public let limits: ServerLimits
+    public let stats = ServerStats()
+    /// The TCP port bound (useful with port 0), nil for a Unix socket.
+    public let boundPort: UInt16?
+    private let handler: any HTTPHandler
+    private let logger: Logger
+    private let listenFD: Int32
+    private let epollFD: Int32
+    private let wakeFD: Int32
+
+    // Loop state (event-loop thread only).
+    private var connections: [Connection?] = []
+    private var openCount = 0
+    private var dateCache = DateCache()
+    private var acceptPausedUntil: UInt64 = 0
+    private var loggedDescriptorExhaustion = false
+    private var readBuffer = [UInt8](repeating: 0, count: 65536)
+
+    private static let errorResponses: [Int: PreparedResponse] = [
+        400: .jsonError(status: 400, message: "bad request"),
+        408: .jsonError(status: 408, message: "request timeout"),
+        413: .jsonError(status: 413, message: "request body too large"),
+        431: .jsonError(status: 431, message: "request header fields too large"),
+        505: .jsonError(status: 505, message: "HTTP version not supported"),
+    ]
+
+    public init(address: ListenAddress, limits: ServerLimits = ServerLimits(), handler: any HTTPHandler, logger: Logger) throws {
+        self.address = address
+        self.limits = limits
+        self.handler = handler
+        self.logger = logger
+        listenFD = try ListeningSocket.open(address)
+        boundPort = ListeningSocket.boundPort(listenFD)
+        epollFD = epoll_create1(CLINUX_EPOLL_CLOEXEC)
+        wakeFD = eventfd(0, CLINUX_EFD_NONBLOCK | CLINUX_EFD_CLOEXEC)
+        guard epollFD >= 0, wakeFD >= 0,
+            clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN) == 0,
+            clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, CLINUX_EPOLLIN) == 0
+        else {
+            let error = SystemError(call: "epoll", errno: errno)
+            close(listenFD)
+            if epollFD >= 0 { close(epollFD) }
+            if wakeFD >= 0 { close(wakeFD) }
+            throw error
+        }
+    }
+
+    deinit {
+        close(listenFD)
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    /// The address as logged: with the real port when port 0 was asked for.
+    public var boundDescription: String {
+        if case .inet(let host, _) = address, let boundPort {
+            return ListenAddress.inet(host: host, port: boundPort).description
+        }
+        return address.description
+    }
+
+    /// Serves until `stop` fires; logs `<listeningMessage> <address>` first (the contract's line by default).
+    public func run(until stop: StopSignal, listeningMessage: String = "Backend listening on") {
+        let wake = wakeFD
+        stop.onStop {
+            var one: UInt64 = 1
+            _ = write(wake, &one, 8)
+        }
+        logger.info("\(listeningMessage) \(boundDescription)")
+        var readyFDs = [Int32](repeating: 0, count: 256)
+        var readyEvents = [UInt32](repeating: 0, count: 256)
+        let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) * 250))))
+        var lastSweep = Clock.monotonicNanoseconds()
+
+        while !stop.isStopped {
+            let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, tick)
+            if count < 0 {
+                if errno == EINTR { continue }
+                logger.error("epoll_wait failed; stopping the server", ("reason", SystemError(call: "epoll_wait", errno: errno).reason))
+                break
+            }
+            let now = Clock.monotonicNanoseconds()
+            dateCache.refresh()
+            for index in 0..<Int(count) {
+                let fd = readyFDs[index]
+                let events = readyEvents[index]
+                if fd == listenFD {
+                    acceptAll(now: now)
+                } else if fd == wakeFD {
+                    continue
+                } else if let connection = connection(for: fd) {
+                    service(connection, events: events, now: now)
+                }
+            }
+            if now &- lastSweep >= UInt64(tick) * 1_000_000 {
+                lastSweep = now
+                sweep(now: now)
+            }
+        }
+        shutDown()
+    }
+
+    // MARK: accepting
+
+    private func acceptAll(now: UInt64) {
+        if acceptPausedUntil > now { return }
+        while true {
+            let fd = clinux_accept_nonblocking(listenFD)
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED: continue
+                case EAGAIN: return
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors: stop accepting for a moment instead of spinning on the listener.
+                    if !loggedDescriptorExhaustion {
+                        loggedDescriptorExhaustion = true
+                        logger.warn("Out of file descriptors; pausing accepts", ("reason", SystemError(call: "accept", errno: errno).reason))
+                    }
+                    acceptPausedUntil = now + 100_000_000
+                    _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
+                    return
+                default:
+                    logger.warn("accept failed", ("reason", SystemError(call: "accept", errno: errno).reason))
+                    return
+                }
+            }
+            if openCount >= limits.maxConnections {
+                stats.countRejection(ServerStats.overCap)
+                close(fd)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let connection = Connection(fd: fd, now: now)
+            guard clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP) == 0 else {
+                close(fd)
+                continue
+            }
+            connection.interest = CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP
+            if Int(fd) >= connections.count {
+                connections.append(contentsOf: repeatElement(nil, count: Int(fd) - connections.count + 64))
+            }
+            connections[Int(fd)] = connection
+            openCount += 1
+            stats.openConnections.set(Double(openCount))
+        }
+    }
+
+    private func connection(for fd: Int32) -> Connection? {
+        Int(fd) < connections.count ? connections[Int(fd)] : nil
+    }
+
+    // MARK: serving
+
+    private func service(_ connection: Connection, events: UInt32, now: UInt64) {
+        if events & (CLINUX_EPOLLERR | CLINUX_EPOLLHUP) != 0 && events & CLINUX_EPOLLIN == 0 {
+            closeConnection(connection)
+            return
+        }
+        if events & CLINUX_EPOLLOUT != 0 {
+            guard connection.flush() else {
+                closeConnection(connection)
+                return
+            }
+            connection.lastActivity = now
+            if connection.pendingOutput == 0 && connection.closeAfterFlush {
+                closeConnection(connection)
+                return
+            }
+        }
+        if events & CLINUX_EPOLLIN != 0 && connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush {
+            switch readAvailable(connection) {
+            case .closed:
+                // The peer finished sending: answer what it sent, then close.
+                connection.closeAfterFlush = true
+            case .failed:
+                closeConnection(connection)
+                return
+            case .read(let bytes):
+                if bytes > 0 {
+                    connection.lastActivity = now
+                    if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
+                }
+            }
+        }
+        processRequests(connection, now: now)
+        guard connection.flush() else {
+            closeConnection(connection)
+            return
+        }
+        if connection.pendingOutput == 0 && connection.closeAfterFlush {
+            closeConnection(connection)
+            return
+        }
+        updateInterest(connection)
+    }
+
+    private enum ReadResult { case read(Int), closed, failed }
+
+    private func readAvailable(_ connection: Connection) -> ReadResult {
+        var total = 0
+        // One buffer's worth per wake-up keeps the loop fair between connections.
+        while total < readBuffer.count {
+            let n = readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                connection.input.append(contentsOf: readBuffer[0..<n])
+                total += n
+                if n < readBuffer.count { break }
+                continue
+            }
+            if n == 0 { return total > 0 ? .read(total) : .closed }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { break }
+            return .failed
+        }
+        return .read(total)
+    }
+
+    private func processRequests(_ connection: Connection, now: UInt64) {
+        while connection.hasUnparsedInput && !connection.closeAfterFlush
+            && connection.pendingOutput <= limits.maxBufferedOutputBytes
+        {
+            switch RequestParser.parse(connection.input, from: connection.inputStart, limits: limits) {
+            case .incomplete:
+                connection.compactInput()
+                return
+            case .failure(let error):
+                stats.countRejection(status: error.status)
+                stats.countRequest(pathClass: 3, status: error.status)
+                connection.append(
+                    Self.errorResponses[error.status]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n",
+                    includeBody: true)
+                connection.closeAfterFlush = true
+                connection.input.removeAll()
+                connection.inputStart = 0
+                return
+            case .request(let request, let end):
+                let response = handler.respond(to: request)
+                stats.countRequest(pathClass: handler.pathClass(of: request), status: response.status)
+                let closing = !request.keepAlive
+                let header: StaticString? = closing ? "Connection: close\r\n" : request.minorVersion == 0 ? "Connection: keep-alive\r\n" : nil
+                connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
+                connection.inputStart = end
+                connection.requestStartedAt = connection.hasUnparsedInput ? now : 0
+                if closing { connection.closeAfterFlush = true }
+            }
+        }
+        connection.compactInput()
+    }
+
+    /// Reads only while the peer keeps up with our answers; writes only while something is pending.
+    private func updateInterest(_ connection: Connection) {
+        var wanted = CLINUX_EPOLLRDHUP
+        if connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush { wanted |= CLINUX_EPOLLIN }
+        if connection.pendingOutput > 0 { wanted |= CLINUX_EPOLLOUT }
+        guard wanted != connection.interest else { return }
+        if clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, wanted) == 0 {
+            connection.interest = wanted
+        } else {
+            closeConnection(connection)
+        }
+    }
+
+    // MARK: timeouts and closing
+
+    private func sweep(now: UInt64) {
+        if acceptPausedUntil != 0 && acceptPausedUntil <= now {
+            acceptPausedUntil = 0
+            _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN)
+            acceptAll(now: now)
+        }
+        let idle = UInt64(limits.idleTimeout * 1e9)
+        let request = UInt64(limits.requestTimeout * 1e9)
+        for slot in connections {
+            guard let connection = slot else { continue }
+            if connection.requestStartedAt != 0 && now &- connection.requestStartedAt > request {
+                // A request that trickles in (slowloris): 408 and close.
+                stats.countRejection(ServerStats.timeout)
+                stats.countRequest(pathClass: 3, status: 408)
+                connection.append(Self.errorResponses[408]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
+                connection.closeAfterFlush = true
+                connection.requestStartedAt = 0
+                if !connection.flush() || connection.pendingOutput == 0 {
+                    closeConnection(connection)
+                } else {
+                    updateInterest(connection)
+                }
+            } else if now &- connection.lastActivity > idle {
+                if connection.requestStartedAt == 0 && connection.pendingOutput == 0 {
+                    closeConnection(connection)
+                } else if connection.pendingOutput > 0 {
+                    // A peer that stopped reading for the whole idle time.
+                    stats.countRejection(ServerStats.timeout)
+                    closeConnection(connection)
+                }
+            }
+        }
+    }
+
+    private func closeConnection(_ connection: Connection) {
+        _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, connection.fd, 0)
+        close(connection.fd)
+        if Int(connection.fd) < connections.count, connections[Int(connection.fd)] === connection {
+            connections[Int(connection.fd)] = nil
+            openCount -= 1
+            stats.openConnections.set(Double(openCount))
+        }
+    }
+
+    /// Stop accepting, flush what is pending for up to the grace period, close everything.
+    private func shutDown() {
+        _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
+        let deadline = Clock.monotonicNanoseconds() + UInt64(limits.shutdownGrace * 1e9)
+        var readyFDs = [Int32](repeating: 0, count: 256)
+        var readyEvents = [UInt32](repeating: 0, count: 256)
+        while Clock.monotonicNanoseconds() < deadline {
+            var pending = false
+            for slot in connections {
+                guard let connection = slot else { continue }
+                if connection.pendingOutput > 0 && connection.flush() && connection.pendingOutput > 0 {
+                    pending = true
+                }
+            }
+            if !pending { break }
+            _ = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, 10)
+        }
+        for slot in connections {
+            if let connection = slot { closeConnection(connection) }
+        }
+        if case .unix(let path) = address { unlink(path) }
+    }
+}

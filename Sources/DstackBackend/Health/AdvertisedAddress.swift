@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `ip_address` in `/health`: the IPv4 address of the interface holding the default route.
+///
+/// Read from `/proc/net/route` and `getifaddrs`, sending no packets. Discovered once at start-up (inside
+/// a container it is the bridge address, hence `ADVERTISE_IP`); nil when there is no default route.
+public enum AdvertisedAddress {
+    public static func discover(routeTable path: String = "/proc/net/route") -> String? {
+        guard let table = readSmallFile(path), let interface = defaultRouteInterface(table) else { return nil }
+        return ipv4Address(of: interface)
+    }
+
+    /// The interface of the default route (destination 00000000, mask 00000000) with the lowest metric.
+    public static func defaultRouteInterface(_ table: String) -> String? {
+        var best: (name: String, metric: Int)?
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 8, fields[1] == "00000000", fields[7] == "00000000" else { continue }
+            guard let flags = Int(fields[3], radix: 16), flags & 0x1 != 0 else { continue }  // RTF_UP
+            let metric = Int(fields[6]) ?? Int.max
+            if best == nil || metric < best!.metric { best = (String(fields[0]), metric) }
+        }
+        return best?.name
+    }
+
+    static func ipv4Address(of interface: String) -> String? {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        defer { freeifaddrs(list) }
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET),
+                String(cString: entry.pointee.ifa_name) == interface
+            else { continue }
+            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+            let ok = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                var raw = inet.pointee.sin_addr
+                return inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil
+            }
+            if ok { return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        }
+        return nil
+    }
+
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            bytes += buffer[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,19 @@
+/// What one poll found.
+public enum PollOutcome: Sendable, Equatable {
+    case available(GPUList)
+    case unavailable(reason: String)
+}
+
+/// One poll's result, rendered once into the exact `/health` response.
+public final class HealthSnapshot: Sendable {
+    public let outcome: PollOutcome
+    /// Monotonic nanoseconds when the poll finished.
+    public let takenAt: UInt64
+    public let response: PreparedResponse
+
+    public init(outcome: PollOutcome, takenAt: UInt64 = Clock.monotonicNanoseconds(), pubkey: String, ipAddress: String?) {
+        self.outcome = outcome
+        self.takenAt = takenAt
+        self.response = BackendInfo.response(pubkey: pubkey, ipAddress: ipAddress, outcome: outcome)
+    }
+}
