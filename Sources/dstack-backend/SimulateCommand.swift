@@ -2,6 +2,10 @@ import ArgumentParser
 import DstackBackend
 import DstackSimulator
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Only the fakes: a simulated registry and VMM to point a separately started backend (or the container) at.
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,6 +48,7 @@ struct SimulateCommand: ParsableCommand {
             Toggle a VMM outage:  curl -X POST \(simulator.vmmControlURL)/sim/outage   (and /sim/recover)
             Registered workers:   curl -s \(simulator.registryURL)/workers
             """)
+        fflush(nil)
         stop.wait(seconds: .infinity)
         simulator.stop()
     }
