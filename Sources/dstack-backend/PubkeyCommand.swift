@@ -19,7 +19,7 @@ struct PubkeyCommand: ParsableCommand {
         do {
             print(try pubkeyCommandOutput(dataDirectory: directory, npub: npub, logger: environmentLogger()))
         } catch {
-            printError("Error: \(error.description)")
+            printError(error.description)
             throw ExitCode(1)
         }
     }

@@ -130,6 +130,39 @@ import Glibc
         #expect(second.output.contains("npub1"))
     }
 
+    /// Issue 3's check: two processes create the key at once and agree; coincurve reads the file to the same pubkey.
+    @Test func concurrentPubkeyCommandsAgreeAndCoincurveReadsTheKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let env = ["DATA_DIR": directory.path + "/data"]
+        let first = try BackendProcess(arguments: ["pubkey"], environment: env)
+        let second = try BackendProcess(arguments: ["pubkey"], environment: env)
+        #expect(first.waitForExit(timeout: 10) == 0)
+        #expect(second.waitForExit(timeout: 10) == 0)
+        Thread.sleep(forTimeInterval: 0.05)
+        let a = first.log.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
+        let b = second.log.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
+        #expect(a == b, "first: \(first.log) second: \(second.log)")
+        let keyPath = directory.path + "/data/key"
+        let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c",
+            "import sys, coincurve; h = open(sys.argv[1]).read(); assert len(h) == 64 and h == h.strip().lower(); print(coincurve.PrivateKey(bytes.fromhex(h)).public_key_xonly.format().hex())",
+            keyPath,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "python3 + coincurve (scripts/setup --test-tools): \(text)")
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == a)
+    }
+
     @Test func healthcheckExitCodes() throws {
         let simulator = try Simulator()
         defer { simulator.stop() }
