@@ -1,2 +1,21 @@
-// The wrappers are static inline in CLinux.h; this file gives the target a translation unit.
+// GNU extensions, compiled here with _GNU_SOURCE so the header stays compatible with Swift's Glibc module.
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
 #include "CLinux.h"
+
+const int CLINUX_SOCK_NONBLOCK_CLOEXEC = SOCK_NONBLOCK | SOCK_CLOEXEC;
+
+int clinux_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+void clinux_set_thread_name(const char *name) {
+    char truncated[16];
+    int i = 0;
+    for (; i < 15 && name[i]; i++) truncated[i] = name[i];
+    truncated[i] = 0;
+    pthread_setname_np(pthread_self(), truncated);
+}

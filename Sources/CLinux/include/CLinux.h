@@ -2,12 +2,9 @@
 #define C_LINUX_H
 // Linux interfaces the Glibc module does not bring to Swift: epoll and eventfd.
 // epoll_event is packed on x86_64, so Swift never touches it: these wrappers take and fill plain arrays.
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <pthread.h>
+// GNU extensions (accept4, pthread_setname_np) live in shim.c: defining _GNU_SOURCE in this header
+// would give system types a different shape from Swift's Glibc module.
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
@@ -32,26 +29,20 @@ static inline int clinux_epoll_wait(int epfd, int *fds, uint32_t *events, int ma
     return n;
 }
 
-/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC (a GNU extension the Glibc module hides).
-static inline int clinux_accept_nonblocking(int fd) {
-    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-}
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
+int clinux_accept_nonblocking(int fd);
 
 /// Names the calling thread (shown by top -H and in core dumps); at most 15 bytes are kept.
-static inline void clinux_set_thread_name(const char *name) {
-    char truncated[16];
-    int i = 0;
-    for (; i < 15 && name[i]; i++) truncated[i] = name[i];
-    truncated[i] = 0;
-    pthread_setname_np(pthread_self(), truncated);
-}
+void clinux_set_thread_name(const char *name);
+
+/// SOCK_NONBLOCK | SOCK_CLOEXEC, for socket(2).
+extern const int CLINUX_SOCK_NONBLOCK_CLOEXEC;
 
 static const uint32_t CLINUX_EPOLLIN = EPOLLIN;
 static const uint32_t CLINUX_EPOLLOUT = EPOLLOUT;
 static const uint32_t CLINUX_EPOLLERR = EPOLLERR;
 static const uint32_t CLINUX_EPOLLHUP = EPOLLHUP;
 static const uint32_t CLINUX_EPOLLRDHUP = EPOLLRDHUP;
-static const int CLINUX_SOCK_NONBLOCK_CLOEXEC = SOCK_NONBLOCK | SOCK_CLOEXEC;
 static const int CLINUX_EPOLL_CLOEXEC = EPOLL_CLOEXEC;
 static const int CLINUX_EFD_NONBLOCK = EFD_NONBLOCK;
 static const int CLINUX_EFD_CLOEXEC = EFD_CLOEXEC;
