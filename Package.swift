@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -57,3 +58,9 @@ let package = Package(
         ),
     ]
 )
+
+// The parser's fuzz target, built only by scripts/fuzz (DSTACK_FUZZ=1) with -sanitize=fuzzer,address.
+if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackBackend"]))
+    package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
+}

@@ -1,0 +1,52 @@
+import DstackBackend
+
+/// libFuzzer entry point: the HTTP request parser on arbitrary bytes, whole and as a pipeline, with the
+/// default bounds and with tiny ones (so the limit paths are reached too). It must never crash.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    var tiny = ServerLimits()
+    tiny.maxHeaderBytes = 64
+    tiny.maxHeaderCount = 3
+    tiny.maxBodyBytes = 16
+    for limits in [ServerLimits(), tiny] {
+        var start = 0
+        var rounds = 0
+        while start < bytes.count && rounds < 64 {
+            rounds += 1
+            switch RequestParser.parse(bytes, from: start, limits: limits) {
+            case .incomplete, .failure:
+                start = bytes.count
+            case .request(let request, let end):
+                precondition(end > start && end <= bytes.count, "request end out of range")
+                // Touch every lazily computed part, as the simulator's handler does.
+                _ = request.methodString
+                _ = request.pathString
+                _ = request.queryString
+                _ = request.headers
+                _ = request.body
+                _ = request.pathEquals("/health")
+                start = end
+            }
+        }
+    }
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+/// SwiftPM links an executable's `main` to `<Target>_main`; with `-parse-as-library` there is no Swift main,
+/// so this one hands control to libFuzzer's driver.
+@_cdecl("ParserFuzz_main")
+public func parserFuzzMain(
+    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzParser(data, size) }
+}
