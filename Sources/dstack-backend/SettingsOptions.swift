@@ -69,6 +69,12 @@ struct SettingsOptions: ParsableArguments {
     @Option(name: .customLong("max-body-bytes"), help: "MAX_BODY_BYTES: request body at most (65536).")
     var maxBodyBytes: String?
 
+    @Option(name: .customLong("max-header-count"), help: "MAX_HEADER_COUNT: header lines per request at most (100).")
+    var maxHeaderCount: String?
+
+    @Option(name: .customLong("max-buffered-output-bytes"), help: "MAX_BUFFERED_OUTPUT_BYTES: response bytes held for a client that does not read (65536).")
+    var maxBufferedOutputBytes: String?
+
     /// The flags given, keyed by the environment variable they override.
     var byEnvironmentName: [String: String] {
         let pairs: [(String, String?)] = [
@@ -80,6 +86,7 @@ struct SettingsOptions: ParsableArguments {
             ("REGISTRY_AUTH", registryAuth), ("METRICS", metrics), ("LOG_LEVEL", logLevel), ("LOG_FORMAT", logFormat),
             ("MAX_CONNECTIONS", maxConnections), ("IDLE_TIMEOUT", idleTimeout), ("REQUEST_TIMEOUT", requestTimeout),
             ("MAX_HEADER_BYTES", maxHeaderBytes), ("MAX_BODY_BYTES", maxBodyBytes),
+            ("MAX_HEADER_COUNT", maxHeaderCount), ("MAX_BUFFERED_OUTPUT_BYTES", maxBufferedOutputBytes),
         ]
         var result: [String: String] = [:]
         for case let (name, value?) in pairs { result[name] = value }

@@ -72,6 +72,50 @@ import Glibc
         #expect(again.waitForExit(timeout: 3) == 0)
     }
 
+    /// Issue 8 at the daemon level: NODE_TYPE=auto, a revoked permission shows in /metrics, JSON logs.
+    @Test func autoNodeTypeRevocationInMetricsAndJSONLogs() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        var env = environment(simulator, dataDirectory: directory.path, port: port)
+        env["NODE_TYPE"] = "auto"
+        env["REGISTRY_RECHECK_INTERVAL"] = "200ms"
+        env["LOG_FORMAT"] = "json"
+        let backend = try BackendProcess(arguments: [], environment: env)
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
+        let firstLine = try #require(backend.log.split(separator: "\n").first)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info")
+        #expect(object["ts"] as? String != nil)
+        #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 1") == true)
+        let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
+        _ = simulator.registry.respond(to: SimulatorRequest(method: "POST", path: "/sim/revoke/" + pubkey))
+        #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 0") == true })
+        #expect(backend.waitForOutput("Registry no longer authorizes the worker"))
+    }
+
+    @Test func metricsOffAndAMismatchedNodeTypeWarns() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        var env = environment(simulator, dataDirectory: directory.path, port: port)
+        env["METRICS"] = "false"
+        env["NODE_TYPE"] = "node-H100x1"
+        let backend = try BackendProcess(arguments: [], environment: env)
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.status == 404)
+        #expect(backend.log.contains("NODE_TYPE disagrees with the GPUs the VMM reports"))
+        #expect(backend.log.contains("node_type.detected=node-H200x8"))
+        #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H100x1")
+    }
+
     @Test func registrationFailureExitsOneWithTheContractLines() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

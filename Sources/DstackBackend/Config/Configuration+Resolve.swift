@@ -45,11 +45,18 @@ extension Configuration {
         let maxBodyBytes = reader.read("MAX_BODY_BYTES") { text, setting throws(ConfigurationError) in
             try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
         }
+        let maxHeaderCount = reader.read("MAX_HEADER_COUNT") { text, setting throws(ConfigurationError) in
+            try SettingParsers.positiveInteger(text, setting: setting, maximum: 10_000)
+        }
+        let maxBufferedOutputBytes = reader.read("MAX_BUFFERED_OUTPUT_BYTES") { text, setting throws(ConfigurationError) in
+            try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
+        }
 
         guard reader.errors.isEmpty, let listenAddress, let dstackEndpoint, let dataDirectory, let registryURL,
             let ownerAddress, let nodeType, let dstackPollInterval, let httpConnectTimeout, let httpTimeout,
             let registrationTimeout, let registryRecheckInterval, let registryAuth, let metricsEnabled, let logLevel,
-            let logFormat, let maxConnections, let idleTimeout, let requestTimeout, let maxHeaderBytes, let maxBodyBytes
+            let logFormat, let maxConnections, let idleTimeout, let requestTimeout, let maxHeaderBytes, let maxBodyBytes,
+            let maxHeaderCount, let maxBufferedOutputBytes
         else {
             throw ConfigurationErrors(reader.errors)
         }
@@ -61,7 +68,8 @@ extension Configuration {
             registryRecheckInterval: registryRecheckInterval, registryAuth: registryAuth,
             metricsEnabled: metricsEnabled, logLevel: logLevel, logFormat: logFormat, maxConnections: maxConnections,
             idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxHeaderBytes: maxHeaderBytes,
-            maxBodyBytes: maxBodyBytes, sources: reader.sources)
+            maxBodyBytes: maxBodyBytes, maxHeaderCount: maxHeaderCount, maxBufferedOutputBytes: maxBufferedOutputBytes,
+            sources: reader.sources)
     }
 }
 

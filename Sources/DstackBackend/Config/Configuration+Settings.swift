@@ -74,6 +74,13 @@ extension Configuration {
         SettingDescriptor(
             ["MAX_BODY_BYTES"], flag: "max-body-bytes", default: .value(String(Defaults.maxBodyBytes)),
             help: "Largest request body accepted, in bytes."),
+        SettingDescriptor(
+            ["MAX_HEADER_COUNT"], flag: "max-header-count", default: .value(String(Defaults.maxHeaderCount)),
+            help: "Most header lines in one request."),
+        SettingDescriptor(
+            ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes",
+            default: .value(String(Defaults.maxBufferedOutputBytes)),
+            help: "Most response bytes held for a client that does not read them."),
     ]
 
     /// The descriptor whose primary name is `name`, e.g. `REGISTRY_URL`.
@@ -109,6 +116,8 @@ extension Configuration {
             "REQUEST_TIMEOUT": seconds(requestTimeout),
             "MAX_HEADER_BYTES": String(maxHeaderBytes),
             "MAX_BODY_BYTES": String(maxBodyBytes),
+            "MAX_HEADER_COUNT": String(maxHeaderCount),
+            "MAX_BUFFERED_OUTPUT_BYTES": String(maxBufferedOutputBytes),
         ]
         return Self.settings.map { setting in
             let value = values[setting.name] ?? "(unknown)"

@@ -58,6 +58,10 @@ public struct Configuration: Sendable {
     public var maxHeaderBytes: Int
     /// `MAX_BODY_BYTES`: largest request body accepted.
     public var maxBodyBytes: Int
+    /// `MAX_HEADER_COUNT`: most header lines in one request.
+    public var maxHeaderCount: Int
+    /// `MAX_BUFFERED_OUTPUT_BYTES`: most response bytes held for a peer that does not read.
+    public var maxBufferedOutputBytes: Int
 
     /// Where each setting's value came from, keyed by its primary variable name; absent means default.
     public var sources: [String: SettingSource]
@@ -79,6 +83,8 @@ public struct Configuration: Sendable {
         public static let requestTimeout = 10.0
         public static let maxHeaderBytes = 8192
         public static let maxBodyBytes = 65536
+        public static let maxHeaderCount = 100
+        public static let maxBufferedOutputBytes = 65536
     }
 
     /// A configuration with every optional setting at its default; for tests and embedding.
@@ -105,6 +111,8 @@ public struct Configuration: Sendable {
         requestTimeout: Double = Defaults.requestTimeout,
         maxHeaderBytes: Int = Defaults.maxHeaderBytes,
         maxBodyBytes: Int = Defaults.maxBodyBytes,
+        maxHeaderCount: Int = Defaults.maxHeaderCount,
+        maxBufferedOutputBytes: Int = Defaults.maxBufferedOutputBytes,
         sources: [String: SettingSource] = [:]
     ) {
         self.registryURL = registryURL
@@ -129,6 +137,8 @@ public struct Configuration: Sendable {
         self.requestTimeout = requestTimeout
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxBufferedOutputBytes = maxBufferedOutputBytes
         self.sources = sources
     }
 

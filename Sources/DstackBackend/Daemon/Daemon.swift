@@ -162,6 +162,8 @@ extension Configuration {
         limits.requestTimeout = requestTimeout
         limits.maxHeaderBytes = maxHeaderBytes
         limits.maxBodyBytes = maxBodyBytes
+        limits.maxHeaderCount = maxHeaderCount
+        limits.maxBufferedOutputBytes = maxBufferedOutputBytes
         return limits
     }
 }

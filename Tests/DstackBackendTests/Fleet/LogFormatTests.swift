@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+@testable import DstackBackend
+
+@Suite struct LogFormatTests {
+    let record = LogRecord(
+        timestamp: 1_795_416_294.25, level: .warn, message: "Registry request failed, retrying",
+        fields: [("reason", "connection refused (http://r:9000)"), ("attempt", "2")])
+
+    @Test func textIsOneLineWithAnRFC3339TimestampAndTheLevel() {
+        let line = record.formatted(.text)
+        #expect(line == #"2026-11-23T06:44:54.250000Z  WARN Registry request failed, retrying reason="connection refused (http://r:9000)" attempt=2"#)
+        #expect(!line.contains("\n"))
+    }
+
+    @Test func jsonIsOneObjectWithTsLevelMsgAndFields() throws {
+        let line = record.formatted(.json)
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object == [
+            "ts": "2026-11-23T06:44:54.250000Z", "level": "warn", "msg": "Registry request failed, retrying",
+            "reason": "connection refused (http://r:9000)", "attempt": "2",
+        ])
+    }
+
+    @Test func levelThresholdDropsMoreVerboseRecords() {
+        let sink = CollectingSink()
+        let logger = Logger(level: .warn, sink: sink)
+        logger.debug("d")
+        logger.info("i")
+        logger.warn("w")
+        logger.error("e")
+        #expect(sink.records.map(\.message) == ["w", "e"])
+        #expect(LogLevel(name: "WARNING") == .warn)
+        #expect(LogLevel(name: "verbose") == nil)
+    }
+
+    @Test func serverBoundsComeFromTheirSettings() throws {
+        let configuration = try Configuration.resolve(
+            environment: [
+                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                "MAX_HEADER_COUNT": "7", "MAX_BUFFERED_OUTPUT_BYTES": "1024", "MAX_CONNECTIONS": "9",
+                "IDLE_TIMEOUT": "3s", "REQUEST_TIMEOUT": "500ms", "MAX_HEADER_BYTES": "2048",
+            ],
+            flags: ["MAX_BODY_BYTES": "10"])
+        let limits = configuration.serverLimits
+        #expect(limits.maxHeaderCount == 7)
+        #expect(limits.maxBufferedOutputBytes == 1024)
+        #expect(limits.maxConnections == 9)
+        #expect(limits.idleTimeout == 3)
+        #expect(limits.requestTimeout == 0.5)
+        #expect(limits.maxHeaderBytes == 2048)
+        #expect(limits.maxBodyBytes == 10)
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try Configuration.resolve(
+                environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "MAX_HEADER_COUNT": "0"],
+                flags: [:])
+        }
+        #expect(error?.lines.first?.contains("MAX_HEADER_COUNT") == true)
+    }
+}
