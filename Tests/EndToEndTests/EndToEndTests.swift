@@ -116,6 +116,31 @@ import Glibc
         #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H100x1")
     }
 
+    /// A VMM that accepts and never answers: /health still answers (503 after the timeout), and SIGTERM
+    /// during a hung poll still exits 0 within a second.
+    @Test func aHungVMMStallsNothingAndSigtermStillExitsPromptly() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let silent = try SilentListener()
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        var env = environment(simulator, dataDirectory: directory.path, port: port)
+        env["DSTACK_URL"] = "http://127.0.0.1:\(silent.port)"
+        env["HTTP_TIMEOUT"] = "1s"
+        env["DSTACK_POLL_INTERVAL"] = "100ms"
+        let backend = try BackendProcess(arguments: [], environment: env)
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+        #expect(health.status == 503)
+        #expect(health.body.contains("timed out"))
+        Thread.sleep(forTimeInterval: 0.3)  // a poll is now waiting on the silent VMM
+        let start = Date()
+        backend.signal(SIGTERM)
+        #expect(backend.waitForExit(timeout: 3) == 0)
+        #expect(Date().timeIntervalSince(start) < 1.0)
+    }
+
     @Test func registrationFailureExitsOneWithTheContractLines() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -238,6 +263,36 @@ import Glibc
         #expect(bad.status == 1)
         #expect(bad.output.contains("0.0.0.0"), "a hint about the VMM's bind address: \(bad.output)")
     }
+}
+
+/// A TCP listener that never accepts: connections complete in the kernel and then hear nothing.
+final class SilentListener {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw TestSetupError("cannot listen: errno \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` every 20 ms until it holds or `seconds` pass.

@@ -8,9 +8,12 @@ import Glibc
 public final class BackgroundThread: @unchecked Sendable {
     private var thread = pthread_t()
     private var joined = false
+    /// Fires when the closure has returned.
+    private let finished = StopSignal()
 
     public init(name: String, _ body: @escaping @Sendable () -> Void) {
-        let box = Unmanaged.passRetained(ThreadBody(name: name, body: body)).toOpaque()
+        let finished = finished
+        let box = Unmanaged.passRetained(ThreadBody(name: name, body: { body(); finished.stop(reason: "finished") })).toOpaque()
         let result = pthread_create(&thread, nil, { raw in
             let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
             clinux_set_thread_name(body.name)
@@ -25,6 +28,20 @@ public final class BackgroundThread: @unchecked Sendable {
         guard !joined else { return }
         joined = true
         pthread_join(thread, nil)
+    }
+
+    /// Waits up to `seconds` for the closure to return; returns false (and leaves the thread detached)
+    /// if it is still running, e.g. a poll blocked in a request that the process is about to abandon.
+    @discardableResult
+    public func join(timeout seconds: Double) -> Bool {
+        guard !joined else { return true }
+        guard finished.wait(seconds: seconds) else {
+            joined = true
+            pthread_detach(thread)
+            return false
+        }
+        join()
+        return true
     }
 }
 
