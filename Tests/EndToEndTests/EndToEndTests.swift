@@ -79,13 +79,10 @@ import Glibc
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let port = freePort()
-        var env = environment(simulator, dataDirectory: directory.path, port: port)
-        env["NODE_TYPE"] = "auto"
-        env["REGISTRY_RECHECK_INTERVAL"] = "200ms"
-        env["LOG_FORMAT"] = "json"
-        let backend = try BackendProcess(arguments: [], environment: env)
+        let backend = try startBackend(
+            simulator, dataDirectory: directory.path, port: port,
+            ["NODE_TYPE": "auto", "REGISTRY_RECHECK_INTERVAL": "200ms", "LOG_FORMAT": "json"])
         defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
         #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
         let firstLine = try #require(backend.log.split(separator: "\n").first)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
@@ -104,12 +101,9 @@ import Glibc
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let port = freePort()
-        var env = environment(simulator, dataDirectory: directory.path, port: port)
-        env["METRICS"] = "false"
-        env["NODE_TYPE"] = "node-H100x1"
-        let backend = try BackendProcess(arguments: [], environment: env)
+        let backend = try startBackend(
+            simulator, dataDirectory: directory.path, port: port, ["METRICS": "false", "NODE_TYPE": "node-H100x1"])
         defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
         #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.status == 404)
         #expect(backend.log.contains("NODE_TYPE disagrees with the GPUs the VMM reports"))
         #expect(backend.log.contains("node_type.detected=node-H200x8"))
@@ -125,12 +119,9 @@ import Glibc
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let port = freePort()
-        var env = environment(simulator, dataDirectory: directory.path, port: port)
-        env["DSTACK_URL"] = "http://127.0.0.1:\(silent.port)"
-        env["HTTP_TIMEOUT"] = "1s"
-        env["DSTACK_POLL_INTERVAL"] = "100ms"
-        let backend = try BackendProcess(arguments: [], environment: env)
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        let backend = try startBackend(
+            simulator, dataDirectory: directory.path, port: port,
+            ["DSTACK_URL": "http://127.0.0.1:\(silent.port)", "HTTP_TIMEOUT": "1s", "DSTACK_POLL_INTERVAL": "100ms"])
         let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
         #expect(health.status == 503)
         #expect(health.body.contains("timed out"))
@@ -141,15 +132,30 @@ import Glibc
         #expect(Date().timeIntervalSince(start) < 1.0)
     }
 
+    /// A registry and a VMM where nothing listens.
+    static func unreachableEnvironment(dataDirectory: String) -> [String: String] {
+        [
+            "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": owner, "DATA_DIR": dataDirectory,
+            "LISTEN_ADDR": "127.0.0.1:\(freePort())", "DSTACK_URL": "http://127.0.0.1:\(freePort())",
+        ]
+    }
+
+    /// Starts the daemon against `simulator` with `changes` to the usual environment; waits until it serves.
+    func startBackend(
+        _ simulator: Simulator, dataDirectory: String, port: UInt16, _ changes: [String: String] = [:]
+    ) throws -> BackendProcess {
+        let env = environment(simulator, dataDirectory: dataDirectory, port: port).merging(changes) { $1 }
+        let backend = try BackendProcess(arguments: [], environment: env)
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        return backend
+    }
+
     @Test func registrationFailureExitsOneWithTheContractLines() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let result = try BackendProcess.runToEnd(
-            [], environment: [
-                "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": Self.owner,
-                "DATA_DIR": directory.path, "REGISTRATION_TIMEOUT": "1s", "LISTEN_ADDR": "127.0.0.1:\(freePort())",
-                "DSTACK_URL": "http://127.0.0.1:\(freePort())",
-            ])
+        var env = Self.unreachableEnvironment(dataDirectory: directory.path)
+        env["REGISTRATION_TIMEOUT"] = "1s"
+        let result = try BackendProcess.runToEnd([], environment: env)
         #expect(result.status == 1, "output: \(result.output)")
         #expect(result.output.contains("Worker registration failed: "))
         #expect(result.output.contains("Cannot start service without successful registration"))
@@ -159,12 +165,7 @@ import Glibc
     @Test func sigtermDuringRegistrationRetriesExits143() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let backend = try BackendProcess(
-            arguments: [], environment: [
-                "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": Self.owner,
-                "DATA_DIR": directory.path, "DSTACK_URL": "http://127.0.0.1:\(freePort())",
-                "LISTEN_ADDR": "127.0.0.1:\(freePort())",
-            ])
+        let backend = try BackendProcess(arguments: [], environment: Self.unreachableEnvironment(dataDirectory: directory.path))
         #expect(backend.waitForOutput("Registry request failed, retrying"), "log: \(backend.log)")
         let start = Date()
         backend.signal(SIGTERM)
