@@ -9,10 +9,10 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libcurl4-openssl-dev libsecp256k1-dev libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies first so source edits reuse the cached layer.
+# Tests/ comes along because SwiftPM refuses a manifest whose declared targets have no folder.
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources ./Sources
+COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product dstack-backend \
     && install -D -m 0755 "$(swift build -c release --show-bin-path)/dstack-backend" /out/dstack-backend \
     && strip /out/dstack-backend
