@@ -93,3 +93,35 @@ import Testing
         #expect(example.contains("OWNER_ADDRESS=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"))
     }
 }
+
+/// The image's promises, read from the Dockerfile (no Docker engine here; scripts/check-image covers the binary).
+@Suite struct DockerfileTests {
+    @Test func runtimeStageIsSlimNonRootAndHealthChecked() throws {
+        let text = try String(contentsOf: ComposeFileTests.packageRoot.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        // The text before the first FROM is the header comment; then one part per stage.
+        let stages = Array(text.components(separatedBy: "\nFROM ").dropFirst())
+        #expect(stages.count == 2, "a build stage and a runtime stage")
+        let build = try #require(stages.first)
+        let runtime = try #require(stages.last)
+        #expect(build.hasPrefix("swift:6"))
+        #expect(build.contains("bookworm AS build"))
+        #expect(build.contains("--static-swift-stdlib"))
+        #expect(build.contains("strip "))
+        #expect(runtime.hasPrefix("debian:bookworm-slim"))
+        for package in ["libcurl4", "libsecp256k1-1", "libssl3", "ca-certificates"] {
+            #expect(runtime.contains(package))
+        }
+        #expect(!runtime.contains("-dev"))
+        #expect(!runtime.contains(" curl ") && !runtime.contains("wget"))
+        #expect(runtime.contains("WORKDIR /app"))
+        #expect(runtime.contains("DATA_DIR=/app/data"))
+        #expect(runtime.contains(#"VOLUME ["/app/data"]"#))
+        #expect(runtime.contains("EXPOSE 8080"))
+        #expect(runtime.contains(#"CMD ["dstack-backend", "healthcheck"]"#))
+        #expect(runtime.contains(#"ENTRYPOINT ["dstack-backend"]"#))
+        let user = try #require(runtime.components(separatedBy: "\n").first { $0.hasPrefix("USER ") })
+        #expect(!user.contains("root") && !user.hasSuffix(" 0") && !user.contains(" 0:"))
+        let ignore = try String(contentsOf: ComposeFileTests.packageRoot.appendingPathComponent(".dockerignore"), encoding: .utf8)
+        #expect(ignore.components(separatedBy: "\n").contains(".build"))
+    }
+}
