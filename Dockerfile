@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # dstack-backend: build with the official Swift 6 image, run on bookworm-slim.
 
-FROM swift:6.1-bookworm AS build
+FROM swift:6.3-bookworm AS build
 # The three C libraries the shims link against. Versions follow the Debian release the image is on;
 # pinning them would break the build at each Debian security update.
 # hadolint ignore=DL3008
