@@ -52,16 +52,8 @@ public struct SimulatedGPUSet: Sendable, Equatable {
         writer.key("gpus")
         writer.beginArray()
         for index in 0..<count {
-            writer.beginObject()
-            writer.key("slot")
-            writer.string(Self.slot(index))
-            writer.key("product_id")
-            writer.string(model.productID)
-            writer.key("description")
-            writer.string(model.description)
-            writer.key("is_free")
-            writer.bool(index >= busy)
-            writer.endObject()
+            GPU(slot: Self.slot(index), productID: model.productID, description: model.description, isFree: index >= busy)
+                .write(to: &writer)
         }
         writer.endArray()
         writer.key("allow_attach_all")

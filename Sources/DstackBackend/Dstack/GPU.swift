@@ -17,6 +17,23 @@ public struct GPU: Sendable, Equatable {
     }
 }
 
+extension GPU {
+    /// `{"slot":…,"product_id":…,"description":…,"is_free":…}`, the VMM's field names and order
+    /// (the same object in `ListGpus` and in BackendInfo's metadata).
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("slot")
+        writer.string(slot)
+        writer.key("product_id")
+        writer.string(productID)
+        writer.key("description")
+        writer.string(description)
+        writer.key("is_free")
+        writer.bool(isFree)
+        writer.endObject()
+    }
+}
+
 /// The VMM's `ListGpus` answer.
 public struct GPUList: Sendable, Equatable {
     public let gpus: [GPU]

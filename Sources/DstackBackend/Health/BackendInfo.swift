@@ -15,16 +15,7 @@ public enum BackendInfo {
         writer.key("gpus")
         writer.beginArray()
         for gpu in list.gpus {
-            writer.beginObject()
-            writer.key("slot")
-            writer.string(gpu.slot)
-            writer.key("product_id")
-            writer.string(gpu.productID)
-            writer.key("description")
-            writer.string(gpu.description)
-            writer.key("is_free")
-            writer.bool(gpu.isFree)
-            writer.endObject()
+            gpu.write(to: &writer)
         }
         writer.endArray()
         writer.key("allow_attach_all")

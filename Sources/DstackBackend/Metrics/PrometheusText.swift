@@ -39,24 +39,17 @@ public struct PrometheusText: Sendable {
         return String(value)
     }
 
-    static func escapeLabel(_ value: String) -> String {
-        var out = ""
-        for c in value {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    /// Label values escape `\\`, `\"` and newline; HELP text escapes only `\\` and newline.
+    static func escapeLabel(_ value: String) -> String { escape(value, quotes: true) }
 
-    static func escapeHelp(_ value: String) -> String {
+    static func escapeHelp(_ value: String) -> String { escape(value, quotes: false) }
+
+    private static func escape(_ value: String, quotes: Bool) -> String {
         var out = ""
         for c in value {
             switch c {
             case "\\": out += "\\\\"
+            case "\"" where quotes: out += "\\\""
             case "\n": out += "\\n"
             default: out.append(c)
             }
