@@ -46,8 +46,6 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let data = directory.path + "/a/b/data"
-        let old = umask(0o022)
-        defer { umask(old) }
         _ = try Keystore.loadOrCreate(dataDirectory: data, logger: .silent)
         for path in [directory.path + "/a", directory.path + "/a/b", data] {
             #expect(TemporaryDirectory.mode(of: path) == 0o700, "\(path)")
