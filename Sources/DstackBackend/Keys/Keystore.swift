@@ -13,8 +13,9 @@ import Darwin
 /// - `Keystore.load(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: load only, never create
 ///   (for `check`).
 /// - `Keystore.keyPath(dataDirectory:) -> String`.
-/// - `pubkeyCommandOutput(dataDirectory:npub:logger:) throws(KeystoreError) -> String`: what `pubkey` prints.
-/// - `NodeKey` signs (BIP-340) and has `publicKey: PublicKey` (`hex`, `npub`); `SecretKey` never prints.
+/// - `Keystore.pubkeyCommandOutput(dataDirectory:npub:logger:) throws(KeystoreError) -> String`: what `pubkey` prints.
+/// - `NodeKey` signs (BIP-340) and has `publicKeyHex`, `npub` and `publicKey: PublicKey`; `SecretKey` never
+///   prints.
 ///
 /// An existing key file is never overwritten, regenerated or repaired: a bad file is refused with a
 /// `KeystoreError` naming the path and the fix, and left byte-for-byte as it was. Losing the key loses
@@ -35,7 +36,7 @@ public enum Keystore {
         let path = keyPath(dataDirectory: directory)
         try KeyFileSystem.createDirectories(directory)
         if let key = try loadIfPresent(path: path, logger: logger) {
-            logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKey.hex))
+            logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKeyHex))
             return key
         }
 
@@ -46,7 +47,7 @@ public enum Keystore {
             throw .randomUnavailable(path: path, error)
         }
         let generated = try nodeKey(secret, path: path)
-        var contents = secret.withUnsafeBytes { Array(Hex.encode($0).utf8) }
+        var contents = secret.withUnsafeBytes(lowerCaseHex)
         defer { SecureRandom.cleanse(&contents) }
 
         switch try KeyFileSystem.publish(contents, at: path, in: directory) {
@@ -57,7 +58,7 @@ public enum Keystore {
             guard let stored = try loadIfPresent(path: path, logger: logger),
                 stored.publicKey == generated.publicKey
             else { throw .readBackMismatch(path: path) }
-            logger.info("Generated a new node key", ("key.path", path), ("pubkey", stored.publicKey.hex))
+            logger.info("Generated a new node key", ("key.path", path), ("pubkey", stored.publicKeyHex))
             return stored
         case .lostRace:
             guard let theirs = try loadIfPresent(path: path, logger: logger) else {
@@ -65,7 +66,7 @@ public enum Keystore {
             }
             logger.info(
                 "Another process created the node key first; using it", ("key.path", path),
-                ("pubkey", theirs.publicKey.hex))
+                ("pubkey", theirs.publicKeyHex))
             return theirs
         }
     }
@@ -77,7 +78,7 @@ public enum Keystore {
         guard let key = try loadIfPresent(path: path, logger: logger) else {
             throw .keyFileMissing(path: path, dataDirectory: directory)
         }
-        logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKey.hex))
+        logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKeyHex))
         return key
     }
 
@@ -101,16 +102,37 @@ public enum Keystore {
         }
     }
 
+    /// The key file's contents: 64 lower-case hex digits, built straight into bytes the caller cleanses
+    /// (`Hex.encode` would leave a copy of the secret in a `String` nobody can zero).
+    private static func lowerCaseHex(_ secret: UnsafeRawBufferPointer) -> [UInt8] {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(secret.count * 2)
+        for byte in secret {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return out
+    }
+
     /// An empty `DATA_DIR` means the current directory.
     private static func normalized(_ dataDirectory: String) -> String {
         dataDirectory.isEmpty ? "." : dataDirectory
     }
+
+    /// What `dstack-backend pubkey` prints: the node's public key as 64 lower-case hex, or `npub1…`.
+    ///
+    /// Creates the key on first use, like the daemon, so an operator can learn the pubkey before the first
+    /// start.
+    public static func pubkeyCommandOutput(dataDirectory: String, npub: Bool, logger: Logger) throws(KeystoreError)
+        -> String
+    {
+        let key = try loadOrCreate(dataDirectory: dataDirectory, logger: logger)
+        return npub ? key.npub : key.publicKeyHex
+    }
 }
 
-/// What `dstack-backend pubkey` prints: the node's public key as 64 lower-case hex, or `npub1…`.
-///
-/// Creates the key on first use, like the daemon, so an operator can learn the pubkey before the first start.
+/// `Keystore.pubkeyCommandOutput` under the name the CLI's `pubkey` subcommand calls (PubkeyCommand.swift).
 public func pubkeyCommandOutput(dataDirectory: String, npub: Bool, logger: Logger) throws(KeystoreError) -> String {
-    let key = try Keystore.loadOrCreate(dataDirectory: dataDirectory, logger: logger)
-    return npub ? key.publicKey.npub : key.publicKey.hex
+    try Keystore.pubkeyCommandOutput(dataDirectory: dataDirectory, npub: npub, logger: logger)
 }

@@ -62,9 +62,10 @@ public struct KeystoreError: Error, Sendable, Equatable, CustomStringConvertible
     private static func refusal(_ code: Code, path: String, _ problem: String) -> KeystoreError {
         KeystoreError(
             code, path: path,
-            "Error: key file \(path) \(problem). The file was left unchanged. Restore the node's key into it "
-                + "(64 hex characters or nsec1…); only if this node's identity may be abandoned, move the file "
-                + "away so a new key is generated (the registration and rewards stay with the old key)")
+            "Error: key file \(path) \(problem). The file was left unchanged. Restore it from your backup "
+                + "(64 hex characters or nsec1…); do not delete it: the node's registration and rewards are tied "
+                + "to this key, and a new key makes a new node. Only if that identity may be abandoned, move the "
+                + "file away and a new key is generated on the next start")
     }
 
     static func keyFileMissing(path: String, dataDirectory: String) -> KeystoreError {

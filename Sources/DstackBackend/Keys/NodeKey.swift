@@ -10,6 +10,12 @@ public final class NodeKey: @unchecked Sendable, CustomStringConvertible, Custom
     private let keypair: UnsafeMutablePointer<secp256k1_keypair>
     public let publicKey: PublicKey
 
+    /// The BIP-340 x-only public key as 64 lower-case hex digits: the node's identity (NIP-01).
+    public var publicKeyHex: String { publicKey.hex }
+
+    /// The public key as NIP-19 `npub1…`.
+    public var npub: String { publicKey.npub }
+
     public init(secretKey: SecretKey) throws(KeyError) {
         let context = Secp256k1Context.shared.pointer
         let keypair = UnsafeMutablePointer<secp256k1_keypair>.allocate(capacity: 1)
@@ -86,6 +92,15 @@ public final class NodeKey: @unchecked Sendable, CustomStringConvertible, Custom
         guard signed == 1 else { throw .signingFailed("secp256k1_schnorrsig_sign_custom returned 0") }
         try checked(signature, message: message)
         return signature
+    }
+
+    /// Whether `signature` is a valid BIP-340 signature of `message` (any length) by the x-only `publicKey`.
+    ///
+    /// False for malformed input too: a 32-byte public key that is not on the curve or a signature that is
+    /// not 64 bytes.
+    public static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
+        guard let key = try? PublicKey(bytes: publicKey) else { return false }
+        return key.verify(signature, message: message)
     }
 
     private func checked(_ signature: [UInt8], message: [UInt8]) throws(KeyError) {

@@ -55,12 +55,7 @@ struct BIP340Vector: Sendable, CustomTestStringConvertible {
 
     @Test(arguments: BIP340Vector.all)
     func verifiesWithTheExpectedResult(vector: BIP340Vector) {
-        let verified: Bool
-        if let publicKey = try? PublicKey(bytes: vector.publicKey) {
-            verified = publicKey.verify(vector.signature, message: vector.message)
-        } else {
-            verified = false
-        }
+        let verified = NodeKey.verify(signature: vector.signature, message: vector.message, publicKey: vector.publicKey)
         #expect(verified == vector.valid)
     }
 

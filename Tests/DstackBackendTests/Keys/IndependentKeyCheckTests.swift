@@ -2,27 +2,25 @@ import Foundation
 import Testing
 @testable import DstackBackend
 
-/// Checks our key file against an independent secp256k1 (Python's coincurve, installed by scripts/setup).
+/// Checks our key file and signatures against an independent secp256k1 (Python's coincurve, installed by
+/// scripts/setup).
 ///
 /// Missing python3 or coincurve fails the test: the cross-check is the point.
 @Suite struct IndependentKeyCheckTests {
-    @Test func coincurveDerivesTheSamePublicKeyFromOurKeyFile() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let key = try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
-        let script = """
+    /// Runs `python3 -c script arguments...` with coincurve imported as `coincurve`; returns trimmed stdout,
+    /// or nil after recording why it failed.
+    static func coincurve(_ script: String, _ arguments: [String]) throws -> String? {
+        let prelude = """
             import sys
             try:
                 import coincurve
             except ImportError:
                 sys.exit("coincurve is not installed: run scripts/setup (python3 -m pip install coincurve)")
-            text = open(sys.argv[1]).read()
-            assert len(text) == 64 and text == text.strip().lower(), "key file is not 64 lower-case hex"
-            print(coincurve.PrivateKey(bytes.fromhex(text)).public_key_xonly.format().hex())
+
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, directory.path + "/key"]
+        process.arguments = ["python3", "-c", prelude + script] + arguments
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -31,14 +29,48 @@ import Testing
             try process.run()
         } catch {
             Issue.record("cannot run python3 (install it and run scripts/setup): \(error)")
-            return
+            return nil
         }
         let stdout = output.fileHandleForReading.readDataToEndOfFile()
         let stderr = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let stderrText = String(decoding: stderr, as: UTF8.self)
-        try #require(process.terminationStatus == 0, "python3/coincurve check failed: \(stderrText)")
-        let theirs = String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(theirs == key.publicKey.hex)
+        try #require(
+            process.terminationStatus == 0,
+            "python3/coincurve check failed (status \(process.terminationStatus)): \(stderrText)")
+        return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func coincurveDerivesTheSamePublicKeyFromOurKeyFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let key = try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
+        let script = """
+            text = open(sys.argv[1]).read()
+            assert len(text) == 64 and text == text.strip().lower(), "key file is not 64 lower-case hex"
+            print(coincurve.PrivateKey(bytes.fromhex(text)).public_key_xonly.format().hex())
+            """
+        let theirs = try Self.coincurve(script, [directory.path + "/key"])
+        #expect(theirs == key.publicKeyHex)
+    }
+
+    /// One 32-byte digest (sign32) and one odd-length message (sign_custom), each also tampered with.
+    @Test func coincurveVerifiesOurSignatures() throws {
+        let key = try NodeKey(secretKey: SecretKey.generate())
+        let message = Array("dstack-backend heartbeat, 41 bytes long!!".utf8)
+        let digest = SHA256.hash(message)
+        let overDigest = try key.sign(digest: digest)
+        let overMessage = try key.sign(message: message)
+        let script = """
+            key = coincurve.PublicKeyXOnly(bytes.fromhex(sys.argv[1]))
+            for sig, msg in zip(sys.argv[2::2], sys.argv[3::2]):
+                sig, msg = bytes.fromhex(sig), bytes.fromhex(msg)
+                tampered = bytes([msg[0] ^ 1]) + msg[1:]
+                print(key.verify(sig, msg), key.verify(sig, tampered))
+            """
+        let result = try Self.coincurve(
+            script,
+            [key.publicKeyHex, Hex.encode(overDigest), Hex.encode(digest), Hex.encode(overMessage), Hex.encode(message)])
+        #expect(result == "True False\nTrue False")
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 @testable import DstackBackend
 
@@ -52,6 +54,26 @@ import Testing
         #expect(throws: KeyError.wrongInputLength("", expected: 32, got: 0)) {
             try key.sign(message: [1, 2, 3], auxiliaryRandomness: [])
         }
+    }
+
+    /// The shared context is read-only after randomization, so threads may sign and verify at once.
+    @Test func signsAndVerifiesFromManyThreadsAtOnce() throws {
+        let key = try NodeKey(secretKey: SecretKey.generate())
+        let failures = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<50 {
+                let message = Array("thread \(thread) round \(round)".utf8)
+                do {
+                    let signature = try key.sign(message: message)
+                    if !NodeKey.verify(signature: signature, message: message, publicKey: key.publicKey.bytes) {
+                        failures.withLock { $0.append("thread \(thread) round \(round): did not verify") }
+                    }
+                } catch {
+                    failures.withLock { $0.append("thread \(thread) round \(round): \(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == [])
     }
 
     @Test func sha256MatchesPublishedVectors() {
