@@ -17,7 +17,7 @@ struct PubkeyCommand: ParsableCommand {
     func run() throws {
         let directory = dataDir ?? ProcessEnvironment.current()["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
         do {
-            print(try pubkeyCommandOutput(dataDirectory: directory, npub: npub, logger: environmentLogger()))
+            print(try Keystore.pubkeyCommandOutput(dataDirectory: directory, npub: npub, logger: environmentLogger()))
         } catch {
             printError(error.description)
             throw ExitCode(1)

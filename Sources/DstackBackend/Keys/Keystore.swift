@@ -131,8 +131,3 @@ public enum Keystore {
         return npub ? key.npub : key.publicKeyHex
     }
 }
-
-/// `Keystore.pubkeyCommandOutput` under the name the CLI's `pubkey` subcommand calls (PubkeyCommand.swift).
-public func pubkeyCommandOutput(dataDirectory: String, npub: Bool, logger: Logger) throws(KeystoreError) -> String {
-    try Keystore.pubkeyCommandOutput(dataDirectory: dataDirectory, npub: npub, logger: logger)
-}
