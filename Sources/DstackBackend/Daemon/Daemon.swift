@@ -39,9 +39,10 @@ public struct Daemon: Sendable {
 
         let metrics = DaemonMetrics()
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
-        let ipAddress = config.advertiseIP ?? AdvertisedAddress.discover()
-        logger.info("Advertised address", ("ip_address", ipAddress ?? "null"))
-        let publisher = HealthPublisher(pubkey: pubkey, ipAddress: ipAddress, pollInterval: config.dstackPollInterval)
+        let publisher = HealthPublisher(
+            pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
+            pollInterval: config.dstackPollInterval)
+        logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
             interval: config.dstackPollInterval, publisher: publisher, logger: logger)

@@ -15,6 +15,9 @@ public final class DstackClient: Sendable {
     private let http: HTTPClient
     private let useTeepodPath = Atomic<Bool>(false)
 
+    /// - Parameters:
+    ///   - token: `DSTACK_TOKEN`, sent as `Authorization: Bearer <token>` and never logged.
+    ///   - http: the shared client; its timeouts bound every poll and its size cap (1 MiB) every answer.
     public init(endpoint: DstackEndpoint, token: String?, http: HTTPClient) {
         self.endpoint = endpoint
         self.token = token
@@ -24,6 +27,9 @@ public final class DstackClient: Sendable {
     /// Whether the old teepod path is the one that works here.
     public var usesTeepodPath: Bool { useTeepodPath.load(ordering: .relaxed) }
 
+    /// One `ListGpus` call, decoded; throws with an operator-readable reason (see `DstackError`).
+    ///
+    /// Blocks for at most the HTTP client's timeouts (twice, on the one poll that discovers a teepod VMM).
     public func listGPUs() throws(DstackError) -> GPUList {
         if usesTeepodPath {
             return try decode(fetch(Self.teepodListPath))
@@ -31,6 +37,12 @@ public final class DstackClient: Sendable {
         let response = try fetch(Self.listPath)
         if response.status == 404 {
             let old = try fetch(Self.teepodListPath)
+            if old.status == 404 {
+                throw .status(
+                    code: 404,
+                    message: "neither /prpc/ListGpus nor /prpc/Teepod.ListGpus exists at \(endpoint);"
+                        + " is DSTACK_URL the dstack VMM?")
+            }
             if old.status == 200 {
                 useTeepodPath.store(true, ordering: .relaxed)
             }

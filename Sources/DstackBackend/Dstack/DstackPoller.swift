@@ -4,7 +4,8 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes.
+/// reason changes. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and
+/// logs when it changes.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Double
@@ -38,13 +39,23 @@ public final class DstackPoller: Sendable {
             outcome = .unavailable(reason: error.description)
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
-        publisher.publish(outcome)
+        let addressBefore = publisher.ipAddress
+        let snapshot = publisher.publish(outcome)
         logChange(to: outcome)
+        if snapshot.ipAddress != addressBefore {
+            logger.info(
+                "Advertised address changed", ("ip_address", snapshot.ipAddress ?? "null"),
+                ("ip_address.before", addressBefore ?? "null"))
+        }
         onPoll?(outcome, seconds)
         return outcome
     }
 
-    /// Polls every `interval` until `stop` fires.
+    /// Polls every `interval` until `stop` fires; blocks, so run it on its own thread after a first `pollOnce()`.
+    ///
+    /// The interval runs from the end of one poll to the start of the next, so a slow VMM never causes
+    /// overlapping polls. A poll in flight ends at the HTTP client's timeout, or at once when the client
+    /// was built with this `stop` as its cancellation.
     public func run(until stop: StopSignal) {
         while !stop.wait(seconds: interval) {
             pollOnce()

@@ -4,10 +4,38 @@ import Glibc
 
 /// The `ip_address` in `/health`: the IPv4 address of the interface holding the default route.
 ///
-/// Read from `/proc/net/route` and `getifaddrs`, sending no packets. Discovered once at start-up (inside
-/// a container it is the bridge address, hence `ADVERTISE_IP`); nil when there is no default route.
+/// Read from `/proc/net/route` and `getifaddrs`, sending no packets. Inside a container that is the bridge
+/// address, hence `ADVERTISE_IP`; nil (JSON `null`) when there is no default route.
 public enum AdvertisedAddress {
-    public static func discover(routeTable path: String = "/proc/net/route") -> String? {
+    public static let defaultRouteTable = "/proc/net/route"
+
+    /// Where `ip_address` comes from.
+    ///
+    /// `.defaultRoute` is resolved at start-up and again on every poll, off the request path: reading a
+    /// small proc file and `getifaddrs` costs microseconds every few seconds, and a DHCP lease change then
+    /// shows in `/health` within one poll interval.
+    public enum Source: Sendable, Equatable {
+        /// A fixed address (`ADVERTISE_IP`, validated by the configuration), or nil for always `null`.
+        case fixed(String?)
+        /// The default-route interface's IPv4 address, from `routeTable` (injectable for tests).
+        case defaultRoute(routeTable: String = AdvertisedAddress.defaultRouteTable)
+
+        /// `ADVERTISE_IP` when set, the default route otherwise.
+        public static func configured(advertiseIP: String?) -> Source {
+            advertiseIP.map { .fixed($0) } ?? .defaultRoute()
+        }
+
+        /// The address now.
+        public func resolve() -> String? {
+            switch self {
+            case .fixed(let address): address
+            case .defaultRoute(let routeTable): AdvertisedAddress.discover(routeTable: routeTable)
+            }
+        }
+    }
+
+    /// The IPv4 address of the default-route interface named in `path`, or nil when there is none.
+    public static func discover(routeTable path: String = defaultRouteTable) -> String? {
         guard let table = readSmallFile(path), let interface = defaultRouteInterface(table) else { return nil }
         return ipv4Address(of: interface)
     }

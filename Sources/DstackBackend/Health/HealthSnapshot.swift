@@ -7,12 +7,17 @@ public enum PollOutcome: Sendable, Equatable {
 /// One poll's result, rendered once into the exact `/health` response.
 public final class HealthSnapshot: Sendable {
     public let outcome: PollOutcome
+    /// The `ip_address` rendered into `response`.
+    public let ipAddress: String?
     /// Monotonic nanoseconds when the poll finished.
     public let takenAt: UInt64
     public let response: PreparedResponse
 
-    public init(outcome: PollOutcome, takenAt: UInt64 = Clock.monotonicNanoseconds(), pubkey: String, ipAddress: String?) {
+    public init(
+        outcome: PollOutcome, takenAt: UInt64 = Clock.monotonicNanoseconds(), pubkey: String, ipAddress: String?
+    ) {
         self.outcome = outcome
+        self.ipAddress = ipAddress
         self.takenAt = takenAt
         self.response = BackendInfo.response(pubkey: pubkey, ipAddress: ipAddress, outcome: outcome)
     }
