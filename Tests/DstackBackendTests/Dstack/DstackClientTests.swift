@@ -2,6 +2,38 @@ import Foundation
 import Testing
 @testable import DstackBackend
 
+/// A fake VMM on a loopback port or, with `overSocket`, on a Unix socket in a fresh directory.
+final class FakeVMM: Sendable {
+    let server: FakeHTTPServer
+    private let directory: TemporaryDirectory?
+
+    init(overSocket: Bool, handler: @escaping @Sendable (RecordedRequest) -> FakeReply) throws {
+        let directory = overSocket ? try TemporaryDirectory() : nil
+        self.directory = directory
+        server = try FakeHTTPServer(unixPath: directory.map { $0.path + "/vmm.sock" }, handler: handler)
+    }
+
+    var endpoint: DstackEndpoint {
+        get throws {
+            if let path = server.socketPath { return .unixSocket(path: path) }
+            return try DstackEndpoint.parse(server.baseURL)
+        }
+    }
+
+    func client(token: String? = nil, timeout: Double = 2) throws -> DstackClient {
+        DstackClient(
+            endpoint: try endpoint, token: token,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: timeout)))
+    }
+
+    var targets: [String] { server.requests.map(\.target) }
+
+    func stop() {
+        server.stop()
+        directory?.remove()
+    }
+}
+
 @Suite struct DstackClientTests {
     static let oneGPU = #"{"gpus":[{"slot":"18:00.0","product_id":"10de:2335","description":"NVIDIA Corporation GH100 [H200 SXM 141GB]","is_free":true}],"allow_attach_all":true}"#
 
@@ -10,46 +42,71 @@ import Testing
         return #"{"gpus":[\#(items.joined(separator: ","))],"allow_attach_all":false}"#
     }
 
-    func client(_ server: FakeHTTPServer, token: String? = nil, timeout: Double = 2) throws -> DstackClient {
-        let endpoint: DstackEndpoint =
-            if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
-        return DstackClient(
-            endpoint: endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: timeout)))
+    /// Runs `body` against a fake VMM answering with `handler`, over TCP or a Unix socket.
+    func withVMM<T>(
+        overSocket: Bool, _ handler: @escaping @Sendable (RecordedRequest) -> FakeReply, _ body: (FakeVMM) throws -> T
+    ) throws -> T {
+        let vmm = try FakeVMM(overSocket: overSocket, handler: handler)
+        defer { vmm.stop() }
+        return try body(vmm)
     }
 
     @Test(arguments: [false, true])
-    func decodesOneEightAndZeroGPUsOverTCPAndUnixSockets(overSocket: Bool) throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        for (body, count, free, attach) in [(Self.oneGPU, 1, 1, true), (Self.eight(), 8, 4, false), (#"{"gpus":[],"allow_attach_all":true}"#, 0, 0, true)] {
-            let server = try FakeHTTPServer(unixPath: overSocket ? directory.path + "/vmm.sock" : nil) { _ in .json(200, body) }
-            defer { server.stop() }
-            let list = try client(server).listGPUs()
-            #expect(list.gpus.count == count)
-            #expect(list.freeCount == free)
-            #expect(list.allowAttachAll == attach)
-            #expect(server.requests.first?.target == "/prpc/ListGpus?json")
+    func decodesOneEightAndZeroGPUs(overSocket: Bool) throws {
+        let cases = [
+            (Self.oneGPU, [DstackClientTests.h200], true), (#"{"gpus":[],"allow_attach_all":true}"#, [], true),
+        ]
+        for (body, gpus, attach) in cases {
+            let list = try withVMM(overSocket: overSocket, { _ in .json(200, body) }) { vmm in
+                defer { #expect(vmm.targets == ["/prpc/ListGpus?json"]) }
+                return try vmm.client().listGPUs()
+            }
+            #expect(list == GPUList(gpus: gpus, allowAttachAll: attach))
         }
+        let eight = try withVMM(overSocket: overSocket, { _ in .json(200, Self.eight()) }) { try $0.client().listGPUs() }
+        #expect(eight.gpus.count == 8)
+        #expect(eight.freeCount == 4)
+        #expect(eight.allowAttachAll == false)
+        #expect(eight.gpus[3] == GPU(slot: "3:00.0", productID: "10de:2335", description: "H200", isFree: false))
     }
 
-    @Test func toleratesMissingAllowAttachAllAndUnknownFields() throws {
-        let body = #"{"gpus":[{"slot":"a","product_id":"b","description":"c","is_free":false,"vendor":"x","numa":1}],"extra":{"nested":[1,2]}}"#
-        let list = try GPUList.decode(Array(body.utf8))
+    static let h200 = GPU(
+        slot: "18:00.0", productID: "10de:2335", description: "NVIDIA Corporation GH100 [H200 SXM 141GB]", isFree: true)
+
+    @Test(arguments: [false, true])
+    func sendsTheRequestTheVMMExpects(overSocket: Bool) throws {
+        let request = try withVMM(overSocket: overSocket, { _ in .json(200, Self.oneGPU) }) { vmm in
+            _ = try vmm.client(token: "s3cret").listGPUs()
+            return vmm.server.requests.first
+        }
+        #expect(request?.method == "GET")
+        #expect(request?.target == "/prpc/ListGpus?json")
+        #expect(request?.header("authorization") == "Bearer s3cret")
+        // Over a socket the URL is http://localhost/..., as `curl --unix-socket` sends it.
+        #expect(request?.header("host") == (overSocket ? "localhost" : request?.header("host")))
+    }
+
+    @Test(arguments: [false, true])
+    func toleratesMissingAllowAttachAllAndUnknownFields(overSocket: Bool) throws {
+        let body = #"{"gpus":[{"slot":"a","product_id":"b","description":"c","is_free":false,"vendor":"x","numa":1,"iommu":{"group":[7]}}],"extra":{"nested":[1,2]},"version":null}"#
+        let list = try withVMM(overSocket: overSocket, { _ in .json(200, body) }) { try $0.client().listGPUs() }
         #expect(list.allowAttachAll == false)
         #expect(list.gpus == [GPU(slot: "a", productID: "b", description: "c", isFree: false)])
     }
 
     @Test func namesTheFieldThatIsWrong() {
         let cases = [
-            (#"{"gpus":[{"slot":"a","product_id":"b","description":"c","is_free":true},{"slot":"a","product_id":"b","description":"c","is_free":"yes"}]}"#, "gpus[1].is_free must be a boolean, got a string"),
+            (#"{"gpus":[{"slot":"a","product_id":"b","description":"c","is_free":true},{"slot":"a","product_id":"b","description":"c","is_free":true},{"slot":"a","product_id":"b","description":"c","is_free":"yes"}]}"#, "gpus[2].is_free must be a boolean, got a string"),
             (#"{"gpus":[{"product_id":"b","description":"c","is_free":true}]}"#, "gpus[0].slot is missing"),
             (#"{"gpus":[{"slot":1,"product_id":"b","description":"c","is_free":true}]}"#, "gpus[0].slot must be a string, got a number"),
+            (#"{"gpus":[{"slot":"a","product_id":null,"description":"c","is_free":true}]}"#, "gpus[0].product_id must be a string, got null"),
+            (#"{"gpus":[{"slot":"a","product_id":"b","is_free":true}]}"#, "gpus[0].description is missing"),
+            (#"{"gpus":[{"slot":"a","product_id":"b","description":"c"}]}"#, "gpus[0].is_free is missing"),
+            (#"{"gpus":[7]}"#, "gpus[0] must be an object, got a number"),
             (#"{"gpus":{}}"#, "gpus must be an array, got an object"),
+            (#"{"gpus":[],"allow_attach_all":"yes"}"#, "allow_attach_all must be a boolean, got a string"),
             (#"{"allow_attach_all":true}"#, "no \"gpus\" field"),
             (#"[1]"#, "must be a JSON object"),
-            (#"{"gpus":["#, "not valid JSON"),
-            ("garbage", "not valid JSON"),
         ]
         for (body, expected) in cases {
             let error = #expect(throws: DstackError.self) { try GPUList.decode(Array(body.utf8)) }
@@ -57,35 +114,54 @@ import Testing
         }
     }
 
-    @Test func theVMMsErrorBodyBecomesTheReason() throws {
-        let server = try FakeHTTPServer { _ in .json(400, "{\n  \"error\": \"gpu discovery failed\"\n}") }
-        defer { server.stop() }
-        let error = #expect(throws: DstackError.self) { try client(server).listGPUs() }
-        #expect(error == .status(code: 400, message: "gpu discovery failed"))
-    }
-
-    @Test func unauthorizedAsksForAToken() throws {
-        let server = try FakeHTTPServer { request in
-            request.header("authorization") == "Bearer s3cret" ? .json(200, Self.oneGPU) : .respond(status: 401)
+    @Test(arguments: [false, true])
+    func garbageAndTruncatedJSONAreRefused(overSocket: Bool) throws {
+        for body in ["garbage", #"{"gpus":[{"slot":"18:00.0","product_id":"10de:23"#, "", "{\"gpus\":[]} trailing"] {
+            let error = try withVMM(overSocket: overSocket, { _ in .json(200, body) }) { vmm in
+                #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+            }
+            #expect(error?.description.contains("not valid JSON") == true, "\(body) -> \(String(describing: error))")
         }
-        defer { server.stop() }
-        let error = #expect(throws: DstackError.self) { try client(server).listGPUs() }
-        #expect(error?.description.contains("set DSTACK_TOKEN") == true)
-        #expect(try client(server, token: "s3cret").listGPUs().gpus.count == 1)
     }
 
-    @Test func serverErrorQuotesTheStatus() throws {
-        let server = try FakeHTTPServer { _ in .respond(status: 500, body: Array("boom".utf8)) }
-        defer { server.stop() }
-        let error = #expect(throws: DstackError.self) { try client(server).listGPUs() }
-        #expect(error == .status(code: 500, message: "boom"))
+    @Test(arguments: [false, true])
+    func theVMMsErrorBodyBecomesTheReason(overSocket: Bool) throws {
+        let error = try withVMM(overSocket: overSocket, { _ in .json(400, "{\n  \"error\": \"gpu discovery failed\"\n}") }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        #expect(error == .status(code: 400, message: "gpu discovery failed"))
+        #expect(error?.description == "the VMM answered HTTP 400: gpu discovery failed")
     }
 
-    @Test func aVMMThatNeverAnswersTimesOut() throws {
-        let server = try FakeHTTPServer { _ in .hang }
-        defer { server.stop() }
+    @Test(arguments: [false, true])
+    func unauthorizedAsksForAToken(overSocket: Bool) throws {
+        try withVMM(overSocket: overSocket, { request in
+            request.header("authorization") == "Bearer s3cret" ? .json(200, Self.oneGPU) : .respond(status: 401)
+        }) { vmm in
+            let missing = #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+            #expect(missing?.description.contains("requires a token, set DSTACK_TOKEN") == true)
+            let wrong = #expect(throws: DstackError.self) { try vmm.client(token: "wrong").listGPUs() }
+            #expect(wrong?.description.contains("DSTACK_TOKEN was not accepted") == true)
+            #expect(wrong?.description.contains("wrong") == false)
+            let list = try vmm.client(token: "s3cret").listGPUs()
+            #expect(list.gpus.count == 1)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func serverErrorQuotesTheStatusAndBody(overSocket: Bool) throws {
+        let error = try withVMM(overSocket: overSocket, { _ in .respond(status: 500, body: Array("boom\n\u{1}".utf8)) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        #expect(error == .status(code: 500, message: "boom  "))
+    }
+
+    @Test(arguments: [false, true])
+    func aVMMThatNeverAnswersTimesOut(overSocket: Bool) throws {
         let started = Date()
-        let error = #expect(throws: DstackError.self) { try client(server, timeout: 0.3).listGPUs() }
+        let error = try withVMM(overSocket: overSocket, { _ in .hang }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client(timeout: 0.3).listGPUs() }
+        }
         guard case .transport(let transport) = error else {
             Issue.record("expected a transport error, got \(String(describing: error))")
             return
@@ -94,30 +170,74 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 2)
     }
 
-    @Test func refusesATwoMebibyteBody() throws {
-        let big = #"{"gpus":[],"pad":""# + String(repeating: "x", count: 2 << 20) + #""}"#
-        let server = try FakeHTTPServer { _ in .json(200, big) }
-        defer { server.stop() }
-        let error = #expect(throws: DstackError.self) { try client(server).listGPUs() }
-        #expect(error?.description.contains("response too large") == true)
+    @Test(arguments: [false, true])
+    func aVMMThatClosesWithoutAnsweringIsATransportError(overSocket: Bool) throws {
+        let error = try withVMM(overSocket: overSocket, { _ in .close }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        guard case .transport = error else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
     }
 
-    @Test func fallsBackToTheTeepodPathAndRemembersIt() throws {
-        let server = try FakeHTTPServer { request in
-            request.target.hasPrefix("/prpc/Teepod.ListGpus") ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
+    @Test(arguments: [false, true])
+    func refusesATwoMebibyteBody(overSocket: Bool) throws {
+        let big = #"{"gpus":[],"pad":""# + String(repeating: "x", count: 2 << 20) + #""}"#
+        let error = try withVMM(overSocket: overSocket, { _ in .json(200, big) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
         }
-        defer { server.stop() }
-        let client = try client(server)
-        #expect(try client.listGPUs().gpus.count == 1)
-        #expect(client.usesTeepodPath)
-        #expect(try client.listGPUs().gpus.count == 1)
-        #expect(server.requests.map(\.target) == ["/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json"])
+        #expect(error?.description.contains("response too large") == true)
+        #expect(error?.description.contains("1048576-byte limit") == true)
+    }
+
+    @Test(arguments: [false, true])
+    func fallsBackToTheTeepodPathAndRemembersIt(overSocket: Bool) throws {
+        try withVMM(overSocket: overSocket, { request in
+            request.target.hasPrefix("/prpc/Teepod.ListGpus") ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
+        }) { vmm in
+            let client = try vmm.client()
+            #expect(!client.usesTeepodPath)
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(client.usesTeepodPath)
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(vmm.targets == ["/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json"])
+        }
+    }
+
+    @Test func aNewVMMIsNotSwitchedToTheTeepodPath() throws {
+        try withVMM(overSocket: false, { request in
+            request.target.hasPrefix("/prpc/ListGpus") ? .json(400, #"{"error":"busy"}"#) : .json(200, Self.oneGPU)
+        }) { vmm in
+            let client = try vmm.client()
+            #expect(throws: DstackError.status(code: 400, message: "busy")) { try client.listGPUs() }
+            #expect(!client.usesTeepodPath)
+            #expect(vmm.targets == ["/prpc/ListGpus?json"])
+        }
+    }
+
+    @Test func neitherPathExistingSaysDSTACK_URLIsWrong() throws {
+        try withVMM(overSocket: false, { _ in .respond(status: 404) }) { vmm in
+            let client = try vmm.client()
+            let error = #expect(throws: DstackError.self) { try client.listGPUs() }
+            #expect(error?.description.contains("neither /prpc/ListGpus nor /prpc/Teepod.ListGpus exists at http://127.0.0.1:") == true)
+            #expect(error?.description.contains("is DSTACK_URL the dstack VMM?") == true)
+            #expect(!client.usesTeepodPath)
+        }
     }
 
     @Test func missingSocketFileSaysWhichPath() throws {
-        let client = DstackClient(endpoint: .unixSocket(path: "/nonexistent/dstack/vmm.sock"), token: nil, http: HTTPClient())
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/vmm.sock"
+        let client = DstackClient(endpoint: .unixSocket(path: path), token: nil, http: HTTPClient())
         let error = #expect(throws: DstackError.self) { try client.listGPUs() }
-        #expect(error?.description.contains("/nonexistent/dstack/vmm.sock") == true)
+        guard case .transport(let transport) = error else {
+            Issue.record("expected a transport error, got \(String(describing: error))")
+            return
+        }
+        #expect(transport.kind == .connectionRefused)
+        #expect(error?.description.contains("cannot connect to Unix socket \(path)") == true)
     }
 }
 
