@@ -73,11 +73,12 @@ public final class HealthPublisher: Sendable {
             + " (3 poll intervals); it may be stuck"
         let rendered = BackendInfo.response(
             pubkey: pubkey, ipAddress: snapshot.ipAddress, outcome: .unavailable(reason: reason))
-        // Keep the first rendering unless a newer snapshot arrived meanwhile (that one is fresh).
         return state.withLock { state in
-            guard state.snapshot === snapshot else { return rendered }
-            if state.stale == nil { state.stale = rendered }
-            return state.stale ?? rendered
+            // A poll published meanwhile: serve that fresh snapshot. Another request rendered first: keep its.
+            if let latest = state.snapshot, latest !== snapshot { return latest.response }
+            if let stale = state.stale { return stale }
+            state.stale = rendered
+            return rendered
         }
     }
 }
