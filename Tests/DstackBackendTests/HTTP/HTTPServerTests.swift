@@ -236,12 +236,18 @@ final class RunningServer {
     @Test func aHalfClosedPeerThatDoesNotReadDoesNotMakeTheLoopSpin() throws {
         var limits = ServerLimits()
         limits.maxBufferedOutputBytes = 1024
-        let running = try RunningServer(limits: limits)
+        // A Unix socket: its shutdown reaches the peer at once, even behind unread data (TCP's FIN would queue).
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/spin.sock"
+        let running = try RunningServer(limits: limits, address: .unix(path: path))
         defer { running.shutDown() }
-        let client = try running.client()
-        var size: Int32 = 4096
-        setsockopt(client.fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        client.send(String(repeating: Self.get, count: 5000))
+        let client = try RawClient(unixPath: path)
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(client.fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // ~850 KB of answers: more than the socket buffers hold, so the server stops reading this peer.
+        for _ in 0..<10 { client.send(String(repeating: Self.get, count: 500)) }
+        Thread.sleep(forTimeInterval: 0.1)
         shutdown(client.fd, Int32(SHUT_WR))
         Thread.sleep(forTimeInterval: 0.1)
         let before = running.server.loopWakeups.current
