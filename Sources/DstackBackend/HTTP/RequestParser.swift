@@ -82,11 +82,14 @@ public enum RequestParser {
             }
             index += 1
         }
+        // Bare CR/LF and NUL in the head (or in what arrived of it, within the limit) are refused first, so
+        // the answer does not depend on how the bytes were split into reads.
+        let from = max(start, start + progress.scanned - 1)
+        if let problem = earlyProblem(bytes, start: start, from: from, end: headEnd < 0 ? searchEnd : headEnd) {
+            return .failure(problem)
+        }
         if headEnd < 0 {
             if end - start >= limits.maxHeaderBytes { return .failure(.headerTooLarge) }
-            // Refuse garbage early rather than waiting for 8 KiB of it.
-            let from = max(start, start + progress.scanned - 1)
-            if let problem = earlyProblem(bytes, start: start, from: from, end: end) { return .failure(problem) }
             progress.scanned = end - start
             return .incomplete
         }
@@ -208,7 +211,7 @@ public enum RequestParser {
         return .request(request, end: headEnd + length)
     }
 
-    /// A problem visible before the head is complete: a bad first byte or a bare CR/LF in what has arrived
+    /// A problem visible in any prefix of the head: a bad first byte, a bare CR or LF, a NUL
     /// (checked from `from`: what came before was checked by an earlier call).
     private static func earlyProblem(
         _ bytes: UnsafeBufferPointer<UInt8>, start: Int, from: Int, end: Int
