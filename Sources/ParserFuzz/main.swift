@@ -30,7 +30,36 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
             }
         }
     }
+    // Delivered in pieces through one ParseProgress (as a connection does), the first request must parse
+    // exactly as it does whole.
+    if let first = bytes.first {
+        let step = Int(first % 16) + 1
+        for limits in [ServerLimits(), tiny] {
+            let whole = summary(RequestParser.parse(bytes, limits: limits))
+            var progress = ParseProgress()
+            var delivered = 0
+            var pieces = summary(.incomplete)
+            while delivered < bytes.count {
+                delivered = min(bytes.count, delivered + step)
+                let result = RequestParser.parse(Array(bytes[0..<delivered]), from: 0, limits: limits, progress: &progress)
+                pieces = summary(result)
+                if case .incomplete = result { continue }
+                break
+            }
+            precondition(pieces == whole, "incremental parse \(pieces) differs from whole \(whole)")
+        }
+    }
     return 0
+}
+
+/// What must agree between incremental and whole parsing: the outcome, the request's end, the error's status.
+/// (A request found early in pieces ends where the whole parse's does, since a request is a prefix.)
+func summary(_ result: ParseResult) -> String {
+    switch result {
+    case .incomplete: "incomplete"
+    case .failure(let error): "failure \(error.status)"
+    case .request(let request, let end): "request \(end) \(request.pathString) \(request.body.count)"
+    }
 }
 
 @_silgen_name("LLVMFuzzerRunDriver")

@@ -10,8 +10,9 @@ public struct BackendRoutes: HTTPHandler {
     static let notFound = PreparedResponse.jsonError(status: 404, message: "not found: try /health")
     static let methodNotAllowed = PreparedResponse.jsonError(
         status: 405, message: "method not allowed", headers: [("Allow", "GET, HEAD, OPTIONS")])
+    /// A CORS preflight answer: 204, no body.
     static let preflight = PreparedResponse(
-        status: 200, contentType: "text/plain; charset=utf-8", body: [],
+        status: 204, contentType: "text/plain; charset=utf-8", body: [],
         headers: [
             ("Allow", "GET, HEAD, OPTIONS"), ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
             ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "86400"),

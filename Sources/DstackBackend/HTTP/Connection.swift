@@ -8,6 +8,8 @@ final class Connection {
     /// Bytes received and not yet consumed; requests are parsed from `inputStart`.
     var input: [UInt8] = []
     var inputStart = 0
+    /// How far the request at `inputStart` was already parsed (reset when a request is consumed).
+    var progress = ParseProgress()
     /// Bytes to send; sent from `outputStart`.
     var output: [UInt8] = []
     var outputStart = 0

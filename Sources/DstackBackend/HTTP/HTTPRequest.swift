@@ -63,9 +63,22 @@ public struct HTTPRequest: Sendable {
         return result
     }
 
-    /// The first header named `name` (case-insensitive).
+    /// The first header named `name` (ASCII case-insensitive); only the value found becomes a String.
     public func header(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return headers.first { $0.0 == lower }?.1
+        let wanted = Array(name.utf8)
+        var found: Range<Int>?
+        RequestParser.forEachHeader(storage, in: headerRange) { nameRange, value in
+            guard found == nil, nameRange.count == wanted.count else { return }
+            for (offset, byte) in wanted.enumerated() where Self.lower(storage[nameRange.lowerBound + offset]) != Self.lower(byte) {
+                return
+            }
+            found = value
+        }
+        return found.map { String(decoding: storage[$0], as: UTF8.self) }
     }
+
+    /// `HTTP/1.0` or `HTTP/1.1`.
+    public var version: String { minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1" }
+
+    private static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
 }

@@ -1,4 +1,5 @@
 import CLinux
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -22,9 +23,12 @@ public final class HTTPServer: @unchecked Sendable {
     public let boundPort: UInt16?
     private let handler: any HTTPHandler
     private let logger: Logger
-    private let listenFD: Int32
+    /// -1 once `run` closed it at shutdown.
+    private var listenFD: Int32
     private let epollFD: Int32
     private let wakeFD: Int32
+    /// Shares `wakeFD` with the stop callback, which may outlive the server: closed under its lock.
+    private let waker: LoopWaker
 
     // Loop state (event-loop thread only).
     private var connections: [Connection?] = []
@@ -33,6 +37,8 @@ public final class HTTPServer: @unchecked Sendable {
     private var acceptPausedUntil: UInt64 = 0
     private var loggedDescriptorExhaustion = false
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
+    /// epoll_wait returns, counted so a test can tell an idle loop from a spinning one.
+    let loopWakeups = Counter()
 
     private static let errorResponses: [Int: PreparedResponse] = [
         400: .jsonError(status: 400, message: "bad request"),
@@ -51,22 +57,23 @@ public final class HTTPServer: @unchecked Sendable {
         boundPort = ListeningSocket.boundPort(listenFD)
         epollFD = epoll_create1(CLINUX_EPOLL_CLOEXEC)
         wakeFD = eventfd(0, CLINUX_EFD_NONBLOCK | CLINUX_EFD_CLOEXEC)
+        waker = LoopWaker(fd: wakeFD)
         guard epollFD >= 0, wakeFD >= 0,
             clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN) == 0,
             clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, CLINUX_EPOLLIN) == 0
         else {
-            let error = SystemError(call: "epoll", errno: errno)
-            close(listenFD)
-            if epollFD >= 0 { close(epollFD) }
-            if wakeFD >= 0 { close(wakeFD) }
-            throw error
+            // Every stored property is set, so deinit runs and closes what was opened.
+            throw SystemError(call: "epoll", errno: errno)
         }
     }
 
     deinit {
-        close(listenFD)
-        close(epollFD)
-        close(wakeFD)
+        if listenFD >= 0 {
+            close(listenFD)
+            if case .unix(let path) = address { unlink(path) }
+        }
+        if epollFD >= 0 { close(epollFD) }
+        waker.close()
     }
 
     /// The address as logged: with the real port when port 0 was asked for.
@@ -79,11 +86,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Serves until `stop` fires; logs `<listeningMessage> <address>` first (the contract's line by default).
     public func run(until stop: StopSignal, listeningMessage: String = "Backend listening on") {
-        let wake = wakeFD
-        stop.onStop {
-            var one: UInt64 = 1
-            _ = write(wake, &one, 8)
-        }
+        let waker = waker
+        stop.onStop { waker.wake() }
         logger.info("\(listeningMessage) \(boundDescription)")
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
@@ -91,7 +95,10 @@ public final class HTTPServer: @unchecked Sendable {
         var lastSweep = Clock.monotonicNanoseconds()
 
         while !stop.isStopped {
-            let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, tick)
+            // While accepts are paused (out of descriptors), wake in time to resume them after ~100 ms.
+            let timeout = acceptPausedUntil != 0 ? min(tick, 100) : tick
+            let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
+            loopWakeups.increment()
             if count < 0 {
                 if errno == EINTR { continue }
                 logger.error("epoll_wait failed; stopping the server", ("reason", SystemError(call: "epoll_wait", errno: errno).reason))
@@ -99,13 +106,25 @@ public final class HTTPServer: @unchecked Sendable {
             }
             let now = Clock.monotonicNanoseconds()
             dateCache.refresh()
+            if acceptPausedUntil != 0 && acceptPausedUntil <= now {
+                acceptPausedUntil = 0
+                if clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN) != 0 {
+                    logger.error(
+                        "Cannot watch the listening socket again; stopping the server",
+                        ("reason", SystemError(call: "epoll_ctl", errno: errno).reason))
+                    break
+                }
+                acceptAll(now: now)
+            }
             for index in 0..<Int(count) {
                 let fd = readyFDs[index]
                 let events = readyEvents[index]
                 if fd == listenFD {
                     acceptAll(now: now)
                 } else if fd == wakeFD {
-                    continue
+                    // Drain it, so the shutdown's waits do not return at once.
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
                 } else if let connection = connection(for: fd) {
                     service(connection, events: events, now: now)
                 }
@@ -150,11 +169,11 @@ public final class HTTPServer: @unchecked Sendable {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let connection = Connection(fd: fd, now: now)
-            guard clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP) == 0 else {
+            guard clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, CLINUX_EPOLLIN) == 0 else {
                 close(fd)
                 continue
             }
-            connection.interest = CLINUX_EPOLLIN | CLINUX_EPOLLRDHUP
+            connection.interest = CLINUX_EPOLLIN
             if Int(fd) >= connections.count {
                 connections.append(contentsOf: repeatElement(nil, count: Int(fd) - connections.count + 64))
             }
@@ -195,20 +214,22 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(connection)
                 return
             case .read(let bytes):
-                if bytes > 0 {
-                    connection.lastActivity = now
-                    if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
-                }
+                if bytes > 0 { connection.lastActivity = now }
             }
         }
-        processRequests(connection, now: now)
-        guard connection.flush() else {
-            closeConnection(connection)
-            return
-        }
-        if connection.pendingOutput == 0 && connection.closeAfterFlush {
-            closeConnection(connection)
-            return
+        // Answer, send, and go on while the answers leave: whole requests already read get no further event.
+        var stoppedAtCap = true
+        while stoppedAtCap {
+            stoppedAtCap = processRequests(connection, now: now)
+            guard connection.flush() else {
+                closeConnection(connection)
+                return
+            }
+            if connection.pendingOutput == 0 && connection.closeAfterFlush {
+                closeConnection(connection)
+                return
+            }
+            if connection.pendingOutput > limits.maxBufferedOutputBytes { break }
         }
         updateInterest(connection)
     }
@@ -234,14 +255,20 @@ public final class HTTPServer: @unchecked Sendable {
         return .read(total)
     }
 
-    private func processRequests(_ connection: Connection, now: UInt64) {
+    /// Parses and answers the requests in the input; true if it stopped with whole requests possibly left
+    /// because the output is over the cap.
+    private func processRequests(_ connection: Connection, now: UInt64) -> Bool {
         while connection.hasUnparsedInput && !connection.closeAfterFlush
             && connection.pendingOutput <= limits.maxBufferedOutputBytes
         {
-            switch RequestParser.parse(connection.input, from: connection.inputStart, limits: limits) {
+            switch RequestParser.parse(
+                connection.input, from: connection.inputStart, limits: limits, progress: &connection.progress)
+            {
             case .incomplete:
+                // A partial request: the slowloris clock runs from when it was first seen.
+                if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
                 connection.compactInput()
-                return
+                return false
             case .failure(let error):
                 stats.countRejection(status: error.status)
                 stats.countRequest(pathClass: 3, status: error.status)
@@ -251,7 +278,8 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.closeAfterFlush = true
                 connection.input.removeAll()
                 connection.inputStart = 0
-                return
+                connection.progress = ParseProgress()
+                return false
             case .request(let request, let end):
                 let response = handler.respond(to: request)
                 stats.countRequest(pathClass: handler.pathClass(of: request), status: response.status)
@@ -259,16 +287,21 @@ public final class HTTPServer: @unchecked Sendable {
                 let header: StaticString? = closing ? "Connection: close\r\n" : request.minorVersion == 0 ? "Connection: keep-alive\r\n" : nil
                 connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
                 connection.inputStart = end
-                connection.requestStartedAt = connection.hasUnparsedInput ? now : 0
+                connection.progress = ParseProgress()
+                connection.requestStartedAt = 0
                 if closing { connection.closeAfterFlush = true }
             }
         }
         connection.compactInput()
+        return connection.hasUnparsedInput && !connection.closeAfterFlush
     }
 
     /// Reads only while the peer keeps up with our answers; writes only while something is pending.
+    ///
+    /// No EPOLLRDHUP: a peer's end of input shows as a readable 0-byte read while we read, and while we do
+    /// not (its output is over the cap) a level-triggered RDHUP would wake the loop in a busy spin.
     private func updateInterest(_ connection: Connection) {
-        var wanted = CLINUX_EPOLLRDHUP
+        var wanted: UInt32 = 0
         if connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush { wanted |= CLINUX_EPOLLIN }
         if connection.pendingOutput > 0 { wanted |= CLINUX_EPOLLOUT }
         guard wanted != connection.interest else { return }
@@ -282,11 +315,6 @@ public final class HTTPServer: @unchecked Sendable {
     // MARK: timeouts and closing
 
     private func sweep(now: UInt64) {
-        if acceptPausedUntil != 0 && acceptPausedUntil <= now {
-            acceptPausedUntil = 0
-            _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN)
-            acceptAll(now: now)
-        }
         let idle = UInt64(limits.idleTimeout * 1e9)
         let request = UInt64(limits.requestTimeout * 1e9)
         for slot in connections {
@@ -327,7 +355,19 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Stop accepting, flush what is pending for up to the grace period, close everything.
     private func shutDown() {
+        // Stop accepting: close the listener, so new clients are refused instead of waiting in the backlog.
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
+        close(listenFD)
+        listenFD = -1
+        // Only writes matter now: idle connections close at once, the rest are woken only by writability.
+        for slot in connections {
+            guard let connection = slot else { continue }
+            if connection.pendingOutput == 0 {
+                closeConnection(connection)
+            } else if clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, CLINUX_EPOLLOUT) != 0 {
+                closeConnection(connection)
+            }
+        }
         let deadline = Clock.monotonicNanoseconds() + UInt64(limits.shutdownGrace * 1e9)
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
@@ -346,5 +386,28 @@ public final class HTTPServer: @unchecked Sendable {
             if let connection = slot { closeConnection(connection) }
         }
         if case .unix(let path) = address { unlink(path) }
+    }
+}
+
+/// The eventfd that wakes the event loop; the stop callback holding it may run after the server is gone.
+final class LoopWaker: Sendable {
+    private let fd: Mutex<Int32>
+
+    init(fd: Int32) { self.fd = Mutex(fd) }
+
+    func wake() {
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            var one: UInt64 = 1
+            _ = write(fd, &one, 8)
+        }
+    }
+
+    func close() {
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            _ = Glibc.close(fd)
+            fd = -1
+        }
     }
 }

@@ -2,8 +2,8 @@
 ///
 /// `head` holds the status line and every header, each ending in CRLF, but neither the `Date` header
 /// (the server adds its per-second cached one), the `Connection` header (the server knows whether it
-/// closes) nor the blank line that ends the head. Every response carries `Content-Length`,
-/// `Content-Type`, `Access-Control-Allow-Origin: *` and `Cache-Control: no-store`.
+/// closes) nor the blank line that ends the head. Every response carries `Content-Length` (except a 204,
+/// where RFC 9110 forbids it), `Content-Type`, `Access-Control-Allow-Origin: *` and `Cache-Control: no-store`.
 public final class PreparedResponse: Sendable {
     public let status: Int
     public let head: [UInt8]
@@ -15,7 +15,8 @@ public final class PreparedResponse: Sendable {
         self.body = body
         var text = "HTTP/1.1 \(status) \(Self.reasonPhrase(for: status))\r\n"
         text += "Content-Type: \(contentType)\r\n"
-        text += "Content-Length: \(body.count)\r\n"
+        // RFC 9110 8.6: no Content-Length on a 1xx or 204 (which has no body).
+        if status >= 200 && status != 204 { text += "Content-Length: \(body.count)\r\n" }
         text += "Access-Control-Allow-Origin: *\r\n"
         text += "Cache-Control: no-store\r\n"
         for (name, value) in headers {

@@ -29,6 +29,16 @@ public enum ParseResult: Sendable {
     case failure(RequestError)
 }
 
+/// How far an incomplete request was already looked at; see `RequestParser.parse(_:from:limits:progress:)`.
+public struct ParseProgress: Sendable, Equatable {
+    /// Bytes from the request's start already scanned without finding the end of the head or a problem.
+    var scanned = 0
+    /// Once the head parsed: the whole request's length from its start (head + body); 0 before.
+    var needed = 0
+
+    public init() {}
+}
+
 /// A strict HTTP/1.x request parser: a pure function of the bytes, so it can be tested and fuzzed alone.
 ///
 /// Strict where leniency lets requests be smuggled: CRLF line ends only (a bare CR or LF is refused),
@@ -37,19 +47,34 @@ public enum ParseResult: Sendable {
 public enum RequestParser {
     /// Parses the request starting at `start` in `buffer` (bytes before `start` are ignored).
     public static func parse(_ buffer: [UInt8], from start: Int = 0, limits: ServerLimits) -> ParseResult {
-        buffer.withUnsafeBufferPointer { bytes in
-            parse(bytes, storage: buffer, start: start, limits: limits)
+        var progress = ParseProgress()
+        return parse(buffer, from: start, limits: limits, progress: &progress)
+    }
+
+    /// Parses incrementally: `progress` remembers, between calls for the same request, how much was already
+    /// scanned, so a request trickling in byte by byte costs linear time, not quadratic.
+    ///
+    /// Start each request with a fresh `ParseProgress()`; keep passing the same one while the result is
+    /// `.incomplete` and `start` stays put (more bytes may be appended to `buffer`, and bytes before `start`
+    /// may be dropped if `start` is moved back by the same amount: progress counts from `start`).
+    public static func parse(
+        _ buffer: [UInt8], from start: Int, limits: ServerLimits, progress: inout ParseProgress
+    ) -> ParseResult {
+        if progress.needed > 0 && buffer.count - start < progress.needed { return .incomplete }
+        return buffer.withUnsafeBufferPointer { bytes in
+            parse(bytes, storage: buffer, start: start, limits: limits, progress: &progress)
         }
     }
 
     private static func parse(
-        _ bytes: UnsafeBufferPointer<UInt8>, storage: [UInt8], start: Int, limits: ServerLimits
+        _ bytes: UnsafeBufferPointer<UInt8>, storage: [UInt8], start: Int, limits: ServerLimits,
+        progress: inout ParseProgress
     ) -> ParseResult {
         let end = bytes.count
-        // Find the end of the head (CRLF CRLF) within the limit.
+        // Find the end of the head (CRLF CRLF) within the limit, from where the last call stopped.
         let searchEnd = min(end, start + limits.maxHeaderBytes)
         var headEnd = -1
-        var index = start
+        var index = max(start, start + progress.scanned - 3)
         while index + 3 < searchEnd {
             if bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
                 headEnd = index + 4
@@ -57,10 +82,15 @@ public enum RequestParser {
             }
             index += 1
         }
+        // Bare CR/LF and NUL in the head (or in what arrived of it, within the limit) are refused first, so
+        // the answer does not depend on how the bytes were split into reads.
+        let from = max(start, start + progress.scanned - 1)
+        if let problem = earlyProblem(bytes, start: start, from: from, end: headEnd < 0 ? searchEnd : headEnd) {
+            return .failure(problem)
+        }
         if headEnd < 0 {
             if end - start >= limits.maxHeaderBytes { return .failure(.headerTooLarge) }
-            // Refuse garbage early rather than waiting for 8 KiB of it.
-            if let problem = earlyProblem(bytes, start: start, end: end) { return .failure(problem) }
+            progress.scanned = end - start
             return .incomplete
         }
 
@@ -168,7 +198,11 @@ public enum RequestParser {
 
         let length = contentLength ?? 0
         if length > limits.maxBodyBytes { return .failure(.bodyTooLarge) }
-        guard end - headEnd >= length else { return .incomplete }
+        guard end - headEnd >= length else {
+            // The head is good; wait for the whole body without parsing the head again.
+            progress.needed = headEnd + length - start
+            return .incomplete
+        }
         let request = HTTPRequest(
             storage: storage, methodRange: methodRange, pathRange: pathRange, queryRange: queryRange,
             headerRange: headerStart..<(headEnd - 2), bodyRange: headEnd..<(headEnd + length),
@@ -177,11 +211,14 @@ public enum RequestParser {
         return .request(request, end: headEnd + length)
     }
 
-    /// A problem visible before the head is complete: a bad first byte or a bare CR/LF in what has arrived.
-    private static func earlyProblem(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> RequestError? {
+    /// A problem visible in any prefix of the head: a bad first byte, a bare CR or LF, a NUL
+    /// (checked from `from`: what came before was checked by an earlier call).
+    private static func earlyProblem(
+        _ bytes: UnsafeBufferPointer<UInt8>, start: Int, from: Int, end: Int
+    ) -> RequestError? {
         guard start < end else { return nil }
         if !isTokenByte(bytes[start]) { return .badRequest("malformed request line") }
-        var index = start
+        var index = from
         while index < end {
             let c = bytes[index]
             if c == 13 && index + 1 < end && bytes[index + 1] != 10 { return .badRequest("bare CR") }

@@ -100,10 +100,14 @@ final class RunningServer {
         let client = try running.client()
         client.send("GET /nope?x HTTP/1.1\r\nHost: t\r\n\r\nDELETE /health HTTP/1.1\r\nHost: t\r\n\r\nOPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /health?probe=1 HTTP/1.1\r\nHost: t\r\n\r\n")
         let responses = client.readResponses(5)
-        #expect(responses.map(\.status) == [404, 405, 200, 200, 200])
+        #expect(responses.map(\.status) == [404, 405, 204, 200, 200])
         #expect(responses[0].headers["content-type"] == "application/json")
         #expect(responses[1].headers["allow"] == "GET, HEAD, OPTIONS")
         #expect(responses[2].headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS")
+        #expect(responses[2].headers["access-control-allow-headers"] == "*")
+        #expect(responses[2].headers["access-control-max-age"] == "86400")
+        #expect(responses[2].headers["content-length"] == nil)
+        #expect(responses[2].headers["access-control-allow-origin"] == "*")
         #expect(responses[3].body == "m 1\n")
         #expect(responses[4].body == #"{"status":"Available"}"#)
     }
@@ -113,6 +117,9 @@ final class RunningServer {
         ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 70000\r\n\r\n", 413, "413"),
         ("GET / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "400"),
         ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505, "400"),
+        ("GET / HTTP/1.1\r\nHost: t\r\n" + String(repeating: "X: 1\r\n", count: 100) + "\r\n", 431, "431"),
+        ("GET / HTTP/1.1\r\nHost: t\rX: 1\r\n\r\n", 400, "400"),
+        ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400, "400"),
     ])
     func refusalsAnswerThenClose(request: String, status: Int, reason: String) throws {
         let running = try RunningServer()
@@ -124,6 +131,26 @@ final class RunningServer {
         #expect(response.headers["connection"] == "close")
         #expect(client.isClosedByPeer())
         #expect(running.server.stats.rejectionCounts().first { $0.reason == reason }?.count == 1)
+    }
+
+    @Test func http10ClosesUnlessAskedToKeepAlive() throws {
+        let running = try RunningServer()
+        defer { running.shutDown() }
+        let keeping = try running.client()
+        for _ in 0..<2 {
+            keeping.send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            let response = try #require(keeping.readResponses(1).first)
+            #expect(response.status == 200)
+            #expect(response.headers["connection"] == "keep-alive")
+        }
+        let closing = try running.client()
+        closing.send("GET / HTTP/1.0\r\n\r\n")
+        #expect(closing.readResponses(1).first?.headers["connection"] == "close")
+        #expect(closing.isClosedByPeer())
+        let asked = try running.client()
+        asked.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(asked.readResponses(1).first?.headers["connection"] == "close")
+        #expect(asked.isClosedByPeer())
     }
 
     @Test func closesIdleKeepAliveConnections() throws {
@@ -193,6 +220,42 @@ final class RunningServer {
         #expect(answered < 20_000)
     }
 
+    @Test func pipelinedRequestsPastTheOutputCapAreAllAnsweredOnceTheClientReads() throws {
+        var limits = ServerLimits()
+        limits.maxBufferedOutputBytes = 1024
+        let running = try RunningServer(limits: limits)
+        defer { running.shutDown() }
+        let client = try running.client()
+        // ~66 KB: more than one read, answered ~1 KB at a time; the rest sits in our input buffer.
+        client.send(String(repeating: Self.get, count: 2000))
+        let responses = client.readResponses(2000)
+        #expect(responses.count == 2000)
+        #expect(responses.allSatisfy { $0.status == 200 && $0.body == #"{"status":"Available"}"# })
+    }
+
+    @Test func aHalfClosedPeerThatDoesNotReadDoesNotMakeTheLoopSpin() throws {
+        var limits = ServerLimits()
+        limits.maxBufferedOutputBytes = 1024
+        // A Unix socket: its shutdown reaches the peer at once, even behind unread data (TCP's FIN would queue).
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/spin.sock"
+        let running = try RunningServer(limits: limits, address: .unix(path: path))
+        defer { running.shutDown() }
+        let client = try RawClient(unixPath: path)
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(client.fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // ~850 KB of answers: more than the socket buffers hold, so the server stops reading this peer.
+        for _ in 0..<10 { client.send(String(repeating: Self.get, count: 500)) }
+        Thread.sleep(forTimeInterval: 0.1)
+        shutdown(client.fd, Int32(SHUT_WR))
+        Thread.sleep(forTimeInterval: 0.1)
+        let before = running.server.loopWakeups.current
+        Thread.sleep(forTimeInterval: 0.3)
+        // Idle, the loop wakes about once per sweep tick (at most a few times in 0.3 s), not thousands.
+        #expect(running.server.loopWakeups.current - before < 20)
+    }
+
     @Test func shutdownWithAConnectedClientReturnsPromptly() throws {
         let running = try RunningServer()
         let client = try running.client()
@@ -202,6 +265,8 @@ final class RunningServer {
         running.shutDown()
         #expect(Date().timeIntervalSince(started) < 1)
         #expect(client.isClosedByPeer())
+        // It no longer accepts: a new client is refused rather than left waiting in the backlog.
+        #expect(throws: SystemTestError.self) { _ = try running.client() }
     }
 
     @Test func servesOnAUnixSocketAndRemovesItAtShutdown() throws {
