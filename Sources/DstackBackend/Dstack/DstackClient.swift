@@ -7,7 +7,7 @@ import Synchronization
 public final class DstackClient: Sendable {
     public static let listPath = "/prpc/ListGpus?json"
     public static let teepodListPath = "/prpc/Teepod.ListGpus?json"
-    /// The longest excerpt of an error body quoted in a reason.
+    /// The most characters of a VMM error message or body quoted in a reason.
     static let maximumExcerpt = 300
 
     public let endpoint: DstackEndpoint
@@ -71,11 +71,36 @@ public final class DstackClient: Sendable {
         default:
             // The VMM's errors are `{"error": "..."}` (HTTP 400); quote anything else briefly.
             if let json = try? JSONValue.parse(response.body), let message = json["error"]?.stringValue {
-                throw .status(code: response.status, message: message)
+                throw .status(code: response.status, message: Self.excerpt(message))
             }
-            var excerpt = String(decoding: response.body.prefix(Self.maximumExcerpt), as: UTF8.self)
-            excerpt = String(excerpt.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
-            throw .status(code: response.status, message: excerpt)
+            let head = String(decoding: response.body.prefix(Self.maximumExcerpt * 4), as: UTF8.self)
+            throw .status(code: response.status, message: Self.excerpt(head))
         }
+    }
+
+    /// `text` as one short line: the reason ends up inside the `Failed to connect to dstack: <reason>` log
+    /// line and in `/health`, so a multi-line or megabyte-long VMM message must not split or flood either.
+    static func excerpt(_ text: String) -> String {
+        var line = ""
+        var pendingSpace = false
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || scalar == " " {
+                pendingSpace = !line.isEmpty
+                continue
+            }
+            if count + (pendingSpace ? 1 : 0) >= maximumExcerpt {
+                line += "…"
+                break
+            }
+            if pendingSpace {
+                line += " "
+                count += 1
+                pendingSpace = false
+            }
+            line.unicodeScalars.append(scalar)
+            count += 1
+        }
+        return line
     }
 }

@@ -153,7 +153,27 @@ final class FakeVMM: Sendable {
         let error = try withVMM(overSocket: overSocket, { _ in .respond(status: 500, body: Array("boom\n\u{1}".utf8)) }) { vmm in
             #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
         }
-        #expect(error == .status(code: 500, message: "boom  "))
+        #expect(error == .status(code: 500, message: "boom"))
+        #expect(error?.description == "the VMM answered HTTP 500: boom")
+    }
+
+    /// The reason goes into one log line and `/health`: a multi-line or huge VMM message is folded and cut.
+    @Test func reasonsQuotingTheVMMAreOneShortLine() throws {
+        let chain = "{\n  \"error\": \"list gpus failed\\n\\nCaused by:\\n    0: lspci:\\tnot found\"\n}"
+        let folded = try withVMM(overSocket: false, { _ in .json(400, chain) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        #expect(folded == .status(code: 400, message: "list gpus failed Caused by: 0: lspci: not found"))
+        let page = "<html>\r\n" + String(repeating: "é", count: 5000) + "</html>"
+        let cut = try withVMM(overSocket: false, { _ in .respond(status: 502, body: Array(page.utf8)) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        guard case .status(502, let message) = cut else {
+            Issue.record("expected HTTP 502, got \(String(describing: cut))")
+            return
+        }
+        #expect(message == "<html> " + String(repeating: "é", count: DstackClient.maximumExcerpt - 7) + "…")
+        #expect(!message.contains("\u{FFFD}"))
     }
 
     @Test(arguments: [false, true])
