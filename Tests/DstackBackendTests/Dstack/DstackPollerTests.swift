@@ -50,12 +50,19 @@ import Testing
         let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
         defer { server.stop() }
         let (poller, publisher) = try poller(server.server, sink: CollectingSink())
+        let reports = PollCounter()
+        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         state.set(.hang)
         let started = Date()
         let outcome = poller.pollOnce()
         #expect(Date().timeIntervalSince(started) < 2)
+        // onPoll (the lead's metrics) hears both polls; the hung one lasted about the 0.3 s client timeout.
+        let heard = reports.all
+        #expect(heard.count == 2)
+        #expect(heard.last?.outcome == outcome)
+        #expect(heard.last.map { $0.seconds >= 0.25 && $0.seconds < 2 } == true)
         guard case .unavailable(let reason) = outcome else {
             Issue.record("a hung VMM was reported available")
             return
@@ -137,7 +144,7 @@ import Testing
         defer { server.stop() }
         let (poller, _) = try poller(server, sink: CollectingSink(), interval: 0.02)
         let counter = PollCounter()
-        poller.onPoll = { _, seconds in counter.add(seconds) }
+        poller.onPoll = { outcome, seconds in counter.add(outcome, seconds) }
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
         Thread.sleep(forTimeInterval: 0.3)
@@ -164,19 +171,22 @@ final class FakeState: @unchecked Sendable {
     }
 }
 
+/// What `onPoll` was told, in order.
 final class PollCounter: @unchecked Sendable {
     private let lock = NSLock()
-    private var polls = 0
+    private var polls: [(PollOutcome, Double)] = []
 
-    func add(_ seconds: Double) {
+    func add(_ outcome: PollOutcome, _ seconds: Double) {
         lock.lock()
-        polls += 1
+        polls.append((outcome, seconds))
         lock.unlock()
     }
 
-    var count: Int {
+    var all: [(outcome: PollOutcome, seconds: Double)] {
         lock.lock()
         defer { lock.unlock() }
-        return polls
+        return polls.map { (outcome: $0.0, seconds: $0.1) }
     }
+
+    var count: Int { all.count }
 }
