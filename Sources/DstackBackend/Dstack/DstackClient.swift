@@ -3,7 +3,7 @@ import Synchronization
 /// Asks the dstack VMM for its GPUs: `GET /prpc/ListGpus?json`, over HTTP(S) or its Unix socket.
 ///
 /// Old teepod builds (before v0.4) only answer `/prpc/Teepod.ListGpus`: after a 404 on the new path the
-/// client tries the old one and, if that works, keeps using it.
+/// client tries the old one and, if that works, keeps using it until it answers 404 itself.
 public final class DstackClient: Sendable {
     public static let listPath = "/prpc/ListGpus?json"
     public static let teepodListPath = "/prpc/Teepod.ListGpus?json"
@@ -32,7 +32,10 @@ public final class DstackClient: Sendable {
     /// Blocks for at most the HTTP client's timeouts (twice, on the one poll that discovers a teepod VMM).
     public func listGPUs() throws(DstackError) -> GPUList {
         if usesTeepodPath {
-            return try decode(fetch(Self.teepodListPath))
+            let old = try fetch(Self.teepodListPath)
+            guard old.status == 404 else { return try decode(old) }
+            // The VMM was upgraded to one without the old path: find the path again.
+            useTeepodPath.store(false, ordering: .relaxed)
         }
         let response = try fetch(Self.listPath)
         if response.status == 404 {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import DstackBackend
 
@@ -225,6 +226,27 @@ final class FakeVMM: Sendable {
         }
     }
 
+    /// A teepod replaced by a VMM without the old path is found again on the next poll, not stuck at 404.
+    @Test func aRememberedTeepodPathThatDisappearsIsRediscovered() throws {
+        let upgraded = TestFlag()
+        try withVMM(overSocket: false, { request in
+            let teepod = request.target.hasPrefix("/prpc/Teepod.ListGpus")
+            return teepod != upgraded.isOn ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
+        }) { vmm in
+            let client = try vmm.client()
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(client.usesTeepodPath)
+            upgraded.isOn = true
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(!client.usesTeepodPath)
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(vmm.targets == [
+                "/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json",
+                "/prpc/ListGpus?json", "/prpc/ListGpus?json",
+            ])
+        }
+    }
+
     @Test func aNewVMMIsNotSwitchedToTheTeepodPath() throws {
         try withVMM(overSocket: false, { request in
             request.target.hasPrefix("/prpc/ListGpus") ? .json(400, #"{"error":"busy"}"#) : .json(200, Self.oneGPU)
@@ -258,5 +280,15 @@ final class FakeVMM: Sendable {
         }
         #expect(transport.kind == .connectionRefused)
         #expect(error?.description.contains("cannot connect to Unix socket \(path)") == true)
+    }
+}
+
+/// A boolean a fake server's handler reads while the test flips it.
+final class TestFlag: Sendable {
+    private let value = Mutex(false)
+
+    var isOn: Bool {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }
