@@ -3,11 +3,11 @@ import Synchronization
 /// Asks the dstack VMM for its GPUs: `GET /prpc/ListGpus?json`, over HTTP(S) or its Unix socket.
 ///
 /// Old teepod builds (before v0.4) only answer `/prpc/Teepod.ListGpus`: after a 404 on the new path the
-/// client tries the old one and, if that works, keeps using it.
+/// client tries the old one and, if that works, keeps using it until it answers 404 itself.
 public final class DstackClient: Sendable {
     public static let listPath = "/prpc/ListGpus?json"
     public static let teepodListPath = "/prpc/Teepod.ListGpus?json"
-    /// The longest excerpt of an error body quoted in a reason.
+    /// The most characters of a VMM error message or body quoted in a reason.
     static let maximumExcerpt = 300
 
     public let endpoint: DstackEndpoint
@@ -32,7 +32,10 @@ public final class DstackClient: Sendable {
     /// Blocks for at most the HTTP client's timeouts (twice, on the one poll that discovers a teepod VMM).
     public func listGPUs() throws(DstackError) -> GPUList {
         if usesTeepodPath {
-            return try decode(fetch(Self.teepodListPath))
+            let old = try fetch(Self.teepodListPath)
+            guard old.status == 404 else { return try decode(old) }
+            // The VMM was upgraded to one without the old path: find the path again.
+            useTeepodPath.store(false, ordering: .relaxed)
         }
         let response = try fetch(Self.listPath)
         if response.status == 404 {
@@ -71,11 +74,36 @@ public final class DstackClient: Sendable {
         default:
             // The VMM's errors are `{"error": "..."}` (HTTP 400); quote anything else briefly.
             if let json = try? JSONValue.parse(response.body), let message = json["error"]?.stringValue {
-                throw .status(code: response.status, message: message)
+                throw .status(code: response.status, message: Self.excerpt(message))
             }
-            var excerpt = String(decoding: response.body.prefix(Self.maximumExcerpt), as: UTF8.self)
-            excerpt = String(excerpt.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) })
-            throw .status(code: response.status, message: excerpt)
+            let head = String(decoding: response.body.prefix(Self.maximumExcerpt * 4), as: UTF8.self)
+            throw .status(code: response.status, message: Self.excerpt(head))
         }
+    }
+
+    /// `text` as one short line: the reason ends up inside the `Failed to connect to dstack: <reason>` log
+    /// line and in `/health`, so a multi-line or megabyte-long VMM message must not split or flood either.
+    static func excerpt(_ text: String) -> String {
+        var line = ""
+        var pendingSpace = false
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || scalar == " " {
+                pendingSpace = !line.isEmpty
+                continue
+            }
+            if count + (pendingSpace ? 1 : 0) >= maximumExcerpt {
+                line += "…"
+                break
+            }
+            if pendingSpace {
+                line += " "
+                count += 1
+                pendingSpace = false
+            }
+            line.unicodeScalars.append(scalar)
+            count += 1
+        }
+        return line
     }
 }

@@ -63,10 +63,12 @@ public final class HealthPublisher: Sendable {
 
     /// The response to serve now: a retained, ready-rendered value.
     public func current() -> PreparedResponse {
-        let now = Clock.monotonicNanoseconds()
         let (snapshot, cachedStale) = state.withLock { ($0.snapshot, $0.stale) }
         guard let snapshot else { return initial }
-        guard Double(now &- snapshot.takenAt) / 1e9 > staleAfter else { return snapshot.response }
+        // Read the clock after the snapshot: a poll finishing in between must not look 500 years old.
+        let now = Clock.monotonicNanoseconds()
+        let age = now > snapshot.takenAt ? Double(now - snapshot.takenAt) / 1e9 : 0
+        guard age > staleAfter else { return snapshot.response }
         if let cachedStale { return cachedStale }
         let reason =
             "the dstack poller has not finished a poll in over \(SettingParsers.formatSeconds(staleAfter))"

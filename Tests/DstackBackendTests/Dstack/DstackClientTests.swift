@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import DstackBackend
 
@@ -153,7 +154,27 @@ final class FakeVMM: Sendable {
         let error = try withVMM(overSocket: overSocket, { _ in .respond(status: 500, body: Array("boom\n\u{1}".utf8)) }) { vmm in
             #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
         }
-        #expect(error == .status(code: 500, message: "boom  "))
+        #expect(error == .status(code: 500, message: "boom"))
+        #expect(error?.description == "the VMM answered HTTP 500: boom")
+    }
+
+    /// The reason goes into one log line and `/health`: a multi-line or huge VMM message is folded and cut.
+    @Test func reasonsQuotingTheVMMAreOneShortLine() throws {
+        let chain = "{\n  \"error\": \"list gpus failed\\n\\nCaused by:\\n    0: lspci:\\tnot found\"\n}"
+        let folded = try withVMM(overSocket: false, { _ in .json(400, chain) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        #expect(folded == .status(code: 400, message: "list gpus failed Caused by: 0: lspci: not found"))
+        let page = "<html>\r\n" + String(repeating: "é", count: 5000) + "</html>"
+        let cut = try withVMM(overSocket: false, { _ in .respond(status: 502, body: Array(page.utf8)) }) { vmm in
+            #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
+        }
+        guard case .status(502, let message) = cut else {
+            Issue.record("expected HTTP 502, got \(String(describing: cut))")
+            return
+        }
+        #expect(message == "<html> " + String(repeating: "é", count: DstackClient.maximumExcerpt - 7) + "…")
+        #expect(!message.contains("\u{FFFD}"))
     }
 
     @Test(arguments: [false, true])
@@ -205,6 +226,27 @@ final class FakeVMM: Sendable {
         }
     }
 
+    /// A teepod replaced by a VMM without the old path is found again on the next poll, not stuck at 404.
+    @Test func aRememberedTeepodPathThatDisappearsIsRediscovered() throws {
+        let upgraded = TestFlag()
+        try withVMM(overSocket: false, { request in
+            let teepod = request.target.hasPrefix("/prpc/Teepod.ListGpus")
+            return teepod != upgraded.isOn ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
+        }) { vmm in
+            let client = try vmm.client()
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(client.usesTeepodPath)
+            upgraded.isOn = true
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(!client.usesTeepodPath)
+            #expect(try client.listGPUs().gpus.count == 1)
+            #expect(vmm.targets == [
+                "/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json",
+                "/prpc/ListGpus?json", "/prpc/ListGpus?json",
+            ])
+        }
+    }
+
     @Test func aNewVMMIsNotSwitchedToTheTeepodPath() throws {
         try withVMM(overSocket: false, { request in
             request.target.hasPrefix("/prpc/ListGpus") ? .json(400, #"{"error":"busy"}"#) : .json(200, Self.oneGPU)
@@ -241,181 +283,12 @@ final class FakeVMM: Sendable {
     }
 }
 
-@Suite struct DstackPollerTests {
-    func poller(
-        _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil)
-    ) throws -> (DstackPoller, HealthPublisher) {
-        let endpoint: DstackEndpoint =
-            if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval)
-        let client = DstackClient(
-            endpoint: endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
-        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: .debug, sink: sink)), publisher)
-    }
+/// A boolean a fake server's handler reads while the test flips it.
+final class TestFlag: Sendable {
+    private let value = Mutex(false)
 
-    @Test func identicalPollsLogOnceAndChangesLogAgain() throws {
-        let state = FakeState()
-        let server = try FakeHTTPServer { _ in state.reply() }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, publisher) = try poller(server, sink: sink)
-        for _ in 0..<5 { poller.pollOnce() }
-        #expect(sink.records(withMessage: "dstack answered").count == 1)
-        #expect(publisher.current().status == 200)
-        state.set(.json(400, #"{"error":"down"}"#))
-        for _ in 0..<5 { poller.pollOnce() }
-        let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
-        #expect(failures.count == 1)
-        #expect(failures.first?.message == "Failed to connect to dstack: the VMM answered HTTP 400: down")
-        #expect(publisher.current().status == 503)
-        state.set(.json(400, #"{"error":"still down, differently"}"#))
-        poller.pollOnce()
-        #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }.count == 2)
-        state.set(.json(200, DstackClientTests.oneGPU))
-        poller.pollOnce()
-        poller.pollOnce()
-        #expect(sink.records(withMessage: "dstack is available again").count == 1)
-        state.set(.json(200, DstackClientTests.eight()))
-        poller.pollOnce()
-        #expect(sink.records(withMessage: "GPU set changed").count == 1)
-        #expect(sink.records.count == 5)
-    }
-
-    @Test(arguments: [false, true])
-    func aHungVMMTurnsTheSnapshotUnavailableWithinTheTimeout(overSocket: Bool) throws {
-        let state = FakeState()
-        let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
-        defer { server.stop() }
-        let (poller, publisher) = try poller(server.server, sink: CollectingSink())
-        poller.pollOnce()
-        #expect(publisher.current().status == 200)
-        state.set(.hang)
-        let started = Date()
-        let outcome = poller.pollOnce()
-        #expect(Date().timeIntervalSince(started) < 2)
-        guard case .unavailable(let reason) = outcome else {
-            Issue.record("a hung VMM was reported available")
-            return
-        }
-        #expect(reason.contains("timed out"))
-        #expect(publisher.current().status == 503)
-        #expect(String(decoding: publisher.current().body, as: UTF8.self).contains("Error: timed out"))
-    }
-
-    @Test func aRefusedTokenIsLoggedAsSuchAndTheTokenNever() throws {
-        let server = try FakeHTTPServer { _ in .respond(status: 401) }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, publisher) = try poller(server, sink: sink, token: "t0ps3cret-token")
-        poller.pollOnce()
-        poller.pollOnce()
-        #expect(sink.records.map(\.message) == ["Failed to connect to dstack: the VMM answered 401 Unauthorized: DSTACK_TOKEN was not accepted"])
-        for record in sink.records {
-            #expect(!record.formatted(.text).contains("t0ps3cret"))
-            #expect(!record.formatted(.json).contains("t0ps3cret"))
-        }
-        #expect(!String(decoding: publisher.current().body, as: UTF8.self).contains("t0ps3cret"))
-        #expect(server.requests.allSatisfy { $0.header("authorization") == "Bearer t0ps3cret-token" })
-    }
-
-    @Test func theTeepodPathIsAnnouncedOnce() throws {
-        let server = try FakeHTTPServer { request in
-            request.target.hasPrefix("/prpc/Teepod.") ? .json(200, DstackClientTests.oneGPU) : .respond(status: 404)
-        }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, _) = try poller(server, sink: sink)
-        for _ in 0..<3 { poller.pollOnce() }
-        #expect(sink.records.filter { $0.message.contains("Teepod.ListGpus") }.count == 1)
-        #expect(server.requests.count == 4)
-    }
-
-    @Test func aChangedDefaultRouteAddressIsPublishedAndLogged() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let routes = directory.path + "/route"
-        let header = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
-        try (header + "lo\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n").write(toFile: routes, atomically: true, encoding: .utf8)
-        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, publisher) = try poller(server, sink: sink, address: .defaultRoute(routeTable: routes))
-        #expect(publisher.ipAddress == "127.0.0.1")
-        poller.pollOnce()
-        poller.pollOnce()
-        #expect(sink.records(withMessage: "Advertised address changed").isEmpty)
-        #expect(String(decoding: publisher.current().body, as: UTF8.self).hasSuffix(#","ip_address":"127.0.0.1"}"#))
-        try header.write(toFile: routes, atomically: true, encoding: .utf8)
-        poller.pollOnce()
-        #expect(String(decoding: publisher.current().body, as: UTF8.self).hasSuffix(#","ip_address":null}"#))
-        let changes = sink.records(withMessage: "Advertised address changed")
-        #expect(changes.count == 1)
-        #expect(changes.first?.field("ip_address") == "null")
-        #expect(changes.first?.field("ip_address.before") == "127.0.0.1")
-    }
-
-    @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
-        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
-        defer { server.stop() }
-        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05)
-        poller.pollOnce()
-        #expect(publisher.current().status == 200)
-        Thread.sleep(forTimeInterval: 0.2)
-        let stale = publisher.current()
-        #expect(stale.status == 503)
-        let body = String(decoding: stale.body, as: UTF8.self)
-        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.15s (3 poll intervals); it may be stuck""#))
-        poller.pollOnce()
-        #expect(publisher.current().status == 200)
-    }
-
-    @Test func runPollsUntilStoppedAndReportsEachPoll() throws {
-        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
-        defer { server.stop() }
-        let (poller, _) = try poller(server, sink: CollectingSink(), interval: 0.02)
-        let counter = PollCounter()
-        poller.onPoll = { _, seconds in counter.add(seconds) }
-        let stop = StopSignal()
-        let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
-        Thread.sleep(forTimeInterval: 0.3)
-        stop.stop()
-        thread.join()
-        #expect(counter.count >= 3)
-    }
-}
-
-final class FakeState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: FakeReply = .json(200, DstackClientTests.oneGPU)
-
-    func set(_ reply: FakeReply) {
-        lock.lock()
-        current = reply
-        lock.unlock()
-    }
-
-    func reply() -> FakeReply {
-        lock.lock()
-        defer { lock.unlock() }
-        return current
-    }
-}
-
-final class PollCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var polls = 0
-
-    func add(_ seconds: Double) {
-        lock.lock()
-        polls += 1
-        lock.unlock()
-    }
-
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return polls
+    var isOn: Bool {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
     }
 }

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+@testable import DstackBackend
+
+@Suite struct DstackPollerTests {
+    func poller(
+        _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
+        address: AdvertisedAddress.Source = .fixed(nil)
+    ) throws -> (DstackPoller, HealthPublisher) {
+        let endpoint: DstackEndpoint =
+            if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval)
+        let client = DstackClient(
+            endpoint: endpoint, token: token,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
+        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: .debug, sink: sink)), publisher)
+    }
+
+    @Test func identicalPollsLogOnceAndChangesLogAgain() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, publisher) = try poller(server, sink: sink)
+        for _ in 0..<5 { poller.pollOnce() }
+        #expect(sink.records(withMessage: "dstack answered").count == 1)
+        #expect(publisher.current().status == 200)
+        state.set(.json(400, #"{"error":"down"}"#))
+        for _ in 0..<5 { poller.pollOnce() }
+        let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
+        #expect(failures.count == 1)
+        #expect(failures.first?.message == "Failed to connect to dstack: the VMM answered HTTP 400: down")
+        #expect(publisher.current().status == 503)
+        state.set(.json(400, #"{"error":"still down, differently"}"#))
+        poller.pollOnce()
+        #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }.count == 2)
+        state.set(.json(200, DstackClientTests.oneGPU))
+        poller.pollOnce()
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is available again").count == 1)
+        state.set(.json(200, DstackClientTests.eight()))
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "GPU set changed").count == 1)
+        #expect(sink.records.count == 5)
+    }
+
+    @Test(arguments: [false, true])
+    func aHungVMMTurnsTheSnapshotUnavailableWithinTheTimeout(overSocket: Bool) throws {
+        let state = FakeState()
+        let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
+        defer { server.stop() }
+        let (poller, publisher) = try poller(server.server, sink: CollectingSink())
+        let reports = PollCounter()
+        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+        state.set(.hang)
+        let started = Date()
+        let outcome = poller.pollOnce()
+        #expect(Date().timeIntervalSince(started) < 2)
+        // onPoll (the lead's metrics) hears both polls; the hung one lasted about the 0.3 s client timeout.
+        let heard = reports.all
+        #expect(heard.count == 2)
+        #expect(heard.last?.outcome == outcome)
+        #expect(heard.last.map { $0.seconds >= 0.25 && $0.seconds < 2 } == true)
+        guard case .unavailable(let reason) = outcome else {
+            Issue.record("a hung VMM was reported available")
+            return
+        }
+        #expect(reason.contains("timed out"))
+        #expect(publisher.current().status == 503)
+        #expect(String(decoding: publisher.current().body, as: UTF8.self).contains("Error: timed out"))
+    }
+
+    @Test func aRefusedTokenIsLoggedAsSuchAndTheTokenNever() throws {
+        let server = try FakeHTTPServer { _ in .respond(status: 401) }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, publisher) = try poller(server, sink: sink, token: "t0ps3cret-token")
+        poller.pollOnce()
+        poller.pollOnce()
+        #expect(sink.records.map(\.message) == ["Failed to connect to dstack: the VMM answered 401 Unauthorized: DSTACK_TOKEN was not accepted"])
+        for record in sink.records {
+            #expect(!record.formatted(.text).contains("t0ps3cret"))
+            #expect(!record.formatted(.json).contains("t0ps3cret"))
+        }
+        #expect(!String(decoding: publisher.current().body, as: UTF8.self).contains("t0ps3cret"))
+        #expect(server.requests.allSatisfy { $0.header("authorization") == "Bearer t0ps3cret-token" })
+    }
+
+    @Test func theTeepodPathIsAnnouncedOnce() throws {
+        let server = try FakeHTTPServer { request in
+            request.target.hasPrefix("/prpc/Teepod.") ? .json(200, DstackClientTests.oneGPU) : .respond(status: 404)
+        }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, _) = try poller(server, sink: sink)
+        for _ in 0..<3 { poller.pollOnce() }
+        #expect(sink.records.filter { $0.message.contains("Teepod.ListGpus") }.count == 1)
+        #expect(server.requests.count == 4)
+    }
+
+    @Test func aChangedDefaultRouteAddressIsPublishedAndLogged() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let routes = directory.path + "/route"
+        let header = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        try (header + "lo\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n").write(toFile: routes, atomically: true, encoding: .utf8)
+        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, publisher) = try poller(server, sink: sink, address: .defaultRoute(routeTable: routes))
+        #expect(publisher.ipAddress == "127.0.0.1")
+        poller.pollOnce()
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "Advertised address changed").isEmpty)
+        #expect(String(decoding: publisher.current().body, as: UTF8.self).hasSuffix(#","ip_address":"127.0.0.1"}"#))
+        try header.write(toFile: routes, atomically: true, encoding: .utf8)
+        poller.pollOnce()
+        #expect(String(decoding: publisher.current().body, as: UTF8.self).hasSuffix(#","ip_address":null}"#))
+        let changes = sink.records(withMessage: "Advertised address changed")
+        #expect(changes.count == 1)
+        #expect(changes.first?.field("ip_address") == "null")
+        #expect(changes.first?.field("ip_address.before") == "127.0.0.1")
+    }
+
+    @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
+        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
+        defer { server.stop() }
+        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05)
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+        Thread.sleep(forTimeInterval: 0.2)
+        let stale = publisher.current()
+        #expect(stale.status == 503)
+        let body = String(decoding: stale.body, as: UTF8.self)
+        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.15s (3 poll intervals); it may be stuck""#))
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+    }
+
+    @Test func runPollsUntilStoppedAndReportsEachPoll() throws {
+        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
+        defer { server.stop() }
+        let (poller, _) = try poller(server, sink: CollectingSink(), interval: 0.02)
+        let counter = PollCounter()
+        poller.onPoll = { outcome, seconds in counter.add(outcome, seconds) }
+        let stop = StopSignal()
+        let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
+        Thread.sleep(forTimeInterval: 0.3)
+        stop.stop()
+        thread.join()
+        #expect(counter.count >= 3)
+    }
+}
+
+final class FakeState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: FakeReply = .json(200, DstackClientTests.oneGPU)
+
+    func set(_ reply: FakeReply) {
+        lock.lock()
+        current = reply
+        lock.unlock()
+    }
+
+    func reply() -> FakeReply {
+        lock.lock()
+        defer { lock.unlock() }
+        return current
+    }
+}
+
+/// What `onPoll` was told, in order.
+final class PollCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var polls: [(PollOutcome, Double)] = []
+
+    func add(_ outcome: PollOutcome, _ seconds: Double) {
+        lock.lock()
+        polls.append((outcome, seconds))
+        lock.unlock()
+    }
+
+    var all: [(outcome: PollOutcome, seconds: Double)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return polls.map { (outcome: $0.0, seconds: $0.1) }
+    }
+
+    var count: Int { all.count }
+}
