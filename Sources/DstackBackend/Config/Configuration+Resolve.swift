@@ -21,6 +21,7 @@ extension Configuration {
         let dstackEndpoint = reader.read("DSTACK_URL", DstackEndpoint.parse(_:setting:))
         let dataDirectory = reader.read("DATA_DIR", SettingParsers.path(_:setting:))
         let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
+        reader.checkRegistryURLNames()
         let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parse(_:setting:))
         let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
         let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL", SettingParsers.duration(_:setting:))

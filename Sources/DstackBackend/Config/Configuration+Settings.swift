@@ -11,8 +11,8 @@ extension Configuration {
             ["DATA_DIR"], flag: "data-dir", default: .value(Defaults.dataDirectory),
             help: "Directory holding the node's key file (key)."),
         SettingDescriptor(
-            ["REGISTRY_URL"], flag: "registry-url", default: .required,
-            help: "Worker registry base URL (http or https)."),
+            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", default: .required,
+            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name."),
         SettingDescriptor(
             ["OWNER_ADDRESS"], flag: "owner-address", default: .required,
             help: "Owner's Ethereum address, 0x + 40 hex digits (EIP-55 checksum checked if mixed case)."),

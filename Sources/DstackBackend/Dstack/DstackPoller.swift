@@ -12,7 +12,6 @@ public final class DstackPoller: Sendable {
     public let publisher: HealthPublisher
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
-    private let teepodAnnounced = Atomic<Bool>(false)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
 
     public init(client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger) {
@@ -87,9 +86,6 @@ public final class DstackPoller: Sendable {
             }
         case (_, .unavailable(let reason)):
             logger.error("Failed to connect to dstack: \(reason)")
-        }
-        if client.usesTeepodPath && !teepodAnnounced.exchange(true, ordering: .relaxed) {
-            logger.info("The VMM answers only the old teepod path; using /prpc/Teepod.ListGpus")
         }
     }
 }

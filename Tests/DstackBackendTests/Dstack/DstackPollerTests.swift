@@ -88,18 +88,6 @@ import Testing
         #expect(server.requests.allSatisfy { $0.header("authorization") == "Bearer t0ps3cret-token" })
     }
 
-    @Test func theTeepodPathIsAnnouncedOnce() throws {
-        let server = try FakeHTTPServer { request in
-            request.target.hasPrefix("/prpc/Teepod.") ? .json(200, DstackClientTests.oneGPU) : .respond(status: 404)
-        }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, _) = try poller(server, sink: sink)
-        for _ in 0..<3 { poller.pollOnce() }
-        #expect(sink.records.filter { $0.message.contains("Teepod.ListGpus") }.count == 1)
-        #expect(server.requests.count == 4)
-    }
-
     @Test func aChangedDefaultRouteAddressIsPublishedAndLogged() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
