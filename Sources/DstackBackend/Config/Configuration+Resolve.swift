@@ -23,13 +23,17 @@ extension Configuration {
         let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
         let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parse(_:setting:))
         let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
-        let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL", SettingParsers.duration(_:setting:))
+        let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL") { text, setting throws(ConfigurationError) in
+            try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
+        }
         let dstackToken = reader.read("DSTACK_TOKEN", SettingParsers.headerToken(_:setting:))
         let advertiseIP = reader.read("ADVERTISE_IP", SettingParsers.ipAddress(_:setting:))
         let httpConnectTimeout = reader.read("HTTP_CONNECT_TIMEOUT", SettingParsers.duration(_:setting:))
         let httpTimeout = reader.read("HTTP_TIMEOUT", SettingParsers.duration(_:setting:))
         let registrationTimeout = reader.read("REGISTRATION_TIMEOUT", SettingParsers.duration(_:setting:))
-        let registryRecheckInterval = reader.read("REGISTRY_RECHECK_INTERVAL", SettingParsers.duration(_:setting:))
+        let registryRecheckInterval = reader.read("REGISTRY_RECHECK_INTERVAL") { text, setting throws(ConfigurationError) in
+            try SettingParsers.duration(text, setting: setting, minimum: .registryRecheckInterval)
+        }
         let registryAuth = reader.read("REGISTRY_AUTH", RegistryAuth.parse(_:setting:))
         let metricsEnabled = reader.read("METRICS", SettingParsers.boolean(_:setting:))
         let logLevel = reader.read("LOG_LEVEL", SettingParsers.logLevel(_:setting:))
