@@ -5,11 +5,13 @@ import Testing
 @Suite struct DstackPollerTests {
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil)
+        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval)
+        let publisher = HealthPublisher(
+            pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval, httpTimeout: 0.3,
+            staleMargin: staleMargin)
         let client = DstackClient(
             endpoint: endpoint, token: token,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
@@ -127,14 +129,14 @@ import Testing
     @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05)
+        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05, staleMargin: 0.05)
         poller.pollOnce()
         #expect(publisher.current().status == 200)
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.5)
         let stale = publisher.current()
         #expect(stale.status == 503)
         let body = String(decoding: stale.body, as: UTF8.self)
-        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.15s (3 poll intervals); it may be stuck""#))
+        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.4s (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT + 0.05s); it may be stuck""#))
         poller.pollOnce()
         #expect(publisher.current().status == 200)
     }
