@@ -192,3 +192,78 @@ final class PollCounter: @unchecked Sendable {
 
     var count: Int { all.count }
 }
+
+/// Issue 13: the poller's log under a hung VMM, and a poll our own shutdown cut short.
+@Suite struct DstackPollerQuietTests {
+    @Test(arguments: [
+        ("Operation timed out after 10001 milliseconds with 0 bytes received",
+         "Operation timed out after 10002 milliseconds with 0 bytes received"),
+        ("Failed to connect to localhost port 19060 after 0 ms: Couldn't connect to server",
+         "Failed to connect to localhost port 19060 after 3 ms: Couldn't connect to server"),
+        ("Operation timed out after 300 milliseconds with 12 out of -1 bytes received",
+         "Operation timed out after 301 milliseconds with 57 out of -1 bytes received"),
+        ("Connection timed out after 5001 milliseconds", "Connection timed out after 5000 milliseconds"),
+    ])
+    func reasonsThatDifferOnlyInTimingCompareEqual(first: String, second: String) {
+        #expect(first != second)
+        #expect(DstackPoller.withoutTiming(first) == DstackPoller.withoutTiming(second))
+    }
+
+    @Test func otherNumbersStillCount() {
+        #expect(DstackPoller.withoutTiming("the VMM answered HTTP 400: down") == "the VMM answered HTTP 400: down")
+        #expect(
+            DstackPoller.withoutTiming("Failed to connect to 10.0.0.1 port 19060 after 0 ms")
+                != DstackPoller.withoutTiming("Failed to connect to 10.0.0.2 port 19060 after 0 ms"))
+        #expect(DstackPoller.withoutTiming("after 12 ms, 3 GPUs") == "after # ms, 3 GPUs")
+    }
+
+    /// Against a real hung listener: several timed-out polls, one `Failed to connect to dstack` line.
+    @Test func aHungVMMIsLoggedOnceNotOnEveryPoll() throws {
+        let state = FakeState()
+        state.set(.hang)
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.15)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        var reasons: Set<String> = []
+        for _ in 0..<6 {
+            if case .unavailable(let reason) = poller.pollOnce() { reasons.insert(reason) }
+        }
+        #expect(reasons.allSatisfy { $0.contains("timed out") })
+        let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
+        #expect(failures.count == 1, "reasons seen: \(reasons)")
+    }
+
+    /// SIGTERM during a hung poll: the abandoned request is not the VMM's fault, so /health keeps the
+    /// last real answer, nothing is logged and `onPoll` (the metrics) does not count a failure.
+    @Test func aPollCancelledByShutdownIsNeitherPublishedLoggedNorCounted() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let stop = StopSignal()
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 20), cancellation: stop))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        let reports = PollCounter()
+        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+        let before = publisher.latestSnapshot
+        state.set(.hang)
+        let thread = BackgroundThread(name: "test-cancelled-poll") { poller.pollOnce() }
+        Thread.sleep(forTimeInterval: 0.3)
+        stop.stop()
+        #expect(thread.join(timeout: 5))
+        #expect(publisher.latestSnapshot === before)
+        #expect(publisher.current().status == 200)
+        #expect(reports.count == 1)
+        #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack") }.isEmpty)
+    }
+}
