@@ -14,6 +14,8 @@ public final class DstackPoller: Sendable {
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
     private let teepodAnnounced = Atomic<Bool>(false)
+    /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
+    private let addressFailure = Mutex<String?>(nil)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
 
     public init(client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger) {
@@ -44,8 +46,10 @@ public final class DstackPoller: Sendable {
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
         let addressBefore = publisher.ipAddress
-        let snapshot = publisher.publish(outcome)
+        let lookup = publisher.addressSource.lookup()
+        let snapshot = publisher.publish(outcome, address: lookup)
         logChange(to: outcome)
+        logAddressLookup(lookup, kept: snapshot.ipAddress)
         if snapshot.ipAddress != addressBefore {
             logger.info(
                 "Advertised address changed", ("ip_address", snapshot.ipAddress ?? "null"),
@@ -63,6 +67,26 @@ public final class DstackPoller: Sendable {
     public func run(until stop: StopSignal) {
         while !stop.wait(seconds: interval) {
             pollOnce()
+        }
+    }
+
+    private func logAddressLookup(_ lookup: AdvertisedAddress.Lookup, kept: String?) {
+        let failure: String? =
+            switch lookup {
+            case .found: nil
+            case .failed(let reason): reason
+            }
+        let before = addressFailure.withLock { value -> String? in
+            let old = value
+            value = failure
+            return old
+        }
+        if let failure, failure != before {
+            logger.warn(
+                "Cannot look up the advertised address; keeping the last known one", ("reason", failure),
+                ("ip_address", kept ?? "null"))
+        } else if failure == nil, before != nil {
+            logger.info("The advertised address can be looked up again", ("ip_address", kept ?? "null"))
         }
     }
 

@@ -15,6 +15,8 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
         case invalidURL = "invalid URL"
         /// The daemon is stopping; the request was abandoned.
         case cancelled = "cancelled"
+        /// This process could not open a socket (`EMFILE`/`ENFILE`): the peer was never asked.
+        case outOfDescriptors = "out of file descriptors"
         /// Anything else libcurl reports (connection reset, protocol error, ...).
         case transport = "transport error"
     }

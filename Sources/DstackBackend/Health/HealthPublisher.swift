@@ -80,7 +80,21 @@ public final class HealthPublisher: Sendable {
     /// Renders `outcome` with the address as it is now, publishes it and returns the snapshot.
     @discardableResult
     public func publish(_ outcome: PollOutcome) -> HealthSnapshot {
-        let snapshot = HealthSnapshot(outcome: outcome, pubkey: pubkey, ipAddress: addressSource.resolve())
+        publish(outcome, address: addressSource.lookup())
+    }
+
+    /// Renders `outcome` with the address `address` found, publishes it and returns the snapshot.
+    ///
+    /// A failed lookup (out of file descriptors, say) keeps the last known address: it says nothing about
+    /// the route, and `null` would tell dephy-worker the node has no address.
+    @discardableResult
+    public func publish(_ outcome: PollOutcome, address: AdvertisedAddress.Lookup) -> HealthSnapshot {
+        let ipAddress: String? =
+            switch address {
+            case .found(let found): found
+            case .failed: self.ipAddress
+            }
+        let snapshot = HealthSnapshot(outcome: outcome, pubkey: pubkey, ipAddress: ipAddress)
         publish(snapshot)
         return snapshot
     }
