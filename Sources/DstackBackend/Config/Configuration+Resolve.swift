@@ -56,6 +56,13 @@ extension Configuration {
             try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
         }
 
+        if registryAuth == .nip98, registryURL?.userinfo != nil {
+            reader.errors.append(
+                .invalid(
+                    "REGISTRY_URL",
+                    "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98 (both use the"
+                        + " Authorization header): remove one of them"))
+        }
         guard reader.errors.isEmpty, let listenAddress, let dstackEndpoint, let dataDirectory, let registryURL,
             let ownerAddress, let nodeType, let dstackPollInterval, let httpConnectTimeout, let httpTimeout,
             let registrationTimeout, let registryRecheckInterval, let registryAuth, let metricsEnabled, let logLevel,

@@ -22,14 +22,14 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     public let kind: Kind
-    /// The URL asked for (never holds secrets: tokens go in headers).
+    /// The URL asked for, credentials masked (`URLRedaction`): it is printed in logs and `/health`.
     public let url: String
-    /// libcurl's own words, for the log.
+    /// libcurl's own words, for the log (they name the host and port, never the credentials).
     public let detail: String
 
     public init(kind: Kind, url: String, detail: String) {
         self.kind = kind
-        self.url = url
+        self.url = URLRedaction.redact(url)
         self.detail = detail
     }
 

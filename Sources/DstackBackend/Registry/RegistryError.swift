@@ -11,7 +11,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `GET` or `POST`.
     public let method: String
-    /// The full URL asked for.
+    /// The full URL asked for, credentials masked (`URLRedaction`).
     public let url: String
     public let kind: Kind
 
@@ -20,7 +20,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
 
     public init(method: String, url: String, kind: Kind) {
         self.method = method
-        self.url = url
+        self.url = URLRedaction.redact(url)
         self.kind = kind
     }
 
