@@ -62,19 +62,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// `body` as printable text for one log line: at most `maximumBodyBytes`, control characters escaped.
+    /// `body` as printable text for one log line: at most `maximumBodyBytes`, unsafe characters escaped (`PeerText`).
     static func printableBody(_ body: [UInt8]) -> String {
         let shown = body.prefix(maximumBodyBytes)
-        var text = ""
-        for scalar in String(decoding: shown, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f: text += "?"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
+        var text = PeerText.escaped(String(decoding: shown, as: UTF8.self))
         if body.count > shown.count {
             text += "... (\(body.count) bytes in all)"
         }
