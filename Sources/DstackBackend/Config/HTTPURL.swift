@@ -33,13 +33,14 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         if rest.contains("#") {
             throw .invalid(setting, "\"\(text)\" must not have a fragment (#...)")
         }
-        if rest.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true }) {
+        let isControl = { (c: Character) in c.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true }
+        if rest.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" || isControl($0) }) {
             throw .invalid(setting, "\"\(text)\" contains whitespace, a control character or a backslash")
         }
         var query: String?
         if let question = rest.firstIndex(of: "?") {
-            let written = rest[rest.index(after: question)...]
-            query = written.isEmpty ? nil : String(written)
+            let queryText = rest[rest.index(after: question)...]
+            query = queryText.isEmpty ? nil : String(queryText)
             rest = rest[..<question]
         }
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex

@@ -171,12 +171,12 @@ public struct HTTPClient: Sendable {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if sink.overflowed { code = CURLE_FILESIZE_EXCEEDED }
         guard code == CURLE_OK else {
-            var osErrno = 0
-            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
-            if Self.mayBeOutOfDescriptors(code),
-                FileDescriptors.isExhaustion(Int32(truncatingIfNeeded: osErrno)) || FileDescriptors.areExhausted()
-            {
-                throw Self.outOfDescriptors(request: request, osErrno: osErrno == 0 ? nil : Int32(truncatingIfNeeded: osErrno))
+            var osErrnoValue = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrnoValue)
+            let osErrno = Int32(truncatingIfNeeded: osErrnoValue)
+            if Self.mayBeOutOfDescriptors(code) {
+                if FileDescriptors.isExhaustion(osErrno) { throw Self.outOfDescriptors(request: request, osErrno: osErrno) }
+                if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
             }
             throw Self.error(for: code, detail: detail, request: request, configuration: configuration)
         }

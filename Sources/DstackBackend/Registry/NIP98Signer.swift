@@ -39,7 +39,9 @@ public struct NIP98Signer: Sendable {
             do {
                 return [("Authorization", try authorization(method: method.rawValue, url: url, body: method == .post ? body : nil))]
             } catch {
-                logger.error("Could not sign the registry request", ("reason", String(describing: error)), ("url", URLRedaction.redact(url)))
+                logger.error(
+                    "Could not sign the registry request", ("reason", String(describing: error)),
+                    ("url", URLRedaction.redact(url)))
                 return []
             }
         }
