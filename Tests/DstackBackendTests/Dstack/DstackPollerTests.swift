@@ -238,6 +238,33 @@ final class PollCounter: @unchecked Sendable {
         #expect(failures.count == 1, "reasons seen: \(reasons)")
     }
 
+    /// Issue 13: a VMM that takes 0.5 s per answer, polled every 0.1 s: /health was 503 (3 × 0.1 s stale)
+    /// for most of every poll. With the threshold counting HTTP_TIMEOUT it never leaves 200.
+    @Test func aSlowButHealthyVMMNeverFlipsHealthTo503() throws {
+        let server = try FakeHTTPServer { _ in
+            Thread.sleep(forTimeInterval: 0.5)
+            return .json(200, DstackClientTests.oneGPU)
+        }
+        defer { server.stop() }
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 0.1, httpTimeout: 2)
+        let poller = DstackPoller(client: client, interval: 0.1, publisher: publisher, logger: .silent)
+        poller.pollOnce()
+        let stop = StopSignal()
+        let thread = BackgroundThread(name: "test-slow-vmm-poller") { poller.run(until: stop) }
+        var statuses: [Int] = []
+        for _ in 0..<75 {
+            statuses.append(publisher.current().status)
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        stop.stop()
+        thread.join()
+        #expect(server.requests.count >= 2)
+        #expect(statuses.allSatisfy { $0 == 200 }, "503s seen: \(statuses.filter { $0 != 200 }.count)")
+    }
+
     /// SIGTERM during a hung poll: the abandoned request is not the VMM's fault, so /health keeps the
     /// last real answer, nothing is logged and `onPoll` (the metrics) does not count a failure.
     @Test func aPollCancelledByShutdownIsNeitherPublishedLoggedNorCounted() throws {
