@@ -11,11 +11,11 @@ import Glibc
 #endif
 
 func fail(_ message: String) -> Never {
-    FileHandleless.write(2, "DescriptorExhaustionProbe: \(message)\n")
+    Output.write(2, "DescriptorExhaustionProbe: \(message)\n")
     exit(2)
 }
 
-enum FileHandleless {
+enum Output {
     static func write(_ fd: Int32, _ text: String) {
         var line = text
         line.withUTF8 { buffer in _ = Glibc.write(fd, buffer.baseAddress, buffer.count) }
@@ -55,7 +55,7 @@ func report(_ step: String) {
     writer.key("body")
     writer.string(String(decoding: response.body, as: UTF8.self))
     writer.endObject()
-    FileHandleless.write(1, writer.text + "\n")
+    Output.write(1, writer.text + "\n")
 }
 
 poller.pollOnce()
