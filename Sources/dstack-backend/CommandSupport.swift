@@ -35,3 +35,10 @@ func printError(_ line: String) {
     text += "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
+
+extension ConfigurationError {
+    /// The message without its leading `Error: `, for `ValidationError` (which adds its own).
+    var withoutErrorPrefix: String {
+        message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+    }
+}

@@ -1,22 +1,35 @@
 import ArgumentParser
 import DstackBackend
 
-/// Exit 0 iff the URL answers 200 within 2 s: the container's HEALTHCHECK, no curl needed.
+/// Exit 0 iff the URL answers 200 within the timeout: the container's HEALTHCHECK, no curl needed.
 struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if /health answers 200 within 2 seconds, 1 otherwise."
+        abstract: "Exit 0 if /health answers 200 within the timeout (2s), 1 otherwise."
     )
 
     @Option(help: "The URL to check.")
     var url: String = "http://127.0.0.1:8080/health"
 
-    @Option(help: "Seconds to wait for the answer.")
-    var timeout: Double = 2
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.")
+    var timeout: String = "2s"
+
+    func validate() throws {
+        _ = try seconds()
+    }
+
+    private func seconds() throws -> Double {
+        do {
+            return try DurationOption.parse(timeout, option: "--timeout")
+        } catch {
+            throw ValidationError(error.withoutErrorPrefix)
+        }
+    }
 
     func run() throws {
+        let limit = try seconds()
         let client = HTTPClient(
-            configuration: HTTPClientConfiguration(connectTimeout: timeout, totalTimeout: timeout, maximumResponseBytes: 1 << 20))
+            configuration: HTTPClientConfiguration(connectTimeout: limit, totalTimeout: limit, maximumResponseBytes: 1 << 20))
         do {
             let response = try client.get(url)
             guard response.status == 200 else {

@@ -170,7 +170,10 @@ public struct HTTPClient: Sendable {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if sink.overflowed { code = CURLE_FILESIZE_EXCEEDED }
         guard code == CURLE_OK else {
-            throw Self.error(for: code, detail: detail, request: request, configuration: configuration)
+            var osErrno = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+            throw Self.error(
+                for: code, detail: detail, request: request, configuration: configuration, osErrno: Int32(osErrno))
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -182,16 +185,22 @@ public struct HTTPClient: Sendable {
     }
 
     static func error(
-        for code: CURLcode, detail: String, request: HTTPClientRequest, configuration: HTTPClientConfiguration
+        for code: CURLcode, detail: String, request: HTTPClientRequest, configuration: HTTPClientConfiguration,
+        osErrno: Int32 = 0
     ) -> HTTPClientError {
-        let words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        if let path = request.unixSocketPath {
+            // Over a socket libcurl still names the URL's host and default port; say which socket instead.
+            words = words.replacing("localhost port 80", with: "Unix socket \(path)")
+        }
         let kind: HTTPClientError.Kind
         var text = words
         switch code {
         case CURLE_COULDNT_CONNECT:
             kind = .connectionRefused
             if let path = request.unixSocketPath {
-                text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(words)"
+                let cause = osErrno != 0 ? SystemError(call: "connect", errno: osErrno).reason : words
+                text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(cause)"
             }
         case CURLE_OPERATION_TIMEDOUT:
             kind = .timeout

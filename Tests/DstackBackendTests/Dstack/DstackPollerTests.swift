@@ -29,7 +29,7 @@ import Testing
         for _ in 0..<5 { poller.pollOnce() }
         let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
         #expect(failures.count == 1)
-        #expect(failures.first?.message == "Failed to connect to dstack: the VMM answered HTTP 400: down")
+        #expect(failures.first?.message == "Failed to connect to dstack: the VMM is reachable but answered HTTP 400: down")
         #expect(publisher.current().status == 503)
         state.set(.json(400, #"{"error":"still down, differently"}"#))
         poller.pollOnce()
