@@ -1,0 +1,102 @@
+import DstackBackend
+import DstackSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The command line as an operator meets it: durations, the demo's address, `pubkey`'s warning, help.
+@Suite(.serialized) struct OperatorCLITests {
+    /// Runs the binary with stdout and stderr apart; nil status if it did not exit within `timeout`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 20) throws
+        -> (status: Int32?, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DSTACK") && $0.key != "LISTEN_ADDR" && $0.key != "DATA_DIR" }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Small outputs: read after exit (both fit in the pipe buffers).
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            return (nil, "", "")
+        }
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test(arguments: ["nan", "inf", "-inf", "1e300", "0", "-1", "abc", "9999999h"])
+    func healthcheckRefusesATimeoutThatIsNotADuration(timeout: String) throws {
+        let result = try Self.run(["healthcheck", "--timeout=\(timeout)", "--url", "http://127.0.0.1:1/health"])
+        #expect(result.status == 64, "exit \(String(describing: result.status)): \(result.stderr)")
+        #expect(result.stderr.contains("--timeout \"\(timeout)\""), "stderr: \(result.stderr)")
+    }
+
+    @Test(arguments: ["500ms", "2", "1.5s", "1m"])
+    func healthcheckAcceptsEveryDurationForm(timeout: String) throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let result = try Self.run(["healthcheck", "--timeout", timeout, "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+    }
+
+    @Test func demoRefusesAPollIntervalThatIsNotADuration() throws {
+        let result = try Self.run(["demo", "--poll-interval", "nan"])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("--poll-interval \"nan\" is not a duration"), "stderr: \(result.stderr)")
+    }
+
+    @Test func demoServesOnLISTEN_ADDRFromTheEnvironment() throws {
+        let port = freePort()
+        let demo = try BackendProcess(arguments: ["demo"], environment: ["LISTEN_ADDR": "127.0.0.1:\(port)"])
+        #expect(demo.waitForOutput("dstack-backend demo is running", timeout: 20), "output: \(demo.log)")
+        #expect(demo.log.contains("http://127.0.0.1:\(port)"), "output: \(demo.log)")
+        #expect(httpGet("http://127.0.0.1:\(port)/health")?.status == 200)
+        demo.signal(SIGTERM)
+        #expect(demo.waitForExit(timeout: 5) != nil)
+    }
+
+    @Test func pubkeyAnnouncesANewKeyOnStderrAndKeepsStdoutTheBareKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try Self.run(["pubkey"], environment: ["DATA_DIR": directory.path + "/data", "LOG_LEVEL": "error"])
+        #expect(first.status == 0)
+        #expect(first.stdout.range(of: "^[0-9a-f]{64}\n$", options: .regularExpression) != nil, "stdout: \(first.stdout)")
+        let absolute = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/data/key"
+        #expect(first.stderr.contains("a NEW node key was created: \(absolute)"), "stderr: \(first.stderr)")
+        #expect(first.stderr.contains("/app/data"))
+        #expect(first.stderr.contains("/var/lib/dstack-backend"))
+        let second = try Self.run(["pubkey"], environment: ["DATA_DIR": directory.path + "/data", "LOG_LEVEL": "error"])
+        #expect(second.stdout == first.stdout)
+        #expect(!second.stderr.contains("NEW"), "stderr: \(second.stderr)")
+    }
+
+    @Test func pubkeyRelativeDataDirIsShownAbsolute() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
+        process.arguments = ["pubkey", "--data-dir", "rel"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let absolute = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/rel/key"
+        #expect(stderr.contains("created: \(absolute)"), "stderr: \(stderr)")
+    }
+}
