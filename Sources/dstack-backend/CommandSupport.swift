@@ -12,8 +12,23 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
         flags.merge(overrides) { $1 }
         return try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
     } catch {
-        for line in error.lines { printError(line) }
+        printConfigurationErrors(error, settings: settings)
         throw ExitCode(1)
+    }
+}
+
+/// One line per problem on stderr: the plain `Error: …` lines, or with `LOG_FORMAT=json` (flag or
+/// environment, even when other settings are wrong) one JSON log object each, so a JSON log pipeline
+/// sees why the daemon did not start.
+func printConfigurationErrors(_ errors: ConfigurationErrors, settings: SettingsOptions) {
+    let requested = settings.logFormat ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
+    guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
+        for line in errors.lines { printError(line) }
+        return
+    }
+    let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
+    for error in errors.errors {
+        logger.error(error.message, ("setting", error.setting))
     }
 }
 

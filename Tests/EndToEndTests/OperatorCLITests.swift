@@ -100,3 +100,24 @@ import Glibc
         #expect(stderr.contains("created: \(absolute)"), "stderr: \(stderr)")
     }
 }
+
+extension OperatorCLITests {
+    @Test func configurationErrorsAreJSONWhenLogsAre() throws {
+        let result = try Self.run(
+            [], environment: ["LOG_FORMAT": "json", "OWNER_ADDRESS": "0x1234", "LISTEN_ADDR": "nope", "DATA_DIR": "/nonexistent/x"])
+        #expect(result.status == 1)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 3, "stderr: \(result.stderr)")
+        var settings: [String] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            #expect(object["level"] as? String == "error")
+            #expect((object["msg"] as? String)?.hasPrefix("Error: ") == true)
+            settings.append(object["setting"] as? String ?? "")
+        }
+        #expect(Set(settings) == ["REGISTRY_URL", "OWNER_ADDRESS", "LISTEN_ADDR"])
+        #expect(result.stderr.contains("Error: REGISTRY_URL environment variable is required for worker registration"))
+        let text = try Self.run([], environment: ["OWNER_ADDRESS": "0x1234"])
+        #expect(text.stderr.hasPrefix("Error: "), "text stays plain: \(text.stderr)")
+    }
+}
