@@ -121,3 +121,25 @@ extension OperatorCLITests {
         #expect(text.stderr.hasPrefix("Error: "), "text stays plain: \(text.stderr)")
     }
 }
+
+extension OperatorCLITests {
+    @Test func topLevelHelpPointsAtTheDaemonsOptions() throws {
+        let result = try Self.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\n  dstack-backend run --help\n"), "\(result.stdout)")
+    }
+
+    @Test func runHelpShowsEverySettingWithItsDefaultAndTwoExamples() throws {
+        let result = try Self.run(["run", "--help"])
+        #expect(result.status == 0)
+        for setting in Configuration.settings {
+            #expect(
+                result.stdout.contains("\(setting.name)") && result.stdout.contains("\(setting.flagSpelling)\n      default: \(setting.defaultText)\n"),
+                "\(setting.name) missing")
+        }
+        #expect(result.stdout.contains("default: 0.0.0.0:8080"))
+        #expect(result.stdout.contains("default: 5s"))
+        #expect(result.stdout.contains("EXAMPLES:"))
+        #expect(result.stdout.components(separatedBy: "dstack-backend run --registry-url").count == 2)
+    }
+}
