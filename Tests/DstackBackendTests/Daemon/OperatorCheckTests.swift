@@ -205,3 +205,49 @@ import Glibc
         #expect(type?.status == .fail, "\(String(describing: type))")
     }
 }
+
+extension OperatorCheckTests {
+    /// README's "What `dstack-backend check` prints" table shows every hint class check can print.
+    @Test func theReadmeTableShowsEveryHintClass() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../README.md"),
+            encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "### What `dstack-backend check` prints").dropFirst().first)
+        let table = section.components(separatedBy: "\n## ").first ?? section
+        let tcp = DstackEndpoint.http(HTTPURL(scheme: .http, host: "127.0.0.1", port: 19060, path: ""))
+        let remote = DstackEndpoint.http(HTTPURL(scheme: .http, host: "host.docker.internal", port: 14520, path: ""))
+        let socket = DstackEndpoint.unixSocket(path: "/run/vmm.sock")
+        func transport(_ kind: HTTPClientError.Kind, _ detail: String = "") -> DstackError {
+            .transport(HTTPClientError(kind: kind, url: "u", detail: detail))
+        }
+        let registryURL = HTTPURL(scheme: .http, host: "r", port: 9000, path: "")
+        func registry(_ kind: RegistryError.Kind) -> String {
+            OperatorCheck.registryHint(RegistryError(method: "GET", url: "u", kind: kind), url: registryURL)
+        }
+        var hints = [
+            OperatorCheck.keyHint(.keyFileMissing(path: "k", dataDirectory: "d")),
+            OperatorCheck.keyHint(.permissionDenied(path: "k", SystemError(call: "open", errno: EACCES))),
+            OperatorCheck.keyHint(.notHex(path: "k", position: 1)),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: remote),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: socket),
+            OperatorCheck.dstackHint(transport(.tls, "wrong version number"), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.dns), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.timeout), endpoint: tcp),
+            OperatorCheck.dstackHint(.notTheVMM(code: 404, message: ""), endpoint: tcp),
+            OperatorCheck.dstackHint(.status(code: 400, message: "x"), endpoint: tcp),
+            OperatorCheck.dstackHint(.unauthorized(tokenSent: false), endpoint: tcp),
+            OperatorCheck.dstackHint(.unauthorized(tokenSent: true), endpoint: tcp),
+            registry(.transport(HTTPClientError(kind: .connectionRefused, url: "u", detail: ""))),
+            registry(.status(code: 503, body: "", retryAfter: nil)),
+        ]
+        hints.append(try #require(OperatorCheck.registryRefusalHint("HTTP 401")))
+        for hint in hints {
+            let start = String(hint.prefix(18))
+            #expect(table.contains(start), "README's check table lacks a hint starting \"\(start)\" (\(hint))")
+        }
+        for tag in ["[ ok ]", "[warn]", "[FAIL]"] where tag != "[ ok ]" {
+            #expect(table.contains(tag))
+        }
+    }
+}
