@@ -10,12 +10,12 @@ import Glibc
 /// The command line as an operator meets it: durations, the demo's address, `pubkey`'s warning, help.
 @Suite(.serialized) struct OperatorCLITests {
     /// Runs the binary with stdout and stderr apart; nil status if it did not exit within `timeout`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 20) throws
-        -> (status: Int32?, stdout: String, stderr: String)
-    {
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 20, executable: String? = nil
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: executable ?? BackendProcess.executablePath)
+        process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DSTACK") && $0.key != "LISTEN_ADDR" && $0.key != "DATA_DIR" }
         env.merge(environment) { $1 }
         process.environment = env
@@ -141,5 +141,42 @@ extension OperatorCLITests {
         #expect(result.stdout.contains("default: 5s"))
         #expect(result.stdout.contains("EXAMPLES:"))
         #expect(result.stdout.components(separatedBy: "dstack-backend run --registry-url").count == 2)
+    }
+}
+
+extension OperatorCLITests {
+    /// A key this user cannot read is told apart from a damaged one: run check as the owner, not "restore".
+    @Test func checkTellsAnUnreadableKeyFromAMalformedOne() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        chmod(directory.path, 0o755)
+        let key = directory.path + "/key"
+        try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
+        let flags = [
+            "--data-dir", directory.path, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
+            "--owner-address", "0x52908400098527886E0F7030069857D2E4169EE7", "--listen-addr", "127.0.0.1:\(freePort())",
+            "--node-type", "node-H200x8",
+        ]
+        // Root reads any file, so as root run check as nobody; otherwise take the permission away.
+        let unreadable: (status: Int32?, stdout: String, stderr: String)
+        if geteuid() == 0 {
+            chmod(key, 0o600)
+            unreadable = try Self.run(["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", BackendProcess.executablePath, "check"] + flags, executable: "/usr/bin/setpriv")
+        } else {
+            chmod(key, 0o000)
+            unreadable = try Self.run(["check"] + flags)
+        }
+        #expect(unreadable.status == 1, "\(unreadable.stdout) \(unreadable.stderr)")
+        #expect(unreadable.stdout.contains("[FAIL] node key: Error: cannot read key file \(key): Permission denied"), "\(unreadable.stdout)")
+        #expect(unreadable.stdout.contains("hint: the key exists but this user cannot read it"))
+        #expect(!unreadable.stdout.contains("restore the key file from your backup"))
+
+        chmod(key, 0o600)
+        try Data("zz".utf8).write(to: URL(fileURLWithPath: key))
+        let malformed = try Self.run(["check"] + flags)
+        #expect(malformed.status == 1)
+        #expect(malformed.stdout.contains("hint: restore the key file from your backup"), "\(malformed.stdout)")
     }
 }

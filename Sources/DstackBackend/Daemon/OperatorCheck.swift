@@ -126,7 +126,9 @@ public struct OperatorCheck: Sendable {
     /// The registry answers `GET /permissions/<pubkey>` (never a POST).
     private func checkRegistry(pubkey: String?, http: HTTPClient, into results: inout [Result]) {
         guard let pubkey else {
-            results.append(Result(name: "registry", status: .fail, detail: "skipped: needs the node key's pubkey", hint: nil))
+            results.append(Result(
+                name: "registry", status: .fail, detail: "skipped: needs the node key's pubkey",
+                hint: "fix the node key first (above); this check asks the registry about that key"))
             return
         }
         let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
@@ -165,11 +167,14 @@ public struct OperatorCheck: Sendable {
                 results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
             } catch {
                 let inUse = error.reason.contains(SystemError(call: "bind", errno: EADDRINUSE).reason)
+                let denied = error.reason.contains(SystemError(call: "bind", errno: EACCES).reason)
                 results.append(Result(
                     name: "listen address", status: inUse ? .warn : .fail, detail: error.description,
                     hint: inUse
                         ? "another process listens there: if it is this daemon already running, all is well; otherwise stop it or set LISTEN_ADDR to a free port (`ss -tlnp` shows who)"
-                        : "set LISTEN_ADDR to an address of this host, e.g. 0.0.0.0:8080"))
+                        : denied
+                            ? "ports below 1024 need root or CAP_NET_BIND_SERVICE: use a port from 1024 up, e.g. 0.0.0.0:8080"
+                            : "set LISTEN_ADDR to an address of this host, e.g. 0.0.0.0:8080"))
             }
         case .unix(let path):
             // Never bind here: the server replaces a stale socket file, and check must not touch a live one.
