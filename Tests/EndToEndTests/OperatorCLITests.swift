@@ -180,3 +180,40 @@ extension OperatorCLITests {
         #expect(malformed.stdout.contains("hint: restore the key file from your backup"), "\(malformed.stdout)")
     }
 }
+
+extension OperatorCLITests {
+    /// The real daemon at LOG_LEVEL=debug with JSON logs: a line per poll and per registry request, with
+    /// numbers and booleans typed.
+    @Test func debugJSONLogsShowPollsAndRegistryRequestsWithTypedValues() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: [
+                "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x52908400098527886E0F7030069857D2E4169EE7",
+                "DSTACK_URL": simulator.vmmURL, "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(freePort())",
+                "DSTACK_POLL_INTERVAL": "100ms", "NODE_TYPE": "node-H200x8", "LOG_LEVEL": "debug", "LOG_FORMAT": "json",
+            ])
+        defer {
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+        }
+        #expect(backend.waitForOutput("Backend listening", timeout: 15), "\(backend.log)")
+        #expect(poll(until: 5) { backend.log.components(separatedBy: "\"msg\":\"dstack poll\"").count > 3 })
+        let objects = backend.log.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let polls = objects.filter { $0["msg"] as? String == "dstack poll" }
+        #expect(polls.first?["level"] as? String == "debug")
+        #expect(polls.first?["gpus"] as? Int == 8)
+        #expect(polls.first?["duration_ms"] as? Int != nil)
+        let answered = try #require(objects.first { $0["msg"] as? String == "dstack answered" })
+        #expect(answered["allow_attach_all"] as? Bool == true)
+        let requests = objects.filter { $0["msg"] as? String == "Registry request" }
+        #expect(requests.count >= 2, "GET /permissions, POST /workers, GET /permissions")
+        #expect(requests.allSatisfy { $0["status"] as? Int != nil && $0["duration_ms"] as? Int != nil })
+        #expect(requests.contains { $0["method"] as? String == "POST" && (200..<300).contains($0["status"] as? Int ?? 0) })
+    }
+}
