@@ -10,25 +10,33 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
     do {
         var flags = settings.byEnvironmentName
         flags.merge(overrides) { $1 }
-        return try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+        return try reportingErrorsAsJSON(settings) { () throws(ConfigurationErrors) in
+            try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+        }
     } catch {
-        printConfigurationErrors(error, settings: settings)
+        for line in error.lines { printError(line) }
         throw ExitCode(1)
     }
 }
 
-/// One line per problem on stderr: the plain `Error: …` lines, or with `LOG_FORMAT=json` (flag or
-/// environment, even when other settings are wrong) one JSON log object each, so a JSON log pipeline
-/// sees why the daemon did not start.
-func printConfigurationErrors(_ errors: ConfigurationErrors, settings: SettingsOptions) {
-    let requested = settings.logFormat ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
-    guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
-        for line in errors.lines { printError(line) }
-        return
-    }
-    let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
-    for error in errors.errors {
-        logger.error(error.message, ("setting", error.setting))
+/// Runs `resolve`; with `LOG_FORMAT=json` (flag or environment, even when other settings are wrong) its
+/// problems are printed here as one JSON log object each, so a JSON log pipeline sees why the daemon did
+/// not start, and rethrown with no lines left for the caller's plain-text printing.
+func reportingErrorsAsJSON(
+    _ settings: SettingsOptions, _ resolve: () throws(ConfigurationErrors) -> Configuration
+) throws(ConfigurationErrors) -> Configuration {
+    do {
+        return try resolve()
+    } catch {
+        let requested = settings.logFormat ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
+        guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
+            throw error
+        }
+        let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
+        for problem in error.errors {
+            logger.error(problem.message, ("setting", problem.setting))
+        }
+        throw ConfigurationErrors([])
     }
 }
 

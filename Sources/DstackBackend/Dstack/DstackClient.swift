@@ -41,7 +41,7 @@ public final class DstackClient: Sendable {
         if response.status == 404 {
             let old = try fetch(Self.teepodListPath)
             if old.status == 404 {
-                throw .notTheVMM(
+                throw .status(
                     code: 404,
                     message: "neither /prpc/ListGpus nor /prpc/Teepod.ListGpus exists at \(endpoint);"
                         + " is DSTACK_URL the dstack VMM?")

@@ -16,9 +16,9 @@ public final class DstackPoller: Sendable {
     public let outageReminder: Double
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
-    private let outage = Mutex<Outage?>(nil)
     private let teepodAnnounced = Atomic<Bool>(false)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
+    private let outage = Mutex<Outage?>(nil)
 
     /// The gap between reminders never grows beyond this.
     static let maximumReminderGap = 3600.0
