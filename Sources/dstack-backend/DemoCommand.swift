@@ -17,7 +17,7 @@ struct DemoCommand: ParsableCommand {
     var socket = false
 
     @Option(name: .customLong("listen-addr"), help: "Where the daemon serves /health (default: LISTEN_ADDR, else 127.0.0.1:8080).")
-    var listenAddr: String?
+    var listenAddrFlag: String?
 
     @Option(name: .customLong("data-dir"), help: "Keep the demo key here (default: a temporary directory, removed at exit).")
     var dataDir: String?
@@ -37,9 +37,9 @@ struct DemoCommand: ParsableCommand {
 
     /// `--listen-addr`, else `LISTEN_ADDR` from the environment, else loopback port 8080 (a demo is not
     /// for the network).
-    static func listenAddress(flag: String?, environment: [String: String]) -> String {
-        if let flag { return flag }
-        if let value = environment["LISTEN_ADDR"], !value.allSatisfy(\.isWhitespace) { return value }
+    var listenAddr: String {
+        if let listenAddrFlag { return listenAddrFlag }
+        if let value = ProcessEnvironment.current()["LISTEN_ADDR"], !value.allSatisfy(\.isWhitespace) { return value }
         return "127.0.0.1:8080"
     }
 
@@ -68,8 +68,7 @@ struct DemoCommand: ParsableCommand {
 
         let flags = [
             "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
-            "DSTACK_URL": simulator.vmmURL,
-            "LISTEN_ADDR": Self.listenAddress(flag: listenAddr, environment: ProcessEnvironment.current()), "DATA_DIR": dataDir ?? scratch + "/data",
+            "DSTACK_URL": simulator.vmmURL, "LISTEN_ADDR": listenAddr, "DATA_DIR": dataDir ?? scratch + "/data",
             "NODE_TYPE": "auto", "DSTACK_POLL_INTERVAL": pollInterval,
         ]
         let configuration: Configuration

@@ -28,10 +28,14 @@ struct PubkeyCommand: ParsableCommand {
 
     func run() throws {
         let directory = dataDir ?? ProcessEnvironment.current()["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let path = Keystore.keyPath(dataDirectory: directory)
+        var info = stat()
+        // Two pubkey runs racing on an empty directory may both say so; only one key results (Keystore).
+        let existed = lstat(path, &info) == 0
         do {
-            let (key, created) = try Keystore.loadOrCreateNotingCreation(dataDirectory: directory, logger: environmentLogger())
-            if created {
-                for line in Self.newKeyNotice(path: Self.absolutePath(Keystore.keyPath(dataDirectory: directory))) {
+            let key = try Keystore.loadOrCreate(dataDirectory: directory, logger: environmentLogger())
+            if !existed {
+                for line in Self.newKeyNotice(path: Self.absolutePath(path)) {
                     printError(line)
                 }
             }

@@ -32,19 +32,12 @@ public enum Keystore {
 
     /// Loads the key, creating the data directory and a new key when there is no key file yet.
     public static func loadOrCreate(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
-        try loadOrCreateNotingCreation(dataDirectory: dataDirectory, logger: logger).key
-    }
-
-    /// `loadOrCreate`, also telling whether this call created the key file (`pubkey` says so loudly).
-    public static func loadOrCreateNotingCreation(dataDirectory: String, logger: Logger) throws(KeystoreError)
-        -> (key: NodeKey, created: Bool)
-    {
         let directory = normalized(dataDirectory)
         let path = keyPath(dataDirectory: directory)
         try KeyFileSystem.createDirectories(directory)
         if let key = try loadIfPresent(path: path, logger: logger) {
             logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKeyHex))
-            return (key, false)
+            return key
         }
 
         let secret: SecretKey
@@ -66,7 +59,7 @@ public enum Keystore {
                 stored.publicKey == generated.publicKey
             else { throw .readBackMismatch(path: path) }
             logger.info("Generated a new node key", ("key.path", path), ("pubkey", stored.publicKeyHex))
-            return (stored, true)
+            return stored
         case .lostRace:
             guard let theirs = try loadIfPresent(path: path, logger: logger) else {
                 throw .keyFileMissing(path: path, dataDirectory: directory)
@@ -74,7 +67,7 @@ public enum Keystore {
             logger.info(
                 "Another process created the node key first; using it", ("key.path", path),
                 ("pubkey", theirs.publicKeyHex))
-            return (theirs, false)
+            return theirs
         }
     }
 
