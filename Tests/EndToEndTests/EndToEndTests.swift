@@ -9,7 +9,7 @@ import Glibc
 
 /// The real binary, as a separate process, against the simulator on loopback.
 @Suite(.serialized) struct EndToEndTests {
-    static let owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    static let owner = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
 
     func environment(_ simulator: Simulator, dataDirectory: String, port: UInt16) -> [String: String] {
         [

@@ -21,7 +21,7 @@ extension Configuration {
         let dstackEndpoint = reader.read("DSTACK_URL", DstackEndpoint.parse(_:setting:))
         let dataDirectory = reader.read("DATA_DIR", SettingParsers.path(_:setting:))
         let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
-        let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parse(_:setting:))
+        let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parseOwner(_:setting:))
         let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
         let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL", SettingParsers.duration(_:setting:))
         let dstackToken = reader.read("DSTACK_TOKEN", SettingParsers.headerToken(_:setting:))
@@ -50,6 +50,12 @@ extension Configuration {
         }
         let maxBufferedOutputBytes = reader.read("MAX_BUFFERED_OUTPUT_BYTES") { text, setting throws(ConfigurationError) in
             try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
+        }
+
+        if let ownerAddress, let registryURL,
+            let problem = EthereumAddress.demoOwnerProblem(owner: ownerAddress, registry: registryURL)
+        {
+            reader.errors.append(problem)
         }
 
         guard reader.errors.isEmpty, let listenAddress, let dstackEndpoint, let dataDirectory, let registryURL,
