@@ -140,7 +140,7 @@ _podman_build_stand_in() {
 _podman_swift_image() {
     _podman_build_stand_in "$PODMAN_SWIFT_IMAGE" "FROM $PODMAN_DEBIAN_IMAGE
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
-      binutils git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 \\
+      binutils git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libncurses6 libpython3-dev libsqlite3-0 \\
       libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata zlib1g-dev ca-certificates \\
     && rm -rf /var/lib/apt/lists/* \\
     && git config --system url./opt/swift-packages/.insteadOf https://github.com/
