@@ -47,6 +47,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test helper: the poller in a child process that runs out of file descriptors (issue 13).
+        .executableTarget(
+            name: "DescriptorExhaustionProbe",
+            dependencies: ["DstackBackend"]
+        ),
         .testTarget(
             name: "DstackBackendTests",
             dependencies: ["DstackBackend", "DstackSimulator"],
@@ -64,4 +69,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
     package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackBackend"]))
     package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
+    // The event loop's: bytes to a live server over a Unix socket (scripts/fuzz SECONDS loop).
+    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend"]))
+    package.products.append(.executable(name: "LoopFuzz", targets: ["LoopFuzz"]))
 }

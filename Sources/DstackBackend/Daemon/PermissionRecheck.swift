@@ -1,21 +1,23 @@
-/// Re-asks the registry every `REGISTRY_RECHECK_INTERVAL` whether this worker may still publish, so a
-/// revoked permission shows in `dstack_backend_registry_authorized` and in the log.
+/// Re-asks the registry every `REGISTRY_RECHECK_INTERVAL` whether this worker may publish, so an approval
+/// or a revocation shows in `dstack_backend_registry_authorized` and in the log (once per change).
 struct PermissionRecheck: Sendable {
     let client: RegistryClient
     let pubkey: String
     let interval: Double
     let metrics: DaemonMetrics
     let logger: Logger
+    /// What start-up registration found; the first change from it is logged.
+    let initial: RegistrationOutcome
 
     func run(until stop: StopSignal) {
-        var authorized = true
+        var authorized = initial == .authorized
         while !stop.wait(seconds: interval) {
             do {
                 let now = try client.permissions(pubkey: pubkey).isRegistered
                 metrics.registryAuthorized.set(now ? 1 : 0)
                 if now != authorized {
                     if now {
-                        logger.info("Registry authorizes the worker again")
+                        logger.info(WorkerRegistration.authorizedMessage, ("pubkey", pubkey))
                     } else {
                         logger.warn("Registry no longer authorizes the worker", ("pubkey", pubkey))
                     }
