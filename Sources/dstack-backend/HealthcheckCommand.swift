@@ -5,7 +5,7 @@ import DstackBackend
 struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if the backend is alive: /health answers BackendInfo with 200 or 503 within 2 seconds.",
+        abstract: "Exit 0 if the backend is alive: /health answers BackendInfo with 200 or 503 within --timeout.",
         discussion: """
             A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so \
             dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.
@@ -15,7 +15,7 @@ struct HealthcheckCommand: ParsableCommand {
     @Option(help: "The URL to check.")
     var url: String = "http://127.0.0.1:8080/health"
 
-    @Option(help: "Seconds to wait for the answer.")
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
     var timeout: Double = 2
 
     @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")
@@ -33,5 +33,15 @@ struct HealthcheckCommand: ParsableCommand {
         }
         print(verdict.message)
         if !verdict.isHealthy { throw ExitCode(1) }
+    }
+}
+
+/// `--timeout` in the daemon's duration forms; `nan`, `inf`, `1e300` and 0 are refused here (exit 64),
+/// never passed to libcurl as a timeout.
+private func healthcheckTimeout(_ text: String) throws -> Double {
+    do {
+        return try DurationOption.parse(text, option: "--timeout")
+    } catch {
+        throw ValidationError(error.withoutErrorPrefix)
     }
 }
