@@ -5,15 +5,18 @@ import Testing
 @Suite struct DstackPollerTests {
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil)
+        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin,
+        level: LogLevel = .info
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval)
+        let publisher = HealthPublisher(
+            pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval, httpTimeout: 0.3,
+            staleMargin: staleMargin)
         let client = DstackClient(
             endpoint: endpoint, token: token,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
-        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: .debug, sink: sink)), publisher)
+        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink)), publisher)
     }
 
     @Test func identicalPollsLogOnceAndChangesLogAgain() throws {
@@ -21,7 +24,7 @@ import Testing
         let server = try FakeHTTPServer { _ in state.reply() }
         defer { server.stop() }
         let sink = CollectingSink()
-        let (poller, publisher) = try poller(server, sink: sink)
+        let (poller, publisher) = try poller(server, sink: sink, level: .debug)
         for _ in 0..<5 { poller.pollOnce() }
         #expect(sink.records(withMessage: "dstack answered").count == 1)
         #expect(publisher.current().status == 200)
@@ -29,7 +32,7 @@ import Testing
         for _ in 0..<5 { poller.pollOnce() }
         let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
         #expect(failures.count == 1)
-        #expect(failures.first?.message == "Failed to connect to dstack: the VMM answered HTTP 400: down")
+        #expect(failures.first?.message == "Failed to connect to dstack: the VMM is reachable but answered HTTP 400: down")
         #expect(publisher.current().status == 503)
         state.set(.json(400, #"{"error":"still down, differently"}"#))
         poller.pollOnce()
@@ -41,7 +44,50 @@ import Testing
         state.set(.json(200, DstackClientTests.eight()))
         poller.pollOnce()
         #expect(sink.records(withMessage: "GPU set changed").count == 1)
-        #expect(sink.records.count == 5)
+        #expect(sink.records.filter { $0.level != .debug }.count == 5)
+        #expect(sink.records(withMessage: "dstack poll").count == 14, "one debug line per poll")
+    }
+
+    @Test func aLongOutageIsRemindedWithItsDurationAndRecoverySaysHowLongItLasted() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (base, _) = try poller(server, sink: sink)
+        let poller = DstackPoller(
+            client: base.client, interval: base.interval, publisher: base.publisher,
+            logger: Logger(level: .info, sink: sink), outageReminder: 0.2)
+        poller.pollOnce()
+        state.set(.json(400, #"{"error":"down"}"#))
+        poller.pollOnce()
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").isEmpty, "not before 0.2s")
+        Thread.sleep(forTimeInterval: 0.25)
+        poller.pollOnce()
+        poller.pollOnce()
+        let reminders = sink.records(withMessage: "dstack is still unavailable; /health says Unavailable")
+        #expect(reminders.count == 1, "then not again until twice the gap")
+        #expect(reminders.first?.level == .error)
+        #expect(reminders.first?.field("reason") == "the VMM is reachable but answered HTTP 400: down")
+        #expect(reminders.first.flatMap { $0.field("down_for.seconds") }.flatMap(Int.init) == 0)
+        #expect(reminders.first?.field("down_for") == "0s")
+        Thread.sleep(forTimeInterval: 0.45)
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").count == 2)
+        state.set(.json(200, DstackClientTests.oneGPU))
+        poller.pollOnce()
+        let recovered = sink.records(withMessage: "dstack is available again")
+        #expect(recovered.count == 1)
+        #expect(recovered.first?.field("outage.duration") == "1s", "0.7 s rounds to 1s: \(String(describing: recovered.first))")
+        #expect(recovered.first?.field("outage.seconds") == "1")
+        #expect(sink.records(withMessage: "dstack poll").isEmpty, "no per-poll lines at info")
+    }
+
+    @Test func outageDurationsReadLikeClocks() {
+        #expect(DstackPoller.humanDuration(45) == "45s")
+        #expect(DstackPoller.humanDuration(750) == "12m30s")
+        #expect(DstackPoller.humanDuration(3 * 3600 + 5 * 60 + 9) == "3h05m")
+        #expect(DstackPoller.humanDuration(2 * 86_400 + 4 * 3600) == "2d04h")
     }
 
     @Test(arguments: [false, true])
@@ -88,18 +134,6 @@ import Testing
         #expect(server.requests.allSatisfy { $0.header("authorization") == "Bearer t0ps3cret-token" })
     }
 
-    @Test func theTeepodPathIsAnnouncedOnce() throws {
-        let server = try FakeHTTPServer { request in
-            request.target.hasPrefix("/prpc/Teepod.") ? .json(200, DstackClientTests.oneGPU) : .respond(status: 404)
-        }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, _) = try poller(server, sink: sink)
-        for _ in 0..<3 { poller.pollOnce() }
-        #expect(sink.records.filter { $0.message.contains("Teepod.ListGpus") }.count == 1)
-        #expect(server.requests.count == 4)
-    }
-
     @Test func aChangedDefaultRouteAddressIsPublishedAndLogged() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -127,14 +161,14 @@ import Testing
     @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05)
+        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05, staleMargin: 0.05)
         poller.pollOnce()
         #expect(publisher.current().status == 200)
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.5)
         let stale = publisher.current()
         #expect(stale.status == 503)
         let body = String(decoding: stale.body, as: UTF8.self)
-        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.15s (3 poll intervals); it may be stuck""#))
+        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.4s (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT + 0.05s); it may be stuck""#))
         poller.pollOnce()
         #expect(publisher.current().status == 200)
     }
@@ -189,4 +223,106 @@ final class PollCounter: @unchecked Sendable {
     }
 
     var count: Int { all.count }
+}
+
+/// Issue 13: the poller's log under a hung VMM, and a poll our own shutdown cut short.
+@Suite struct DstackPollerQuietTests {
+    @Test(arguments: [
+        ("Operation timed out after 10001 milliseconds with 0 bytes received",
+         "Operation timed out after 10002 milliseconds with 0 bytes received"),
+        ("Failed to connect to localhost port 19060 after 0 ms: Couldn't connect to server",
+         "Failed to connect to localhost port 19060 after 3 ms: Couldn't connect to server"),
+        ("Operation timed out after 300 milliseconds with 12 out of -1 bytes received",
+         "Operation timed out after 301 milliseconds with 57 out of -1 bytes received"),
+        ("Connection timed out after 5001 milliseconds", "Connection timed out after 5000 milliseconds"),
+    ])
+    func reasonsThatDifferOnlyInTimingCompareEqual(first: String, second: String) {
+        #expect(first != second)
+        #expect(DstackPoller.withoutTiming(first) == DstackPoller.withoutTiming(second))
+    }
+
+    @Test func otherNumbersStillCount() {
+        #expect(DstackPoller.withoutTiming("the VMM answered HTTP 400: down") == "the VMM answered HTTP 400: down")
+        #expect(
+            DstackPoller.withoutTiming("Failed to connect to 10.0.0.1 port 19060 after 0 ms")
+                != DstackPoller.withoutTiming("Failed to connect to 10.0.0.2 port 19060 after 0 ms"))
+        #expect(DstackPoller.withoutTiming("after 12 ms, 3 GPUs") == "after # ms, 3 GPUs")
+    }
+
+    /// Against a real hung listener: several timed-out polls, one `Failed to connect to dstack` line.
+    @Test func aHungVMMIsLoggedOnceNotOnEveryPoll() throws {
+        let state = FakeState()
+        state.set(.hang)
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.15)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        var reasons: Set<String> = []
+        for _ in 0..<6 {
+            if case .unavailable(let reason) = poller.pollOnce() { reasons.insert(reason) }
+        }
+        #expect(reasons.allSatisfy { $0.contains("timed out") })
+        let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
+        #expect(failures.count == 1, "reasons seen: \(reasons)")
+    }
+
+    /// Issue 13: a VMM that takes 0.5 s per answer, polled every 0.1 s: /health was 503 (3 × 0.1 s stale)
+    /// for most of every poll. With the threshold counting HTTP_TIMEOUT it never leaves 200.
+    @Test func aSlowButHealthyVMMNeverFlipsHealthTo503() throws {
+        let server = try FakeHTTPServer { _ in
+            Thread.sleep(forTimeInterval: 0.5)
+            return .json(200, DstackClientTests.oneGPU)
+        }
+        defer { server.stop() }
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 0.1, httpTimeout: 2)
+        let poller = DstackPoller(client: client, interval: 0.1, publisher: publisher, logger: .silent)
+        poller.pollOnce()
+        let stop = StopSignal()
+        let thread = BackgroundThread(name: "test-slow-vmm-poller") { poller.run(until: stop) }
+        var statuses: [Int] = []
+        for _ in 0..<75 {
+            statuses.append(publisher.current().status)
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        stop.stop()
+        thread.join()
+        #expect(server.requests.count >= 2)
+        #expect(statuses.allSatisfy { $0 == 200 }, "503s seen: \(statuses.filter { $0 != 200 }.count)")
+    }
+
+    /// SIGTERM during a hung poll: the abandoned request is not the VMM's fault, so /health keeps the
+    /// last real answer, nothing is logged and `onPoll` (the metrics) does not count a failure.
+    @Test func aPollCancelledByShutdownIsNeitherPublishedLoggedNorCounted() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let stop = StopSignal()
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 20), cancellation: stop))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        let reports = PollCounter()
+        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+        let before = publisher.latestSnapshot
+        state.set(.hang)
+        let thread = BackgroundThread(name: "test-cancelled-poll") { poller.pollOnce() }
+        Thread.sleep(forTimeInterval: 0.3)
+        stop.stop()
+        #expect(thread.join(timeout: 5))
+        #expect(publisher.latestSnapshot === before)
+        #expect(publisher.current().status == 200)
+        #expect(reports.count == 1)
+        #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack") }.isEmpty)
+    }
 }
