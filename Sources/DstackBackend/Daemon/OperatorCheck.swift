@@ -1,4 +1,5 @@
 /// `dstack-backend check`: one line per check with a hint for each failure; never creates a key, never POSTs.
+/// The registry line is `RegistryView`'s.
 public struct OperatorCheck: Sendable {
     public struct Result: Sendable, Equatable {
         public let name: String
@@ -48,17 +49,7 @@ public struct OperatorCheck: Sendable {
         }
 
         if let pubkey {
-            let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
-            do {
-                switch try registry.permissions(pubkey: pubkey) {
-                case .registered:
-                    results.append(Result(name: "registry", passed: true, detail: "\(configuration.registryURL) authorizes this worker", hint: nil))
-                case .notRegistered(let reason):
-                    results.append(Result(name: "registry", passed: true, detail: "\(configuration.registryURL) answers; the worker is not registered yet (\(reason)): the daemon registers it at start", hint: nil))
-                }
-            } catch {
-                results.append(Result(name: "registry", passed: false, detail: error.description, hint: "check REGISTRY_URL (scheme, host, port) and that this host can reach it"))
-            }
+            results.append(Self.registryResult(configuration: configuration, http: http, pubkey: pubkey))
         } else {
             results.append(Result(name: "registry", passed: false, detail: "skipped: needs the node key's pubkey", hint: nil))
         }
