@@ -81,7 +81,7 @@ import Glibc
         let port = freePort()
         let backend = try startBackend(
             simulator, dataDirectory: directory.path, port: port,
-            ["NODE_TYPE": "auto", "REGISTRY_RECHECK_INTERVAL": "200ms", "LOG_FORMAT": "json"])
+            ["NODE_TYPE": "auto", "REGISTRY_RECHECK_INTERVAL": "1s", "LOG_FORMAT": "json"])
         defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
         #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
         let firstLine = try #require(backend.log.split(separator: "\n").first)

@@ -22,7 +22,7 @@ extension Configuration {
         SettingDescriptor(
             ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval",
             default: .value(SettingParsers.formatSeconds(Defaults.dstackPollInterval)),
-            help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m)."),
+            help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m); at least 100ms."),
         SettingDescriptor(
             ["DSTACK_TOKEN"], flag: "dstack-token", default: .unset,
             help: "Bearer token for VMMs that require one; never logged.", isSecret: true),
@@ -44,7 +44,7 @@ extension Configuration {
         SettingDescriptor(
             ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval",
             default: .value(SettingParsers.formatSeconds(Defaults.registryRecheckInterval)),
-            help: "Time between background checks of the worker's registry permissions."),
+            help: "Time between background checks of the worker's registry permissions; at least 1s."),
         SettingDescriptor(
             ["REGISTRY_AUTH"], flag: "registry-auth", default: .value(Defaults.registryAuth.rawValue),
             help: "Registry request authentication: none or nip98."),

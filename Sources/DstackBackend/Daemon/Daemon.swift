@@ -51,7 +51,7 @@ public struct Daemon: Sendable {
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
         let publisher = HealthPublisher(
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
-            pollInterval: config.dstackPollInterval)
+            pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),

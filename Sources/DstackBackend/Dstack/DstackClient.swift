@@ -61,28 +61,9 @@ public final class DstackClient: Sendable {
     }
 
     /// `text` as one short line: the reason ends up inside the `Failed to connect to dstack: <reason>` log
-    /// line and in `/health`, so a multi-line or megabyte-long VMM message must not split or flood either.
+    /// line and in `/health`, so a multi-line, megabyte-long or bidi-laden VMM message must not split, flood
+    /// or disguise either (see `PeerText`).
     static func excerpt(_ text: String) -> String {
-        var line = ""
-        var pendingSpace = false
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f || scalar == " " {
-                pendingSpace = !line.isEmpty
-                continue
-            }
-            if count + (pendingSpace ? 1 : 0) >= maximumExcerpt {
-                line += "…"
-                break
-            }
-            if pendingSpace {
-                line += " "
-                count += 1
-                pendingSpace = false
-            }
-            line.unicodeScalars.append(scalar)
-            count += 1
-        }
-        return line
+        PeerText.oneLine(text, limit: maximumExcerpt)
     }
 }

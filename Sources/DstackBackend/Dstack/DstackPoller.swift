@@ -4,14 +4,17 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and
-/// logs when it changes.
+/// reason changes, timing figures aside (see `withoutTiming`). Each poll also re-reads the advertised
+/// address (see `AdvertisedAddress.Source`) and logs when it changes. A poll cut short by our own shutdown
+/// says nothing about the VMM: it is neither published, logged nor reported to `onPoll`.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Double
     public let publisher: HealthPublisher
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
+    /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
+    private let addressFailure = Mutex<String?>(nil)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
 
     public init(client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger) {
@@ -28,6 +31,8 @@ public final class DstackPoller: Sendable {
     }
 
     /// One poll: ask, publish, log a change, tell the observer.
+    ///
+    /// A poll the daemon's stop cancelled is returned (as Unavailable) but not published, logged or counted.
     @discardableResult
     public func pollOnce() -> PollOutcome {
         let started = Clock.monotonicNanoseconds()
@@ -36,11 +41,14 @@ public final class DstackPoller: Sendable {
             outcome = .available(try client.listGPUs())
         } catch {
             outcome = .unavailable(reason: error.description)
+            if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
         let addressBefore = publisher.ipAddress
-        let snapshot = publisher.publish(outcome)
+        let lookup = publisher.addressSource.lookup()
+        let snapshot = publisher.publish(outcome, address: lookup)
         logChange(to: outcome)
+        logAddressLookup(lookup, kept: snapshot.ipAddress)
         if snapshot.ipAddress != addressBefore {
             logger.info(
                 "Advertised address changed", ("ip_address", snapshot.ipAddress ?? "null"),
@@ -58,6 +66,26 @@ public final class DstackPoller: Sendable {
     public func run(until stop: StopSignal) {
         while !stop.wait(seconds: interval) {
             pollOnce()
+        }
+    }
+
+    private func logAddressLookup(_ lookup: AdvertisedAddress.Lookup, kept: String?) {
+        let failure: String? =
+            switch lookup {
+            case .found: nil
+            case .failed(let reason): reason
+            }
+        let before = addressFailure.withLock { value -> String? in
+            let old = value
+            value = failure
+            return old
+        }
+        if let failure, failure != before {
+            logger.warn(
+                "Cannot look up the advertised address; keeping the last known one", ("reason", failure),
+                ("ip_address", kept ?? "null"))
+        } else if failure == nil, before != nil {
+            logger.info("The advertised address can be looked up again", ("ip_address", kept ?? "null"))
         }
     }
 
@@ -81,11 +109,45 @@ public final class DstackPoller: Sendable {
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
                 ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)))
         case (.unavailable(let oldReason), .unavailable(let reason)):
-            if oldReason != reason {
+            if Self.withoutTiming(oldReason) != Self.withoutTiming(reason) {
                 logger.error("Failed to connect to dstack: \(reason)")
             }
         case (_, .unavailable(let reason)):
             logger.error("Failed to connect to dstack: \(reason)")
         }
+    }
+
+    /// `reason` with the figures that change from poll to poll replaced by `#`, for comparing reasons.
+    ///
+    /// libcurl words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received`
+    /// and a refused one as `... after 0 ms: ...`: the same state, a different line on almost every poll.
+    /// A number directly before ` ms`, ` milliseconds`, ` bytes` or ` out of` counts as such a figure.
+    static func withoutTiming(_ reason: String) -> String {
+        let units = [" ms", " milliseconds", " bytes", " out of "].map { Array($0.unicodeScalars) }
+        let scalars = Array(reason.unicodeScalars)
+        func unitFollows(_ position: Int) -> Bool {
+            units.contains { unit in scalars[position...].starts(with: unit) }
+        }
+        var result = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            var end = index
+            if scalars[end] == "-" { end += 1 }
+            let digitsStart = end
+            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+            let startsNumber = index == 0 || !("0"..."9").contains(scalars[index - 1])
+            if end > digitsStart, startsNumber {
+                if unitFollows(end) {
+                    result.append("#")
+                } else {
+                    result.append(contentsOf: scalars[index..<end])
+                }
+                index = end
+                continue
+            }
+            result.append(scalars[index])
+            index += 1
+        }
+        return String(result)
     }
 }
