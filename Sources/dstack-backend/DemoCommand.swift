@@ -61,7 +61,7 @@ struct DemoCommand: ParsableCommand {
             configuration = try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
         } catch {
             for line in error.lines { printError(line) }
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.configuration)
         }
         var daemon = Daemon(configuration: configuration, logger: makeLogger(configuration), stop: stop)
         let vmmControl = simulator.vmmControlURL
