@@ -11,7 +11,7 @@ struct HealthcheckCommand: ParsableCommand {
     @Option(help: "The URL to check.")
     var url: String = "http://127.0.0.1:8080/health"
 
-    @Option(help: "Seconds to wait for the answer.")
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
     var timeout: Double = 2
 
     func run() throws {
@@ -28,5 +28,15 @@ struct HealthcheckCommand: ParsableCommand {
             print("unhealthy: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// `--timeout` in the daemon's duration forms; `nan`, `inf`, `1e300` and 0 are refused here (exit 64),
+/// never passed to libcurl as a timeout.
+private func healthcheckTimeout(_ text: String) throws -> Double {
+    do {
+        return try DurationOption.parse(text, option: "--timeout")
+    } catch {
+        throw ValidationError(error.withoutErrorPrefix)
     }
 }
