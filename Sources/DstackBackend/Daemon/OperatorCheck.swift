@@ -123,7 +123,7 @@ public struct OperatorCheck: Sendable {
         }
     }
 
-    /// The registry answers `GET /permissions/<pubkey>` (never a POST).
+    /// The registry's view of this worker (`RegistryView`: two GETs, never a POST).
     private func checkRegistry(pubkey: String?, http: HTTPClient, into results: inout [Result]) {
         guard let pubkey else {
             results.append(Result(
@@ -131,29 +131,7 @@ public struct OperatorCheck: Sendable {
                 hint: "fix the node key first (above); this check asks the registry about that key"))
             return
         }
-        let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
-        do {
-            switch try registry.permissions(pubkey: pubkey) {
-            case .registered:
-                results.append(Result(
-                    name: "registry", status: .ok, detail: "\(configuration.registryURL) authorizes this worker", hint: nil))
-            case .notRegistered(let reason):
-                if let hint = Self.registryRefusalHint(reason) {
-                    results.append(Result(
-                        name: "registry", status: .warn,
-                        detail: "\(configuration.registryURL) answers \(reason) for this worker's permissions", hint: hint))
-                } else {
-                    results.append(Result(
-                        name: "registry", status: .ok,
-                        detail: "\(configuration.registryURL) answers; the worker is not registered yet (\(reason)): the daemon registers it at start",
-                        hint: nil))
-                }
-            }
-        } catch {
-            results.append(Result(
-                name: "registry", status: .fail, detail: error.description,
-                hint: Self.registryHint(error, url: configuration.registryURL)))
-        }
+        results.append(Self.registryResult(configuration: configuration, http: http, pubkey: pubkey))
     }
 
     /// Whether the daemon could listen on `LISTEN_ADDR` now. In use is a warning: it may be the running daemon.
