@@ -9,7 +9,7 @@ import Glibc
 
 /// The real binary, as a separate process, against the simulator on loopback.
 @Suite(.serialized) struct EndToEndTests {
-    static let owner = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+    static let owner = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
 
     func environment(_ simulator: Simulator, dataDirectory: String, port: UInt16) -> [String: String] {
         [
@@ -90,6 +90,9 @@ import Glibc
         #expect(object["ts"] as? String != nil)
         #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 1") == true)
         let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
+        let metricsText = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+        #expect(metricsText.contains("dstack_backend_info{pubkey=\"\(pubkey)\",node_type=\"node-H200x8\",version=\"\(BuildInfo.version)\"} 1"))
+        #expect(metricsText.contains("\nprocess_open_fds "))
         _ = simulator.registry.respond(to: SimulatorRequest(method: "POST", path: "/sim/revoke/" + pubkey))
         #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 0") == true })
         #expect(backend.waitForOutput("Registry no longer authorizes the worker"))
@@ -236,10 +239,13 @@ import Glibc
     @Test func healthcheckExitCodes() throws {
         let simulator = try Simulator()
         defer { simulator.stop() }
-        let ok = try BackendProcess.runToEnd(["healthcheck", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        // Not /health: only --require-available's plain "200 or not" applies (ContainerContractTests has liveness).
+        let ok = try BackendProcess.runToEnd(
+            ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
         #expect(ok.status == 0, "output: \(ok.output)")
         simulator.vmm.setOutage(true)
-        let failing = try BackendProcess.runToEnd(["healthcheck", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        let failing = try BackendProcess.runToEnd(
+            ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
         #expect(failing.status == 1)
         let nothing = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(freePort())/health"])
         #expect(nothing.status == 1)
