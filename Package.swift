@@ -46,6 +46,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Test helper: the poller in a child process that runs out of file descriptors (issue 13).
+        .executableTarget(
+            name: "DescriptorExhaustionProbe",
+            dependencies: ["DstackBackend"]
+        ),
         .testTarget(
             name: "DstackBackendTests",
             dependencies: ["DstackBackend", "DstackSimulator"],

@@ -1,22 +1,56 @@
 import DstackBackend
 import Synchronization
 
-/// A stand-in for the registry: `GET /permissions/<pubkey>` and `POST /workers`, workers kept in memory.
+/// A stand-in for the registry, in either generation the reference spoke to; workers kept in memory.
 ///
-/// `/permissions` answers in the messaging network's auth-service shape
-/// (`{"read":{"mode":"AllowAll"},"write":{"mode":"AllowAll"}}`) once a worker is registered, 404 before.
-/// `POST /sim/revoke/<pubkey>` forgets a worker, so a revoked node can be shown.
+/// - `GET /permissions/<pubkey>` answers in the messaging network's auth-service shape: write `AllowAll`
+///   once a worker is approved, `Allow` with no topics while it is pending, 404 for an unknown key.
+/// - `GET /workers/<pubkey>` (generation v0.2 only; v0.1 answers 404 for every key) returns
+///   `{"pubkey","owner","node_type","mint_tx_hash"}`.
+/// - `POST /workers` stores a worker; a second POST for the same key answers 409, as registries do.
+/// - `GET /workers` lists them. `POST /sim/approve/<pubkey>` approves a pending worker,
+///   `POST /sim/revoke/<pubkey>` forgets one, so pending, approval and revocation can be shown.
 public final class SimulatedRegistry: Sendable {
     public struct Worker: Sendable, Equatable {
         public let pubkey: String
         public let owner: String
         public let nodeType: String
+        public var approved: Bool
+
+        public init(pubkey: String, owner: String, nodeType: String, approved: Bool = true) {
+            self.pubkey = pubkey
+            self.owner = owner
+            self.nodeType = nodeType
+            self.approved = approved
+        }
     }
 
+    /// Which registry protocol it speaks.
+    public enum Generation: String, Sendable, CaseIterable {
+        /// `/permissions` and `POST /workers` only.
+        case v01 = "v0.1"
+        /// Also `GET /workers/<pubkey>`.
+        case v02 = "v0.2"
+    }
+
+    public struct Options: Sendable {
+        public var generation: Generation
+        /// Whether new workers wait for `POST /sim/approve/<pubkey>` before `/permissions` says AllowAll.
+        public var manualApproval: Bool
+
+        public init(generation: Generation = .v02, manualApproval: Bool = false) {
+            self.generation = generation
+            self.manualApproval = manualApproval
+        }
+    }
+
+    public let options: Options
     private let workers = Mutex<[Worker]>([])
     private let postCount = Atomic<Int>(0)
 
-    public init() {}
+    public init(options: Options = Options()) {
+        self.options = options
+    }
 
     public var registeredWorkers: [Worker] { workers.withLock { $0 } }
 
@@ -24,20 +58,49 @@ public final class SimulatedRegistry: Sendable {
     public var registrationPosts: Int { postCount.load(ordering: .relaxed) }
 
     public func isRegistered(_ pubkey: String) -> Bool {
-        workers.withLock { $0.contains { $0.pubkey == pubkey } }
+        worker(pubkey) != nil
+    }
+
+    public func worker(_ pubkey: String) -> Worker? {
+        workers.withLock { $0.first { $0.pubkey == pubkey } }
+    }
+
+    /// Stores a worker as if it had registered earlier (e.g. with another owner).
+    public func add(_ worker: Worker) {
+        workers.withLock { list in
+            list.removeAll { $0.pubkey == worker.pubkey }
+            list.append(worker)
+        }
+    }
+
+    /// Approves a pending worker; false if the key is unknown.
+    @discardableResult
+    public func approve(_ pubkey: String) -> Bool {
+        workers.withLock { list in
+            guard let index = list.firstIndex(where: { $0.pubkey == pubkey }) else { return false }
+            list[index].approved = true
+            return true
+        }
     }
 
     public func respond(to request: SimulatorRequest) -> PreparedResponse {
         let permissionsPrefix = "/permissions/"
+        let workerPrefix = "/workers/"
         let revokePrefix = "/sim/revoke/"
+        let approvePrefix = "/sim/approve/"
         if request.method == "GET" && request.path.hasPrefix(permissionsPrefix) {
-            let pubkey = String(request.path.dropFirst(permissionsPrefix.count))
-            guard isRegistered(pubkey) else {
+            guard let worker = worker(String(request.path.dropFirst(permissionsPrefix.count))) else {
                 return PreparedResponse.jsonError(status: 404, message: "unknown pubkey")
             }
+            let write = worker.approved ? #"{"mode":"AllowAll"}"# : #"{"mode":"Allow","topics":[]}"#
             return PreparedResponse(
-                status: 200, contentType: "application/json",
-                text: #"{"read":{"mode":"AllowAll"},"write":{"mode":"AllowAll"}}"#)
+                status: 200, contentType: "application/json", text: #"{"read":{"mode":"AllowAll"},"write":\#(write)}"#)
+        }
+        if request.method == "GET" && request.path.hasPrefix(workerPrefix) {
+            guard options.generation == .v02, let worker = worker(String(request.path.dropFirst(workerPrefix.count))) else {
+                return PreparedResponse.jsonError(status: 404, message: "not found")
+            }
+            return PreparedResponse(status: 200, contentType: "application/json", body: Self.record(worker))
         }
         if request.path == "/workers" {
             switch request.method {
@@ -54,6 +117,10 @@ public final class SimulatedRegistry: Sendable {
                 return before != list.count
             }
             return PreparedResponse(status: removed ? 200 : 404, contentType: "text/plain", text: removed ? "revoked\n" : "unknown pubkey\n")
+        }
+        if request.method == "POST" && request.path.hasPrefix(approvePrefix) {
+            let approved = approve(String(request.path.dropFirst(approvePrefix.count)))
+            return PreparedResponse(status: approved ? 200 : 404, contentType: "text/plain", text: approved ? "approved\n" : "unknown pubkey\n")
         }
         return PreparedResponse.jsonError(status: 404, message: "not found")
     }
@@ -76,11 +143,35 @@ public final class SimulatedRegistry: Sendable {
         guard let nodeType = json["node_type"]?.stringValue, !nodeType.isEmpty else {
             return PreparedResponse.jsonError(status: 400, message: "node_type is required")
         }
-        workers.withLock { list in
-            list.removeAll { $0.pubkey == pubkey }
-            list.append(Worker(pubkey: pubkey, owner: owner, nodeType: nodeType))
+        let added = workers.withLock { list in
+            if list.contains(where: { $0.pubkey == pubkey }) { return false }
+            list.append(Worker(pubkey: pubkey, owner: owner, nodeType: nodeType, approved: !options.manualApproval))
+            return true
+        }
+        guard added else {
+            return PreparedResponse.jsonError(status: 409, message: "worker already registered")
         }
         return PreparedResponse(status: 201, contentType: "application/json", text: #"{"status":"registered"}"#)
+    }
+
+    /// The v0.2 record: `mint_tx_hash` is null until the worker is approved.
+    private static func record(_ worker: Worker) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("pubkey")
+        writer.string(worker.pubkey)
+        writer.key("owner")
+        writer.string(worker.owner)
+        writer.key("node_type")
+        writer.string(worker.nodeType)
+        writer.key("mint_tx_hash")
+        if worker.approved {
+            writer.string("0x" + String(worker.pubkey.prefix(64)))
+        } else {
+            writer.null()
+        }
+        writer.endObject()
+        return writer.bytes
     }
 
     private func list() -> PreparedResponse {
@@ -94,6 +185,8 @@ public final class SimulatedRegistry: Sendable {
             writer.string(worker.owner)
             writer.key("node_type")
             writer.string(worker.nodeType)
+            writer.key("approved")
+            writer.bool(worker.approved)
             writer.endObject()
         }
         writer.endArray()

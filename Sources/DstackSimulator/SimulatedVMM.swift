@@ -4,21 +4,19 @@ import Synchronization
 /// A stand-in for the dstack VMM's `ListGpus` API that answers like the real one.
 ///
 /// Compact JSON, `X-App-Version` on every answer, 400 with a pretty-printed `{"error": ...}` body on
-/// failure, optional bearer-token check (401), and the old teepod path. `POST /sim/outage` makes it fail
+/// failure and for an unknown method (prpc never answers 404 under `/prpc/`), `Teepod.ListGpus` as a second
+/// name (v0.4.2+ trims the prefix), optional bearer-token check (401). `POST /sim/outage` makes it fail
 /// until `POST /sim/recover`, so the demo can show `Unavailable`/503 and the way back.
 public final class SimulatedVMM: Sendable {
     public struct Options: Sendable {
         public var gpus: SimulatedGPUSet
         /// Require `Authorization: Bearer <token>`.
         public var token: String?
-        /// Behave like a teepod build before v0.4: only `/prpc/Teepod.ListGpus` exists.
-        public var teepodOnly: Bool
         public var appVersion: String
 
-        public init(gpus: SimulatedGPUSet = .demo, token: String? = nil, teepodOnly: Bool = false, appVersion: String = "v0.5.3") {
+        public init(gpus: SimulatedGPUSet = .demo, token: String? = nil, appVersion: String = "v0.5.3") {
             self.gpus = gpus
             self.token = token
-            self.teepodOnly = teepodOnly
             self.appVersion = appVersion
         }
     }
@@ -64,9 +62,6 @@ public final class SimulatedVMM: Sendable {
                 status: 200, contentType: "text/plain",
                 text: "outage=\(snapshot.outage) gpus=\(snapshot.options.gpus.count) busy=\(snapshot.options.gpus.busy)\n")
         case (_, "/prpc/ListGpus"), (_, "/prpc/Teepod.ListGpus"):
-            if request.path == "/prpc/ListGpus" && snapshot.options.teepodOnly {
-                return Self.error(404, "Method not found: ListGpus", headers: version)
-            }
             guard request.method == "GET" || request.method == "POST" else {
                 return Self.error(405, "method not allowed", headers: version)
             }
@@ -79,8 +74,11 @@ public final class SimulatedVMM: Sendable {
             }
             return PreparedResponse(
                 status: 200, contentType: "application/json", body: snapshot.options.gpus.listGpusJSON, headers: version)
+        case (_, let path) where path.hasPrefix("/prpc/"):
+            // prpc's dispatch error for a method it does not have.
+            return Self.error(400, "NotFound", headers: version)
         default:
-            return Self.error(404, "no such method: \(request.path)", headers: version)
+            return Self.error(404, "no such path: \(request.path)", headers: version)
         }
     }
 

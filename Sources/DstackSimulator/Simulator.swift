@@ -17,9 +17,10 @@ public final class Simulator: Sendable {
     /// Starts both servers on `host` (ports 0: ephemeral), the VMM on a Unix socket if `vmmSocketPath` is set.
     public init(
         host: String = "127.0.0.1", registryPort: UInt16 = 0, vmmPort: UInt16 = 0, vmmSocketPath: String? = nil,
-        vmmOptions: SimulatedVMM.Options = SimulatedVMM.Options(), logger: Logger = .silent
+        vmmOptions: SimulatedVMM.Options = SimulatedVMM.Options(),
+        registryOptions: SimulatedRegistry.Options = SimulatedRegistry.Options(), logger: Logger = .silent
     ) throws {
-        let registry = SimulatedRegistry()
+        let registry = SimulatedRegistry(options: registryOptions)
         let vmm = SimulatedVMM(options: vmmOptions)
         self.registry = registry
         self.vmm = vmm

@@ -5,7 +5,8 @@ import DstackBackend
 import Glibc
 #endif
 
-/// Resolves the configuration from the environment and the flags, or prints every problem and exits 1.
+/// Resolves the configuration from the environment and the flags, or prints every problem and exits 78
+/// (EX_CONFIG: restarting with the same settings cannot help).
 func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: String] = [:]) throws -> Configuration {
     do {
         var flags = settings.byEnvironmentName
@@ -15,7 +16,7 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
         }
     } catch {
         for line in error.lines { printError(line) }
-        throw ExitCode(1)
+        throw ExitCode(ExitStatus.configuration)
     }
 }
 

@@ -57,7 +57,8 @@ struct DemoCommand: ParsableCommand {
         let simulator: Simulator
         do {
             simulator = try Simulator(
-                vmmSocketPath: socket ? scratch + "/vmm.sock" : nil, vmmOptions: try simulation.vmmOptions())
+                vmmSocketPath: socket ? scratch + "/vmm.sock" : nil, vmmOptions: try simulation.vmmOptions(),
+                registryOptions: try simulation.registryOptions())
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -104,6 +105,7 @@ struct DemoCommand: ParsableCommand {
                   curl -s -X POST \(vmmControl)/sim/recover     # and comes back
                   curl -s \(base)/metrics
                   curl -s \(registryURL)/workers | jq
+                  curl -s -X POST \(registryURL)/sim/approve/<pubkey>   # with --manual-approval: the pending worker is authorized
 
                 """)
             fflush(nil)

@@ -35,7 +35,7 @@ struct SimulateCommand: ParsableCommand {
         do {
             simulator = try Simulator(
                 host: host, registryPort: registryPort, vmmPort: vmmPort, vmmSocketPath: socket,
-                vmmOptions: try simulation.vmmOptions(), logger: logger)
+                vmmOptions: try simulation.vmmOptions(), registryOptions: try simulation.registryOptions(), logger: logger)
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -46,7 +46,7 @@ struct SimulateCommand: ParsableCommand {
             Simulated registry:  REGISTRY_URL=\(simulator.registryURL)
             Simulated dstack VMM: DSTACK_URL=\(simulator.vmmURL)
             Toggle a VMM outage:  curl -X POST \(simulator.vmmControlURL)/sim/outage   (and /sim/recover)
-            Registered workers:   curl -s \(simulator.registryURL)/workers
+            Registered workers:   curl -s \(simulator.registryURL)/workers   (registry \(simulator.registry.options.generation.rawValue)\(simulator.registry.options.manualApproval ? ", manual approval: curl -X POST \(simulator.registryURL)/sim/approve/<pubkey>" : ""))
             """)
         fflush(nil)
         stop.wait(seconds: .infinity)

@@ -16,6 +16,19 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Require this bearer token on the simulated VMM (401 without it).")
     var token: String?
 
+    @Option(name: .customLong("registry-generation"), help: "Registry protocol to simulate: v0.1 (/permissions only) or v0.2 (also GET /workers/<pubkey>).")
+    var registryGeneration: String = SimulatedRegistry.Generation.v02.rawValue
+
+    @Flag(name: .customLong("manual-approval"), help: "New workers stay pending until POST /sim/approve/<pubkey> on the simulated registry.")
+    var manualApproval = false
+
+    func registryOptions() throws -> SimulatedRegistry.Options {
+        guard let generation = SimulatedRegistry.Generation(rawValue: registryGeneration) else {
+            throw ValidationError("--registry-generation must be v0.1 or v0.2, not \(registryGeneration)")
+        }
+        return SimulatedRegistry.Options(generation: generation, manualApproval: manualApproval)
+    }
+
     func vmmOptions() throws -> SimulatedVMM.Options {
         guard let model = SimulatedGPUSet.Model.named(model) else {
             throw ValidationError("--model must be H200, H100 or B200, not \(model)")

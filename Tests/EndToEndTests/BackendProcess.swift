@@ -25,7 +25,7 @@ final class BackendProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Self.executablePath)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        for key in env.keys where key.hasPrefix("DSTACK") || ["REGISTRY_URL", "OWNER_ADDRESS", "NODE_TYPE", "LISTEN_ADDR", "DATA_DIR"].contains(key) {
+        for key in env.keys where key.hasPrefix("DSTACK") || ["REGISTRY_URL", "AUTH_SERVICE_URL", "OWNER_ADDRESS", "NODE_TYPE", "LISTEN_ADDR", "DATA_DIR"].contains(key) {
             env.removeValue(forKey: key)
         }
         env.merge(environment) { $1 }

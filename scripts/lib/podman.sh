@@ -27,6 +27,8 @@ PODMAN_DEBIAN_IMAGE="docker.io/library/debian:bookworm-slim"
 PODMAN_SWIFT_IMAGE="docker.io/library/swift:6.3-bookworm"
 PODMAN_SYSTEMD_IMAGE="localhost/dstack-test-systemd:bookworm"
 PODMAN_DEBIAN_MIRROR="${PODMAN_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Bump when a recipe below changes: images made by another recipe are made again.
+PODMAN_RECIPE=2
 PODMAN_SWIFT_BUILD_VOLUMES=(-v /opt/swift:/opt/swift:ro -v /opt/swift-packages:/opt/swift-packages:ro)
 
 # step NAME COMMAND…: runs COMMAND, then prints "[time] NAME: S s"; returns COMMAND's status.
@@ -84,7 +86,9 @@ podman_ready() {
     return 0
 }
 
-_podman_has_image() { podman image exists "$1" 2>/dev/null; }
+_podman_has_image() {
+    [ "$(podman image inspect --format '{{index .Labels "dstack.test.recipe"}}' "$1" 2>/dev/null)" = "$PODMAN_RECIPE" ]
+}
 
 _podman_debian_image() {
     _podman_has_image "$PODMAN_DEBIAN_IMAGE" && return 0
@@ -110,13 +114,24 @@ path-exclude /usr/share/locale/*
 path-include /usr/share/locale/locale.alias
 path-exclude /usr/share/man/*
 SLIM
+    # …and apt keeps no downloaded packages, caches or translations (the official image's apt.conf.d).
+    cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'CLEAN'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+CLEAN
+    echo 'Acquire::Languages "none";' >"$root/etc/apt/apt.conf.d/docker-no-languages"
+    echo 'Acquire::GzipIndexes "true";' >"$root/etc/apt/apt.conf.d/docker-gzip-indexes"
+    echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$root/etc/apt/apt.conf.d/docker-autoremove-suggests"
     find "$root/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
     find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
     find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
     rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/groff/* "$root"/usr/share/lintian/*
     rm -rf "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
         "$root"/var/log/*.log "$root"/var/log/apt/* "$root"/var/cache/debconf/*-old
-    tar -C "$root" -c . | podman import --change 'CMD ["bash"]' - "$PODMAN_DEBIAN_IMAGE" >/dev/null
+    tar -C "$root" -c . | podman import --change 'CMD ["bash"]' \
+        --change "LABEL dstack.test.recipe=$PODMAN_RECIPE" - "$PODMAN_DEBIAN_IMAGE" >/dev/null
     local status=$?
     rm -rf "$root" "$root.log"
     return $status
@@ -127,7 +142,7 @@ _podman_build_stand_in() {
     local image="$1" text="$2" dir status=0
     _podman_has_image "$image" && return 0
     dir=$(mktemp -d /tmp/dstack-standin.XXXXXX)
-    printf '%s\n' "$text" >"$dir/Containerfile"
+    printf '%s\nLABEL dstack.test.recipe=%s\n' "$text" "$PODMAN_RECIPE" >"$dir/Containerfile"
     echo "podman: building $image"
     podman build --format docker -q -t "$image" -f "$dir/Containerfile" "$dir" >/dev/null || status=$?
     rm -rf "$dir"
@@ -140,7 +155,7 @@ _podman_build_stand_in() {
 _podman_swift_image() {
     _podman_build_stand_in "$PODMAN_SWIFT_IMAGE" "FROM $PODMAN_DEBIAN_IMAGE
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \\
-      binutils git gnupg2 libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libpython3-dev libsqlite3-0 \\
+      binutils git gnupg2 unzip libc6-dev libcurl4-openssl-dev libedit2 libgcc-12-dev libncurses-dev libpython3-dev libsqlite3-0 \\
       libstdc++-12-dev libxml2-dev libz3-dev pkg-config tzdata zlib1g-dev ca-certificates \\
     && rm -rf /var/lib/apt/lists/* \\
     && git config --system url./opt/swift-packages/.insteadOf https://github.com/

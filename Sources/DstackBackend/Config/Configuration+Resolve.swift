@@ -21,15 +21,20 @@ extension Configuration {
         let dstackEndpoint = reader.read("DSTACK_URL", DstackEndpoint.parse(_:setting:))
         let dataDirectory = reader.read("DATA_DIR", SettingParsers.path(_:setting:))
         let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
+        reader.checkRegistryURLNames()
         let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parse(_:setting:))
         let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
-        let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL", SettingParsers.duration(_:setting:))
+        let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL") { text, setting throws(ConfigurationError) in
+            try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
+        }
         let dstackToken = reader.read("DSTACK_TOKEN", SettingParsers.headerToken(_:setting:))
         let advertiseIP = reader.read("ADVERTISE_IP", SettingParsers.ipAddress(_:setting:))
         let httpConnectTimeout = reader.read("HTTP_CONNECT_TIMEOUT", SettingParsers.duration(_:setting:))
         let httpTimeout = reader.read("HTTP_TIMEOUT", SettingParsers.duration(_:setting:))
         let registrationTimeout = reader.read("REGISTRATION_TIMEOUT", SettingParsers.duration(_:setting:))
-        let registryRecheckInterval = reader.read("REGISTRY_RECHECK_INTERVAL", SettingParsers.duration(_:setting:))
+        let registryRecheckInterval = reader.read("REGISTRY_RECHECK_INTERVAL") { text, setting throws(ConfigurationError) in
+            try SettingParsers.duration(text, setting: setting, minimum: .registryRecheckInterval)
+        }
         let registryAuth = reader.read("REGISTRY_AUTH", RegistryAuth.parse(_:setting:))
         let metricsEnabled = reader.read("METRICS", SettingParsers.boolean(_:setting:))
         let logLevel = reader.read("LOG_LEVEL", SettingParsers.logLevel(_:setting:))
@@ -52,6 +57,13 @@ extension Configuration {
             try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
         }
 
+        if registryAuth == .nip98, registryURL?.userinfo != nil {
+            reader.errors.append(
+                .invalid(
+                    "REGISTRY_URL",
+                    "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98 (both use the"
+                        + " Authorization header): remove one of them"))
+        }
         guard reader.errors.isEmpty, let listenAddress, let dstackEndpoint, let dataDirectory, let registryURL,
             let ownerAddress, let nodeType, let dstackPollInterval, let httpConnectTimeout, let httpTimeout,
             let registrationTimeout, let registryRecheckInterval, let registryAuth, let metricsEnabled, let logLevel,

@@ -11,8 +11,8 @@ extension Configuration {
             ["DATA_DIR"], flag: "data-dir", default: .value(Defaults.dataDirectory),
             help: "Directory holding the node's key file (key)."),
         SettingDescriptor(
-            ["REGISTRY_URL"], flag: "registry-url", default: .required,
-            help: "Worker registry base URL (http or https)."),
+            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", default: .required,
+            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name."),
         SettingDescriptor(
             ["OWNER_ADDRESS"], flag: "owner-address", default: .required,
             help: "Owner's Ethereum address, 0x + 40 hex digits (EIP-55 checksum checked if mixed case)."),
@@ -22,7 +22,7 @@ extension Configuration {
         SettingDescriptor(
             ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval",
             default: .value(SettingParsers.formatSeconds(Defaults.dstackPollInterval)),
-            help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m)."),
+            help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m); at least 100ms."),
         SettingDescriptor(
             ["DSTACK_TOKEN"], flag: "dstack-token", default: .unset,
             help: "Bearer token for VMMs that require one; never logged.", isSecret: true),
@@ -44,7 +44,7 @@ extension Configuration {
         SettingDescriptor(
             ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval",
             default: .value(SettingParsers.formatSeconds(Defaults.registryRecheckInterval)),
-            help: "Time between background checks of the worker's registry permissions."),
+            help: "Time between background checks of the worker's registry permissions; at least 1s."),
         SettingDescriptor(
             ["REGISTRY_AUTH"], flag: "registry-auth", default: .value(Defaults.registryAuth.rawValue),
             help: "Registry request authentication: none or nip98."),

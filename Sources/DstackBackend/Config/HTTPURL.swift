@@ -1,6 +1,8 @@
 /// An absolute `http://` or `https://` URL, checked at start-up so nothing downstream handles raw strings.
 ///
-/// The trailing `/` is stripped, so paths are appended as `base + "/permissions/..."`.
+/// The trailing `/` is stripped, so paths are appended as `base + "/permissions/..."`. It may carry
+/// credentials, `user:password@` (sent as HTTP Basic by libcurl) or a query such as `?token=...` (added to
+/// every request): `description` and every error show them masked (see `URLRedaction`).
 public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     public enum Scheme: String, Sendable { case http, https }
 
@@ -10,10 +12,16 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     public let port: UInt16?
     /// Path prefix without a trailing `/` (empty for none).
     public let path: String
+    /// `user[:password]` as written (percent-encoded), or nil. Never printed.
+    public let userinfo: String?
+    /// The query as written, without the `?`, or nil; added to every request's query. Printed masked.
+    public let query: String?
 
     /// Parses `text`; `setting` names the variable in errors.
-    public static func parse(_ text: String, setting: String) throws(ConfigurationError) -> HTTPURL {
-        let value = text.trimmingASCIIWhitespace()
+    public static func parse(_ written: String, setting: String) throws(ConfigurationError) -> HTTPURL {
+        let value = written.trimmingASCIIWhitespace()
+        // Errors quote what was typed, credentials masked.
+        let text = URLRedaction.redact(written)
         guard let schemeEnd = value.firstRange(of: "://") else {
             throw .invalid(setting, "\"\(text)\" is not a URL: use http://host:port or https://host")
         }
@@ -22,17 +30,29 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
                 setting, "\"\(text)\" has the scheme \"\(value[..<schemeEnd.lowerBound])\"; only http and https are supported")
         }
         var rest = value[schemeEnd.upperBound...]
-        if rest.contains("?") || rest.contains("#") {
-            throw .invalid(setting, "\"\(text)\" must not have a query or fragment")
+        if rest.contains("#") {
+            throw .invalid(setting, "\"\(text)\" must not have a fragment (#...)")
         }
-        if rest.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" }) {
-            throw .invalid(setting, "\"\(text)\" contains whitespace or a backslash")
+        let isControl = { (c: Character) in c.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true }
+        if rest.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" || isControl($0) }) {
+            throw .invalid(setting, "\"\(text)\" contains whitespace, a control character or a backslash")
+        }
+        var query: String?
+        if let question = rest.firstIndex(of: "?") {
+            let queryText = rest[rest.index(after: question)...]
+            query = queryText.isEmpty ? nil : String(queryText)
+            rest = rest[..<question]
         }
         let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = rest[..<authorityEnd]
+        var authority = rest[..<authorityEnd]
         rest = rest[authorityEnd...]
-        if authority.contains("@") {
-            throw .invalid(setting, "\"\(text)\" must not carry a user name or password")
+        var userinfo: String?
+        if let at = authority.lastIndex(of: "@") {
+            guard at != authority.startIndex, !authority[..<at].hasPrefix(":") else {
+                throw .invalid(setting, "\"\(text)\" has an empty user name before '@'")
+            }
+            userinfo = String(authority[..<at])
+            authority = authority[authority.index(after: at)...]
         }
         var host: String
         var portText: Substring?
@@ -73,25 +93,38 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         }
         var path = String(rest)
         while path.hasSuffix("/") { path.removeLast() }
-        return HTTPURL(scheme: scheme, host: host, port: port, path: path)
+        return HTTPURL(scheme: scheme, host: host, port: port, path: path, userinfo: userinfo, query: query)
     }
 
-    public init(scheme: Scheme, host: String, port: UInt16?, path: String) {
+    public init(
+        scheme: Scheme, host: String, port: UInt16?, path: String, userinfo: String? = nil, query: String? = nil
+    ) {
         self.scheme = scheme
         self.host = host
         self.port = port
         self.path = path
+        self.userinfo = userinfo
+        self.query = query
     }
 
-    /// `scheme://host[:port][/path]`, no trailing slash.
+    /// `scheme://[user:***@]host[:port][/path][?name=***]`, no trailing slash: safe to print.
     public var description: String {
+        URLRedaction.redact(origin + path + (query.map { "?" + $0 } ?? ""))
+    }
+
+    /// `scheme://[userinfo@]host[:port]`, credentials included.
+    private var origin: String {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let portPart = port.map { ":\($0)" } ?? ""
-        return "\(scheme.rawValue)://\(hostPart)\(portPart)\(path)"
+        let userPart = userinfo.map { $0 + "@" } ?? ""
+        return "\(scheme.rawValue)://\(userPart)\(hostPart)\(portPart)"
     }
 
-    /// The URL of `path` (which starts with `/`) below this one.
+    /// The URL of `path` (which starts with `/` and may have its own query) below this one, credentials
+    /// and this URL's query included: for requests only; print `URLRedaction.redact` of it.
     public func appending(_ path: String) -> String {
-        description + path
+        var url = origin + self.path + path
+        if let query { url += (path.contains("?") ? "&" : "?") + query }
+        return url
     }
 }

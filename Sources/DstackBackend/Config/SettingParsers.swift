@@ -4,6 +4,13 @@
 enum SettingParsers {
     /// Seconds as `5`, `2.5`, `500ms`, `5s`, `2m` or `1h`; must be positive and finite.
     static func duration(_ text: String, setting: String) throws(ConfigurationError) -> Double {
+        try duration(text, setting: setting, minimum: nil)
+    }
+
+    /// A duration of at least `minimum` seconds (`minimum.why` says what a shorter one would do).
+    static func duration(_ text: String, setting: String, minimum: DurationMinimum?) throws(ConfigurationError)
+        -> Double
+    {
         let value = text.trimmingASCIIWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(value)
@@ -20,6 +27,12 @@ enum SettingParsers {
         let seconds = amount * scale
         guard seconds > 0 else {
             throw .invalid(setting, "\"\(text)\" must be greater than zero")
+        }
+        if let minimum, seconds < minimum.seconds {
+            throw .invalid(
+                setting,
+                "\"\(text)\" is shorter than the minimum \(formatSeconds(minimum.seconds)): \(minimum.why);"
+                    + " use \(formatSeconds(minimum.seconds)) or more")
         }
         guard seconds <= 86_400 * 365 else {
             throw .invalid(setting, "\"\(text)\" is longer than a year")

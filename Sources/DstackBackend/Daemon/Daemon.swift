@@ -4,8 +4,9 @@ import Glibc
 
 /// The daemon's start-up order and shutdown, in one place.
 ///
-/// 1. Log the settings. 2. Load or create the key. 3. First VMM poll (so the first /health has data, and
-/// `NODE_TYPE=auto` has GPUs to look at). 4. Register (retrying; SIGTERM ends it). 5. Bind and serve,
+/// 1. Log the settings. 2. Load or create the key. 3. Bind the listen address without listening (a port in
+/// use fails here, before the registry hears from us). 4. First VMM poll (so the first /health has data, and
+/// `NODE_TYPE=auto` has GPUs to look at). 5. Register (retrying; SIGTERM ends it). 6. Listen and serve,
 /// with the poller and the permission re-check on their own threads. 6. On SIGTERM/SIGINT: stop
 /// accepting, finish in-flight responses, stop the threads, exit 0.
 public struct Daemon: Sendable {
@@ -37,11 +38,20 @@ public struct Daemon: Sendable {
         let pubkey = key.publicKey.hex
         logger.info("Node identity", ("pubkey", pubkey), ("npub", key.publicKey.npub))
 
+        let listener: BoundListener
+        do {
+            listener = try BoundListener.bind(config.listenAddress)
+        } catch {
+            logger.error("Cannot listen", ("listen_addr", config.listenAddress.description), ("reason", error.reason))
+            return ExitStatus.failure
+        }
+        logger.info("Bound the listen address; connections are refused until registration succeeds", ("listen_addr", config.listenAddress.description))
+
         let metrics = DaemonMetrics()
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
         let publisher = HealthPublisher(
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
-            pollInterval: config.dstackPollInterval)
+            pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
@@ -70,13 +80,14 @@ public struct Daemon: Sendable {
             client: registry, owner: config.ownerAddress, nodeType: nodeType, backoff: config.registrationBackoff,
             logger: logger)
         registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
+        let registered: RegistrationOutcome
         do {
-            try registration.run(pubkey: pubkey, stop: stop)
+            registered = try registration.run(pubkey: pubkey, stop: stop)
         } catch {
             if case .interrupted = error { return SignalHandling.exitCode(forStopReason: stop.stopReason) }
-            return 1
+            return error.exitStatus
         }
-        metrics.registryAuthorized.set(1)
+        metrics.registryAuthorized.set(registered == .authorized ? 1 : 0)
 
         var metricsRoute: (@Sendable () -> PreparedResponse)?
         if config.metricsEnabled {
@@ -87,7 +98,7 @@ public struct Daemon: Sendable {
         let routes = BackendRoutes(health: { publisher.current() }, metrics: metricsRoute)
         let server: HTTPServer
         do {
-            server = try HTTPServer(address: config.listenAddress, limits: config.serverLimits, handler: routes, logger: logger)
+            server = try HTTPServer(listener: listener, limits: config.serverLimits, handler: routes, logger: logger)
         } catch {
             logger.error("Cannot listen", ("listen_addr", config.listenAddress.description), ("reason", String(describing: error)))
             return 1
@@ -96,7 +107,8 @@ public struct Daemon: Sendable {
 
         let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
         let recheck = PermissionRecheck(
-            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval, metrics: metrics, logger: logger)
+            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval, metrics: metrics, logger: logger,
+            initial: registered)
         let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
         onListening?(server)
         server.run(until: stop)

@@ -1,11 +1,13 @@
-/// Re-asks the registry every `REGISTRY_RECHECK_INTERVAL` whether this worker may still publish, so a
-/// revoked permission shows in `dstack_backend_registry_authorized` and in the log.
+/// Re-asks the registry every `REGISTRY_RECHECK_INTERVAL` whether this worker may publish, so an approval
+/// or a revocation shows in `dstack_backend_registry_authorized` and in the log (once per change).
 struct PermissionRecheck: Sendable {
     let client: RegistryClient
     let pubkey: String
     let interval: Double
     let metrics: DaemonMetrics
     let logger: Logger
+    /// What start-up registration found; the first change from it is logged.
+    let initial: RegistrationOutcome
 
     /// What to do when the permission is gone; the daemon itself cannot re-grant it.
     static let revokedFix =
@@ -14,19 +16,19 @@ struct PermissionRecheck: Sendable {
         + " permission is re-checked every REGISTRY_RECHECK_INTERVAL"
 
     func run(until stop: StopSignal) {
-        var authorized = true
+        var authorized = initial == .authorized
         while !stop.wait(seconds: interval) {
             do {
                 let now = try client.permissions(pubkey: pubkey).isRegistered
                 metrics.registryAuthorized.set(now ? 1 : 0)
                 if now != authorized {
                     if now {
-                        logger.info("Registry authorizes the worker again")
+                        logger.info(WorkerRegistration.authorizedMessage, ("pubkey", pubkey))
                     } else {
                         logger.warn(
-                            "Registry no longer authorizes the worker: dephy-worker cannot publish for this node",
-                            ("pubkey", pubkey), ("registry.url", client.baseURL.description),
-                            ("fix", Self.revokedFix))
+                            "Registry no longer authorizes the worker", ("pubkey", pubkey),
+                            ("registry.url", client.baseURL.description),
+                            ("impact", "dephy-worker cannot publish for this node"), ("fix", Self.revokedFix))
                     }
                     authorized = now
                 }

@@ -1,19 +1,17 @@
-import Synchronization
-
 /// Asks the dstack VMM for its GPUs: `GET /prpc/ListGpus?json`, over HTTP(S) or its Unix socket.
 ///
-/// Old teepod builds (before v0.4) only answer `/prpc/Teepod.ListGpus`: after a 404 on the new path the
-/// client tries the old one and, if that works, keeps using it until it answers 404 itself.
+/// One path for every VMM: `ListGpus` first shipped in dstack v0.4.2, whose router already trims the old
+/// `Teepod.` prefix, so every VMM that has the method answers `/prpc/ListGpus`. (Only unreleased teepod
+/// builds of March 2025 had it under `Teepod.ListGpus` alone, and those answered the new path with prpc's
+/// 400, never 404.) A VMM without the method answers 400 with `{"error": ...}`, quoted in the reason.
 public final class DstackClient: Sendable {
     public static let listPath = "/prpc/ListGpus?json"
-    public static let teepodListPath = "/prpc/Teepod.ListGpus?json"
     /// The most characters of a VMM error message or body quoted in a reason.
     static let maximumExcerpt = 300
 
     public let endpoint: DstackEndpoint
     private let token: String?
     private let http: HTTPClient
-    private let useTeepodPath = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - token: `DSTACK_TOKEN`, sent as `Authorization: Bearer <token>` and never logged.
@@ -24,34 +22,11 @@ public final class DstackClient: Sendable {
         self.http = http
     }
 
-    /// Whether the old teepod path is the one that works here.
-    public var usesTeepodPath: Bool { useTeepodPath.load(ordering: .relaxed) }
-
     /// One `ListGpus` call, decoded; throws with an operator-readable reason (see `DstackError`).
     ///
-    /// Blocks for at most the HTTP client's timeouts (twice, on the one poll that discovers a teepod VMM).
+    /// Blocks for at most the HTTP client's timeouts.
     public func listGPUs() throws(DstackError) -> GPUList {
-        if usesTeepodPath {
-            let old = try fetch(Self.teepodListPath)
-            guard old.status == 404 else { return try decode(old) }
-            // The VMM was upgraded to one without the old path: find the path again.
-            useTeepodPath.store(false, ordering: .relaxed)
-        }
-        let response = try fetch(Self.listPath)
-        if response.status == 404 {
-            let old = try fetch(Self.teepodListPath)
-            if old.status == 404 {
-                throw .status(
-                    code: 404,
-                    message: "neither /prpc/ListGpus nor /prpc/Teepod.ListGpus exists at \(endpoint);"
-                        + " is DSTACK_URL the dstack VMM?")
-            }
-            if old.status == 200 {
-                useTeepodPath.store(true, ordering: .relaxed)
-            }
-            return try decode(old)
-        }
-        return try decode(response)
+        try decode(fetch(Self.listPath))
     }
 
     private func fetch(_ path: String) throws(DstackError) -> HTTPClientResponse {
@@ -71,6 +46,10 @@ public final class DstackClient: Sendable {
             return try GPUList.decode(response.body)
         case 401:
             throw .unauthorized(tokenSent: token != nil)
+        case 404:
+            throw .status(
+                code: 404,
+                message: "\(endpoint) has no /prpc/ListGpus (the dstack VMM never answers 404 there); is DSTACK_URL the dstack VMM?")
         default:
             // The VMM's errors are `{"error": "..."}` (HTTP 400); quote anything else briefly.
             if let json = try? JSONValue.parse(response.body), let message = json["error"]?.stringValue {
@@ -87,28 +66,9 @@ public final class DstackClient: Sendable {
     }
 
     /// `text` as one short line: the reason ends up inside the `Failed to connect to dstack: <reason>` log
-    /// line and in `/health`, so a multi-line or megabyte-long VMM message must not split or flood either.
+    /// line and in `/health`, so a multi-line, megabyte-long or bidi-laden VMM message must not split, flood
+    /// or disguise either (see `PeerText`).
     static func excerpt(_ text: String) -> String {
-        var line = ""
-        var pendingSpace = false
-        var count = 0
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f || scalar == " " {
-                pendingSpace = !line.isEmpty
-                continue
-            }
-            if count + (pendingSpace ? 1 : 0) >= maximumExcerpt {
-                line += "…"
-                break
-            }
-            if pendingSpace {
-                line += " "
-                count += 1
-                pendingSpace = false
-            }
-            line.unicodeScalars.append(scalar)
-            count += 1
-        }
-        return line
+        PeerText.oneLine(text, limit: maximumExcerpt)
     }
 }

@@ -4,10 +4,11 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes. An outage that lasts is reminded with its duration so far (after `outageReminder`, then
-/// at doubling gaps up to an hour), and recovery logs how long it lasted. Each poll also re-reads the
-/// advertised address (see `AdvertisedAddress.Source`) and logs when it changes. `LOG_LEVEL=debug` adds a
-/// line per poll with its duration.
+/// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
+/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how
+/// long it lasted. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and
+/// logs when it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither
+/// published, logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Double
@@ -16,7 +17,8 @@ public final class DstackPoller: Sendable {
     public let outageReminder: Double
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
-    private let teepodAnnounced = Atomic<Bool>(false)
+    /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
+    private let addressFailure = Mutex<String?>(nil)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
     private let outage = Mutex<Outage?>(nil)
 
@@ -47,6 +49,8 @@ public final class DstackPoller: Sendable {
     }
 
     /// One poll: ask, publish, log a change, tell the observer.
+    ///
+    /// A poll the daemon's stop cancelled is returned (as Unavailable) but not published, logged or counted.
     @discardableResult
     public func pollOnce() -> PollOutcome {
         let started = Clock.monotonicNanoseconds()
@@ -55,6 +59,7 @@ public final class DstackPoller: Sendable {
             outcome = .available(try client.listGPUs())
         } catch {
             outcome = .unavailable(reason: error.description)
+            if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
         switch outcome {
@@ -66,8 +71,10 @@ public final class DstackPoller: Sendable {
             logger.debug("dstack poll", ("result", "error"), ("duration_ms", Self.milliseconds(seconds)), ("reason", reason))
         }
         let addressBefore = publisher.ipAddress
-        let snapshot = publisher.publish(outcome)
+        let lookup = publisher.addressSource.lookup()
+        let snapshot = publisher.publish(outcome, address: lookup)
         logChange(to: outcome)
+        logAddressLookup(lookup, kept: snapshot.ipAddress)
         if snapshot.ipAddress != addressBefore {
             logger.info(
                 "Advertised address changed", ("ip_address", snapshot.ipAddress ?? "null"),
@@ -85,6 +92,26 @@ public final class DstackPoller: Sendable {
     public func run(until stop: StopSignal) {
         while !stop.wait(seconds: interval) {
             pollOnce()
+        }
+    }
+
+    private func logAddressLookup(_ lookup: AdvertisedAddress.Lookup, kept: String?) {
+        let failure: String? =
+            switch lookup {
+            case .found: nil
+            case .failed(let reason): reason
+            }
+        let before = addressFailure.withLock { value -> String? in
+            let old = value
+            value = failure
+            return old
+        }
+        if let failure, failure != before {
+            logger.warn(
+                "Cannot look up the advertised address; keeping the last known one", ("reason", failure),
+                ("ip_address", kept ?? "null"))
+        } else if failure == nil, before != nil {
+            logger.info("The advertised address can be looked up again", ("ip_address", kept ?? "null"))
         }
     }
 
@@ -111,7 +138,7 @@ public final class DstackPoller: Sendable {
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
                 ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)))
         case (.unavailable(let oldReason), .unavailable(let reason)):
-            if oldReason != reason {
+            if Self.withoutTiming(oldReason) != Self.withoutTiming(reason) {
                 logger.error("Failed to connect to dstack: \(reason)")
             }
             if let downFor = dueReminder() {
@@ -123,9 +150,40 @@ public final class DstackPoller: Sendable {
             beginOutage()
             logger.error("Failed to connect to dstack: \(reason)")
         }
-        if client.usesTeepodPath && !teepodAnnounced.exchange(true, ordering: .relaxed) {
-            logger.info("The VMM answers only the old teepod path; using /prpc/Teepod.ListGpus")
+    }
+
+    /// `reason` with the figures that change from poll to poll replaced by `#`, for comparing reasons.
+    ///
+    /// libcurl words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received`
+    /// and a refused one as `... after 0 ms: ...`: the same state, a different line on almost every poll.
+    /// A number directly before ` ms`, ` milliseconds`, ` bytes` or ` out of` counts as such a figure.
+    static func withoutTiming(_ reason: String) -> String {
+        let units = [" ms", " milliseconds", " bytes", " out of "].map { Array($0.unicodeScalars) }
+        let scalars = Array(reason.unicodeScalars)
+        func unitFollows(_ position: Int) -> Bool {
+            units.contains { unit in scalars[position...].starts(with: unit) }
         }
+        var result = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            var end = index
+            if scalars[end] == "-" { end += 1 }
+            let digitsStart = end
+            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+            let startsNumber = index == 0 || !("0"..."9").contains(scalars[index - 1])
+            if end > digitsStart, startsNumber {
+                if unitFollows(end) {
+                    result.append("#")
+                } else {
+                    result.append(contentsOf: scalars[index..<end])
+                }
+                index = end
+                continue
+            }
+            result.append(scalars[index])
+            index += 1
+        }
+        return String(result)
     }
 
     private func beginOutage() {

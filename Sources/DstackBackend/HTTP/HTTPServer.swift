@@ -25,6 +25,8 @@ public final class HTTPServer: @unchecked Sendable {
     private let logger: Logger
     /// -1 once `run` closed it at shutdown.
     private var listenFD: Int32
+    /// Owns `listenFD` and, for a Unix socket, the socket file.
+    private let listener: BoundListener
     private let epollFD: Int32
     private let wakeFD: Int32
     /// Shares `wakeFD` with the stop callback, which may outlive the server: closed under its lock.
@@ -48,13 +50,20 @@ public final class HTTPServer: @unchecked Sendable {
         505: .jsonError(status: 505, message: "HTTP version not supported"),
     ]
 
-    public init(address: ListenAddress, limits: ServerLimits = ServerLimits(), handler: any HTTPHandler, logger: Logger) throws {
-        self.address = address
+    public convenience init(address: ListenAddress, limits: ServerLimits = ServerLimits(), handler: any HTTPHandler, logger: Logger) throws {
+        try self.init(listener: ListeningSocket.open(address), limits: limits, handler: handler, logger: logger)
+    }
+
+    /// Serves on a socket bound earlier (`BoundListener.bind`), which this starts listening on.
+    public init(listener: BoundListener, limits: ServerLimits = ServerLimits(), handler: any HTTPHandler, logger: Logger) throws {
+        try listener.listen()
+        self.listener = listener
+        self.address = listener.address
         self.limits = limits
         self.handler = handler
         self.logger = logger
-        listenFD = try ListeningSocket.open(address)
-        boundPort = ListeningSocket.boundPort(listenFD)
+        listenFD = listener.fd
+        boundPort = listener.boundPort
         epollFD = epoll_create1(CLINUX_EPOLL_CLOEXEC)
         wakeFD = eventfd(0, CLINUX_EFD_NONBLOCK | CLINUX_EFD_CLOEXEC)
         waker = LoopWaker(fd: wakeFD)
@@ -68,10 +77,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     deinit {
-        if listenFD >= 0 {
-            close(listenFD)
-            if case .unix(let path) = address { unlink(path) }
-        }
+        listener.close()
         if epollFD >= 0 { close(epollFD) }
         waker.close()
     }
@@ -357,7 +363,7 @@ public final class HTTPServer: @unchecked Sendable {
     private func shutDown() {
         // Stop accepting: close the listener, so new clients are refused instead of waiting in the backlog.
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
-        close(listenFD)
+        listener.close()
         listenFD = -1
         // Only writes matter now: idle connections close at once, the rest are woken only by writability.
         for slot in connections {
@@ -385,7 +391,6 @@ public final class HTTPServer: @unchecked Sendable {
         for slot in connections {
             if let connection = slot { closeConnection(connection) }
         }
-        if case .unix(let path) = address { unlink(path) }
     }
 }
 

@@ -104,6 +104,7 @@ public struct HTTPClient: Sendable {
 
     public func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
         guard let handle = curl_easy_init() else {
+            if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
             throw HTTPClientError(kind: .transport, url: request.url, detail: "curl_easy_init failed")
         }
         defer { curl_easy_cleanup(handle) }
@@ -170,14 +171,41 @@ public struct HTTPClient: Sendable {
         let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if sink.overflowed { code = CURLE_FILESIZE_EXCEEDED }
         guard code == CURLE_OK else {
-            var osErrno = 0
-            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+            var osErrnoValue = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrnoValue)
+            let osErrno = Int32(truncatingIfNeeded: osErrnoValue)
+            if Self.mayBeOutOfDescriptors(code) {
+                if FileDescriptors.isExhaustion(osErrno) { throw Self.outOfDescriptors(request: request, osErrno: osErrno) }
+                if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
+            }
             throw Self.error(
-                for: code, detail: detail, request: request, configuration: configuration, osErrno: Int32(osErrno))
+                for: code, detail: detail, request: request, configuration: configuration, osErrno: osErrno)
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPClientResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// Failures that a socket, pipe or resolver thread we could not create ends in.
+    ///
+    /// libcurl reports a failed `socket()` as `CURLE_COULDNT_CONNECT` (with `EMFILE` in `CURLINFO_OS_ERRNO`);
+    /// a resolver thread it could not start, as a resolve failure with no errno at all.
+    static func mayBeOutOfDescriptors(_ code: CURLcode) -> Bool {
+        switch code {
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_FAILED_INIT,
+            CURLE_OUT_OF_MEMORY, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR:
+            true
+        default:
+            false
+        }
+    }
+
+    static func outOfDescriptors(request: HTTPClientRequest, osErrno: Int32?) -> HTTPClientError {
+        let cause = osErrno.map { " (\(String(cString: strerror($0))), errno \($0))" } ?? ""
+        return HTTPClientError(
+            kind: .outOfDescriptors, url: request.url,
+            detail: "this process could not open a connection\(cause), so the peer was never asked;"
+                + " \(FileDescriptors.hint)")
     }
 
     static func milliseconds(_ seconds: Double) -> Int {

@@ -15,19 +15,21 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
         case invalidURL = "invalid URL"
         /// The daemon is stopping; the request was abandoned.
         case cancelled = "cancelled"
+        /// This process could not open a socket (`EMFILE`/`ENFILE`): the peer was never asked.
+        case outOfDescriptors = "out of file descriptors"
         /// Anything else libcurl reports (connection reset, protocol error, ...).
         case transport = "transport error"
     }
 
     public let kind: Kind
-    /// The URL asked for (never holds secrets: tokens go in headers).
+    /// The URL asked for, credentials masked (`URLRedaction`): it is printed in logs and `/health`.
     public let url: String
-    /// libcurl's own words, for the log.
+    /// libcurl's own words, for the log (they name the host and port, never the credentials).
     public let detail: String
 
     public init(kind: Kind, url: String, detail: String) {
         self.kind = kind
-        self.url = url
+        self.url = URLRedaction.redact(url)
         self.detail = detail
     }
 

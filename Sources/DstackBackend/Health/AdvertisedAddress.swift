@@ -5,9 +5,18 @@ import Glibc
 /// The `ip_address` in `/health`: the IPv4 address of the interface holding the default route.
 ///
 /// Read from `/proc/net/route` and `getifaddrs`, sending no packets. Inside a container that is the bridge
-/// address, hence `ADVERTISE_IP`; nil (JSON `null`) when there is no default route.
+/// address, hence `ADVERTISE_IP`; nil (JSON `null`) when there is no default route. A lookup that could
+/// not run (out of file descriptors, for one) is `Lookup.failed`, never "no default route".
 public enum AdvertisedAddress {
     public static let defaultRouteTable = "/proc/net/route"
+
+    /// What one lookup found.
+    public enum Lookup: Sendable, Equatable {
+        /// The address, or nil when there is no default route or its interface has no IPv4 address.
+        case found(String?)
+        /// The lookup itself failed (the reason says why); it says nothing about the route.
+        case failed(reason: String)
+    }
 
     /// Where `ip_address` comes from.
     ///
@@ -25,19 +34,43 @@ public enum AdvertisedAddress {
             advertiseIP.map { .fixed($0) } ?? .defaultRoute()
         }
 
-        /// The address now.
+        /// The address now, nil when there is none or the lookup failed (see `lookup()` to tell which).
         public func resolve() -> String? {
+            if case .found(let address) = lookup() { return address }
+            return nil
+        }
+
+        /// The address now, or why it could not be looked up.
+        public func lookup() -> Lookup {
             switch self {
-            case .fixed(let address): address
-            case .defaultRoute(let routeTable): AdvertisedAddress.discover(routeTable: routeTable)
+            case .fixed(let address): .found(address)
+            case .defaultRoute(let routeTable): AdvertisedAddress.lookup(routeTable: routeTable)
             }
         }
     }
 
     /// The IPv4 address of the default-route interface named in `path`, or nil when there is none.
     public static func discover(routeTable path: String = defaultRouteTable) -> String? {
-        guard let table = readSmallFile(path), let interface = defaultRouteInterface(table) else { return nil }
-        return ipv4Address(of: interface)
+        if case .found(let address) = lookup(routeTable: path) { return address }
+        return nil
+    }
+
+    /// The IPv4 address of the default-route interface named in `path`, or why it could not be read.
+    ///
+    /// A missing route table means no routes (`.found(nil)`); any other failure to read it, or of
+    /// `getifaddrs`, is `.failed`.
+    public static func lookup(routeTable path: String = defaultRouteTable) -> Lookup {
+        let table: String
+        switch readSmallFile(path) {
+        case .success(let text): table = text
+        case .failure(let error) where error.errno == ENOENT: return .found(nil)
+        case .failure(let error): return .failed(reason: FileDescriptors.describe(error, subject: path))
+        }
+        guard let interface = defaultRouteInterface(table) else { return .found(nil) }
+        switch ipv4Address(of: interface) {
+        case .success(let address): return .found(address)
+        case .failure(let error): return .failed(reason: FileDescriptors.describe(error, subject: "of the interfaces"))
+        }
     }
 
     /// The interface of the default route (destination 00000000, mask 00000000) with the lowest metric.
@@ -53,9 +86,10 @@ public enum AdvertisedAddress {
         return best?.name
     }
 
-    static func ipv4Address(of interface: String) -> String? {
+    static func ipv4Address(of interface: String) -> Result<String?, SystemError> {
         var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return nil }
+        guard getifaddrs(&list) == 0 else { return .failure(SystemError(call: "getifaddrs", errno: errno)) }
+        guard let first = list else { return .success(nil) }
         defer { freeifaddrs(list) }
         var cursor: UnsafeMutablePointer<ifaddrs>? = first
         while let entry = cursor {
@@ -68,23 +102,26 @@ public enum AdvertisedAddress {
                 var raw = inet.pointee.sin_addr
                 return inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil
             }
-            if ok { return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            if ok {
+                return .success(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            }
         }
-        return nil
+        return .success(nil)
     }
 
-    static func readSmallFile(_ path: String) -> String? {
+    static func readSmallFile(_ path: String) -> Result<String, SystemError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return .failure(SystemError(call: "open", errno: errno)) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while bytes.count < 1 << 20 {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { break }
+            if n < 0 { return .failure(SystemError(call: "read", errno: errno)) }
+            if n == 0 { break }
             bytes += buffer[0..<n]
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return .success(String(decoding: bytes, as: UTF8.self))
     }
 }

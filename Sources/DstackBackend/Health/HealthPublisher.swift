@@ -3,14 +3,29 @@ import Synchronization
 /// Holds the newest `/health` response for the server to copy out.
 ///
 /// `publish` swaps a reference under a mutex; `current()` takes it (a retain) and never holds the lock
-/// while anything is rendered or written to a socket. If the poller has not published for 3 intervals it
-/// is stuck, and `current()` answers Unavailable with a reason that says so (rendered once per snapshot).
+/// while anything is rendered or written to a socket. If the poller has not published for `staleAfter`
+/// (see `staleThreshold`) it is stuck, and `current()` answers Unavailable with a reason that says so
+/// (rendered once per snapshot).
 public final class HealthPublisher: Sendable {
     public let pubkey: String
     /// Where `ip_address` comes from; a `.defaultRoute` is looked up again on every `publish(_:)`.
     public let addressSource: AdvertisedAddress.Source
-    /// Seconds after which the newest snapshot counts as stale: 3 poll intervals.
+    /// Seconds after which the newest snapshot counts as stale: `staleThreshold(pollInterval:httpTimeout:margin:)`.
     public let staleAfter: Double
+    /// The slack in `staleAfter` on top of one poll interval and one request timeout.
+    public let staleMargin: Double
+    /// The daemon's `staleMargin`: time for the address lookup, scheduling and a loaded machine.
+    public static let defaultStaleMargin = 5.0
+
+    /// The larger of 3 poll intervals and one interval + `HTTP_TIMEOUT` + `margin`.
+    ///
+    /// Polls run back to back, so a healthy poller publishes at least every interval + one request's time;
+    /// a slow VMM whose answers take most of `HTTP_TIMEOUT` is slow, not stuck, and must not read as down.
+    public static func staleThreshold(
+        pollInterval: Double, httpTimeout: Double, margin: Double = defaultStaleMargin
+    ) -> Double {
+        max(3 * pollInterval, pollInterval + httpTimeout + margin)
+    }
 
     private struct State {
         var snapshot: HealthSnapshot?
@@ -24,15 +39,28 @@ public final class HealthPublisher: Sendable {
     private let initialAddress: String?
 
     /// A publisher advertising `ipAddress` for the process's life (`nil`: always `null`).
-    public convenience init(pubkey: String, ipAddress: String?, pollInterval: Double) {
-        self.init(pubkey: pubkey, address: .fixed(ipAddress), pollInterval: pollInterval)
+    public convenience init(
+        pubkey: String, ipAddress: String?, pollInterval: Double,
+        httpTimeout: Double = HTTPClientConfiguration.defaultTotalTimeout, staleMargin: Double = defaultStaleMargin
+    ) {
+        self.init(
+            pubkey: pubkey, address: .fixed(ipAddress), pollInterval: pollInterval, httpTimeout: httpTimeout,
+            staleMargin: staleMargin)
     }
 
     /// A publisher whose `ip_address` comes from `address`, resolved now and on every publish.
-    public init(pubkey: String, address: AdvertisedAddress.Source, pollInterval: Double) {
+    ///
+    /// - Parameters:
+    ///   - httpTimeout: `HTTP_TIMEOUT`, the longest one VMM request may take (see `staleThreshold`).
+    ///   - staleMargin: the slack in the threshold; tests shrink it to see staleness quickly.
+    public init(
+        pubkey: String, address: AdvertisedAddress.Source, pollInterval: Double,
+        httpTimeout: Double = HTTPClientConfiguration.defaultTotalTimeout, staleMargin: Double = defaultStaleMargin
+    ) {
         self.pubkey = pubkey
         self.addressSource = address
-        self.staleAfter = pollInterval * 3
+        self.staleMargin = staleMargin
+        self.staleAfter = Self.staleThreshold(pollInterval: pollInterval, httpTimeout: httpTimeout, margin: staleMargin)
         initialAddress = address.resolve()
         initial = BackendInfo.response(
             pubkey: pubkey, ipAddress: initialAddress, outcome: .unavailable(reason: "no dstack poll has finished yet"))
@@ -52,7 +80,21 @@ public final class HealthPublisher: Sendable {
     /// Renders `outcome` with the address as it is now, publishes it and returns the snapshot.
     @discardableResult
     public func publish(_ outcome: PollOutcome) -> HealthSnapshot {
-        let snapshot = HealthSnapshot(outcome: outcome, pubkey: pubkey, ipAddress: addressSource.resolve())
+        publish(outcome, address: addressSource.lookup())
+    }
+
+    /// Renders `outcome` with the address `address` found, publishes it and returns the snapshot.
+    ///
+    /// A failed lookup (out of file descriptors, say) keeps the last known address: it says nothing about
+    /// the route, and `null` would tell dephy-worker the node has no address.
+    @discardableResult
+    public func publish(_ outcome: PollOutcome, address: AdvertisedAddress.Lookup) -> HealthSnapshot {
+        let ipAddress: String? =
+            switch address {
+            case .found(let found): found
+            case .failed: self.ipAddress
+            }
+        let snapshot = HealthSnapshot(outcome: outcome, pubkey: pubkey, ipAddress: ipAddress)
         publish(snapshot)
         return snapshot
     }
@@ -72,7 +114,8 @@ public final class HealthPublisher: Sendable {
         if let cachedStale { return cachedStale }
         let reason =
             "the dstack poller has not finished a poll in over \(SettingParsers.formatSeconds(staleAfter))"
-            + " (3 poll intervals); it may be stuck"
+            + " (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT"
+            + " + \(SettingParsers.formatSeconds(staleMargin))); it may be stuck"
         let rendered = BackendInfo.response(
             pubkey: pubkey, ipAddress: snapshot.ipAddress, outcome: .unavailable(reason: reason))
         return state.withLock { state in

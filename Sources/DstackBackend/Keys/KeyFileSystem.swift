@@ -121,7 +121,7 @@ enum KeyFileSystem {
         -> PublishResult
     {
         let suffix = Hex.encode((try? SecureRandom.bytes(count: 8)) ?? [])
-        let temporary = directory + "/.key.tmp." + String(getpid()) + "." + suffix
+        let temporary = directory + "/" + StaleKeyTemporaries.name(pid: getpid(), suffix: suffix)
         let failed: (SystemError) -> KeystoreError = { .cannotWriteKey(path: directory, $0) }
 
         let descriptor = try call(

@@ -17,6 +17,7 @@ import Darwin
 /// - `NodeKey` signs (BIP-340) and has `publicKeyHex`, `npub` and `publicKey: PublicKey`; `SecretKey` never
 ///   prints.
 ///
+/// Temporary key files a crash during creation left behind are removed at start (`StaleKeyTemporaries`).
 /// An existing key file is never overwritten, regenerated or repaired: a bad file is refused with a
 /// `KeystoreError` naming the path and the fix, and left byte-for-byte as it was. Losing the key loses
 /// the node's registration and rewards.
@@ -35,6 +36,7 @@ public enum Keystore {
         let directory = normalized(dataDirectory)
         let path = keyPath(dataDirectory: directory)
         try KeyFileSystem.createDirectories(directory)
+        StaleKeyTemporaries.remove(in: directory, logger: logger)
         if let key = try loadIfPresent(path: path, logger: logger) {
             logger.info("Loaded the node key", ("key.path", path), ("pubkey", key.publicKeyHex))
             return key

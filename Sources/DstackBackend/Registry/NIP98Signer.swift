@@ -19,7 +19,8 @@ public struct NIP98Signer: Sendable {
 
     /// The signed event for one request.
     public func event(method: String, url: String, body: [UInt8]?) throws(KeyError) -> NostrEvent {
-        var tags = [["u", url], ["method", method]]
+        // The URL the registry sees: user information goes in the Authorization header, not the request line.
+        var tags = [["u", URLRedaction.withoutUserinfo(url)], ["method", method]]
         if let body, !body.isEmpty || method == "POST" {
             tags.append(["payload", Hex.encode(SHA256.hash(body))])
         }
@@ -38,7 +39,9 @@ public struct NIP98Signer: Sendable {
             do {
                 return [("Authorization", try authorization(method: method.rawValue, url: url, body: method == .post ? body : nil))]
             } catch {
-                logger.error("Could not sign the registry request", ("reason", String(describing: error)), ("url", url))
+                logger.error(
+                    "Could not sign the registry request", ("reason", String(describing: error)),
+                    ("url", URLRedaction.redact(url)))
                 return []
             }
         }

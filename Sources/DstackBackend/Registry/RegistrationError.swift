@@ -1,4 +1,4 @@
-/// Why start-up registration did not complete. The caller exits 1, or 143/130 for `.interrupted`.
+/// Why start-up registration did not complete. The caller exits with `exitStatus`.
 public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The registry (or our own check) refused the request; retrying would not help.
     case rejected(RegistryError)
@@ -6,6 +6,18 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     case gaveUp(attempts: Int, seconds: Double, lastError: RegistryError)
     /// The stop signal (SIGTERM, SIGINT) fired while we were waiting to retry.
     case interrupted(reason: String)
+    /// The registry's record of this worker names another owner than `OWNER_ADDRESS`; serving would earn
+    /// for that owner. `registered` is the registry's text, `configured` the EIP-55 form.
+    case ownerMismatch(registered: String, configured: String, pubkey: String)
+
+    /// The process exit status for this failure, when it is not `.interrupted` (that one is 128 + signal).
+    ///
+    /// An owner mismatch does not heal by restarting, so it is a configuration error (78, EX_CONFIG, which
+    /// systemd's `RestartPreventExitStatus=` can name); everything else the registry refused is 1.
+    public var exitStatus: Int32 {
+        if case .ownerMismatch = self { return ExitStatus.configuration }
+        return ExitStatus.failure
+    }
 
     public var description: String {
         switch self {
@@ -17,6 +29,12 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
                 + "(the REGISTRATION_TIMEOUT budget); last error: \(lastError)"
         case .interrupted(let reason):
             return "interrupted by \(reason) before the registry answered"
+        case .ownerMismatch(let registered, let configured, let pubkey):
+            return "the registry holds owner \(registered) for this worker (pubkey \(pubkey)), but OWNER_ADDRESS is "
+                + "\(configured). The registry keeps the owner given at the first registration and this backend cannot "
+                + "change it, so serving would earn for \(registered). If that address is yours, set OWNER_ADDRESS to "
+                + "it; otherwise ask the registry's operator to correct the owner (or register a new key: move DATA_DIR's "
+                + "key aside, back it up, and start again)"
         }
     }
 
@@ -29,7 +47,6 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
         case 400, 422: return "check OWNER_ADDRESS and NODE_TYPE"
         case 401, 403: return "the registry wants authentication; see REGISTRY_AUTH"
         case 404, 405: return "check REGISTRY_URL: the registry has no such endpoint there"
-        case 409: return "the registry says this worker already exists; it may be waiting for approval"
         default: return ""
         }
     }

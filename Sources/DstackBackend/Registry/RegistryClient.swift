@@ -1,4 +1,5 @@
-/// The registry's two calls, over `HTTPClient`: `GET /permissions/{pubkey}` and `POST /workers`.
+/// The registry's calls, over `HTTPClient`: `GET /permissions/{pubkey}`, `GET /workers/{pubkey}` and
+/// `POST /workers`.
 ///
 /// Each call makes one request and classifies the outcome; retrying is `WorkerRegistration`'s job.
 public struct RegistryClient: Sendable {
@@ -39,23 +40,48 @@ public struct RegistryClient: Sendable {
         return .notRegistered(reason: "HTTP \(response.status)")
     }
 
+    /// Asks for the worker's record (`GET /workers/{pubkey}`, the v0.2 registry's check).
+    ///
+    /// Throws for what is worth retrying (network errors, 408, 429, 5xx) and for a refused request; 404 is
+    /// `.notFound`, any other answer that is not a record of this key is `.unusable`.
+    public func worker(pubkey: String) throws(RegistryError) -> WorkerLookup {
+        let url = baseURL.appending("/workers/" + pubkey)
+        try Self.checkPublicKey(pubkey, method: "GET", url: url)
+        let response = try send(HTTPClientRequest(method: .get, url: url))
+        if response.isSuccess {
+            return WorkerLookup.parse(response.body, pubkey: pubkey)
+        }
+        if RegistryError.isTransientStatus(response.status) {
+            throw Self.statusError(method: "GET", url: url, response: response)
+        }
+        if response.status == 404 { return .notFound }
+        return .unusable(reason: "HTTP \(response.status)")
+    }
+
+    /// What `POST /workers` achieved.
+    public enum RegistrationAnswer: Sendable, Equatable {
+        /// 2xx: the registry stored the worker now.
+        case created(status: Int)
+        /// 409: the registry already has this worker (registered before, maybe still pending).
+        case alreadyRegistered(body: String)
+    }
+
     /// Registers the worker: `POST /workers` with `{"pubkey":…,"owner":…,"node_type":…}`.
     ///
-    /// Any 2xx is success (the response is returned for logging); every other status throws with
-    /// the registry's status and body.
+    /// Any 2xx is success; 409 means the worker exists already, which is not an error; every other status
+    /// throws with the registry's status and body.
     @discardableResult
     public func registerWorker(pubkey: String, owner: EthereumAddress, nodeType: String) throws(RegistryError)
-        -> HTTPClientResponse
+        -> RegistrationAnswer
     {
         let url = baseURL.appending("/workers")
         try Self.checkPublicKey(pubkey, method: "POST", url: url)
         let body = Self.registrationBody(pubkey: pubkey, owner: owner, nodeType: nodeType)
         let response = try send(
             HTTPClientRequest(method: .post, url: url, headers: [("Content-Type", "application/json")], body: body))
-        guard response.isSuccess else {
-            throw Self.statusError(method: "POST", url: url, response: response)
-        }
-        return response
+        if response.isSuccess { return .created(status: response.status) }
+        if response.status == 409 { return .alreadyRegistered(body: RegistryError.printableBody(response.body)) }
+        throw Self.statusError(method: "POST", url: url, response: response)
     }
 
     /// The exact POST body: compact JSON, keys in the order `pubkey`, `owner` (EIP-55), `node_type`.

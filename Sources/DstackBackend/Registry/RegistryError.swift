@@ -11,7 +11,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `GET` or `POST`.
     public let method: String
-    /// The full URL asked for.
+    /// The full URL asked for, credentials masked (`URLRedaction`).
     public let url: String
     public let kind: Kind
 
@@ -20,7 +20,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
 
     public init(method: String, url: String, kind: Kind) {
         self.method = method
-        self.url = url
+        self.url = URLRedaction.redact(url)
         self.kind = kind
     }
 
@@ -62,19 +62,10 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 
-    /// `body` as printable text for one log line: at most `maximumBodyBytes`, control characters escaped.
+    /// `body` as printable text for one log line: at most `maximumBodyBytes`, unsafe characters escaped (`PeerText`).
     static func printableBody(_ body: [UInt8]) -> String {
         let shown = body.prefix(maximumBodyBytes)
-        var text = ""
-        for scalar in String(decoding: shown, as: UTF8.self).unicodeScalars {
-            switch scalar {
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f: text += "?"
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
+        var text = PeerText.escaped(String(decoding: shown, as: UTF8.self))
         if body.count > shown.count {
             text += "... (\(body.count) bytes in all)"
         }

@@ -1,8 +1,9 @@
-/// Start-up registration: make sure the registry knows this worker before the server binds.
+/// Start-up registration: make sure the registry knows this worker, for our owner, before the server listens.
 ///
-/// Check `GET /permissions/{pubkey}`; if not registered, `POST /workers`; retry transient failures
-/// with back-off inside one time budget; stop at once on a permanent refusal or the stop signal.
-/// Logs the reference's lines, which operators grep for.
+/// Speaks to every registry generation the reference did: `GET /permissions/{pubkey}` (v0.1),
+/// `GET /workers/{pubkey}` (v0.2), `POST /workers` (409 = already there). Retries transient failures
+/// with back-off inside one time budget; stops at once on a permanent refusal, an owner mismatch or the
+/// stop signal. Logs the reference's lines, which operators grep for.
 public struct WorkerRegistration: Sendable {
     public var client: RegistryClient
     public var owner: EthereumAddress
@@ -43,15 +44,17 @@ public struct WorkerRegistration: Sendable {
             logger: logger)
     }
 
-    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered.
+    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying
+    /// whether the registry authorizes it yet.
     ///
     /// On failure it has already logged `Worker registration failed: <reason>` and
-    /// `Cannot start service without successful registration`; the caller exits 1
-    /// (or 143/130 for `.interrupted`, which logs only a warning).
-    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) {
+    /// `Cannot start service without successful registration`; the caller exits with the error's
+    /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
+    @discardableResult
+    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
         var run = Attempts(started: Clock.monotonicNanoseconds())
         do throws(RegistrationError) {
-            try register(pubkey: pubkey, stop: stop, attempts: &run)
+            return try register(pubkey: pubkey, stop: stop, attempts: &run)
         } catch {
             if case .interrupted(let reason) = error {
                 logger.warn("Worker registration interrupted", ("reason", reason))
@@ -72,45 +75,103 @@ public struct WorkerRegistration: Sendable {
         }
     }
 
-    private func register(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError) {
+    /// The decision, in order: `/permissions` AllowAll → authorized; else a record at `GET /workers/{pubkey}`
+    /// → registered and pending, no POST; else POST (409 = already registered). The record, whenever there
+    /// is one, must name our owner.
+    private func register(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError)
+        -> RegistrationOutcome
+    {
         logger.info(
             "Checking worker registration", ("registry.url", client.baseURL.description), ("pubkey", pubkey))
         let status = try retrying("check", stop: stop, attempts: &attempts) { () throws(RegistryError) in
             try client.permissions(pubkey: pubkey)
         }
         switch status {
-        case .registered:
+        case .registered: logger.info("Registry permissions say the worker is authorized")
+        case .notRegistered(let reason): logger.info("Registry permissions do not authorize the worker", ("reason", reason))
+        }
+        let lookup = try retrying("lookup", stop: stop, attempts: &attempts) { () throws(RegistryError) in
+            try client.worker(pubkey: pubkey)
+        }
+        try compare(lookup, pubkey: pubkey)
+
+        if status.isRegistered {
             logger.info("Worker is already registered, skipping registration")
-            logSuccess()
-        case .notRegistered(let reason):
+            logger.info(Self.completedMessage)
+            logger.info(Self.authorizedMessage)
+            return .authorized
+        }
+        if lookup.record != nil {
+            logger.info("Worker is registered but not authorized yet, skipping registration")
+            logger.info(Self.completedMessage)
+            logPending(reason: Self.reason(status))
+            return .pending
+        }
+        logger.info(
+            "Worker is not registered, registering", ("reason", Self.reason(status)), ("owner", owner.checksummed),
+            ("node_type", nodeType))
+        let answer = try retrying("register", stop: stop, attempts: &attempts) { () throws(RegistryError) in
+            try client.registerWorker(pubkey: pubkey, owner: owner, nodeType: nodeType)
+        }
+        switch answer {
+        case .created(let code):
+            logger.info("Worker registered", ("registry.status", String(code)))
+        case .alreadyRegistered(let body):
             logger.info(
-                "Worker is not registered, registering", ("reason", reason), ("owner", owner.checksummed),
-                ("node_type", nodeType))
-            let response = try retrying("register", stop: stop, attempts: &attempts) { () throws(RegistryError) in
-                try client.registerWorker(pubkey: pubkey, owner: owner, nodeType: nodeType)
+                "Registry says the worker is already registered (HTTP 409); not an error", ("registry.body", body))
+        }
+        logger.info(Self.completedMessage)
+        return confirmPermissions(pubkey: pubkey)
+    }
+
+    /// Stops on an owner the registry holds that is not ours; warns on another node type.
+    private func compare(_ lookup: WorkerLookup, pubkey: String) throws(RegistrationError) {
+        switch lookup {
+        case .found(let record):
+            logger.info(
+                "Registry holds a record of this worker", ("registry.owner", record.printableOwner),
+                ("registry.node_type", record.nodeType ?? "(none)"),
+                ("registry.minted", record.mintTxHash == nil ? "no" : "yes"))
+            guard record.isOwned(by: owner) else {
+                throw .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
             }
-            logger.info("Worker registered", ("registry.status", String(response.status)))
-            logSuccess()
-            confirmPermissions(pubkey: pubkey)
+            if let stored = record.nodeType, stored != nodeType {
+                logger.warn(
+                    "The registry holds another node type for this worker; it keeps the one from the first registration",
+                    ("registry.node_type", stored), ("node_type", nodeType))
+            }
+        case .notFound:
+            logger.info("Registry has no record of this worker at GET /workers/<pubkey>")
+        case .unusable(let reason):
+            logger.info("Registry answers GET /workers/<pubkey> without a worker record; the owner is not compared", ("reason", reason))
         }
     }
 
-    private func logSuccess() {
-        logger.info(Self.completedMessage)
-        logger.info(Self.authorizedMessage)
+    private static func reason(_ status: PermissionStatus) -> String {
+        if case .notRegistered(let reason) = status { return reason }
+        return "authorized"
+    }
+
+    private func logPending(reason: String) {
+        logger.warn(
+            "Registry has not granted write permission yet; the worker stays pending",
+            ("reason", reason), ("hint", "the node serves /health meanwhile; the re-check logs when the registry authorizes it"))
     }
 
     /// One more look after registering: some registries approve workers later. Never fails the flow.
-    private func confirmPermissions(pubkey: String) {
+    private func confirmPermissions(pubkey: String) -> RegistrationOutcome {
         do {
             switch try client.permissions(pubkey: pubkey) {
             case .registered:
-                logger.info("Registry confirms the worker may publish")
+                logger.info(Self.authorizedMessage)
+                return .authorized
             case .notRegistered(let reason):
-                logger.warn("Registry has not granted write permission yet; the worker stays pending", ("reason", reason))
+                logPending(reason: reason)
+                return .pending
             }
         } catch {
             logger.warn("Could not confirm the worker's permissions after registering", ("reason", error.description))
+            return .pending
         }
     }
 

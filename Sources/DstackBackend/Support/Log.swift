@@ -72,7 +72,9 @@ public struct LogRecord: Sendable, Equatable {
     public func formatted(_ format: LogFormat) -> String {
         switch format {
         case .text:
-            var line = Clock.rfc3339(timestamp) + " " + level.paddedLabel + " " + message
+            // A message may quote a peer (`Failed to connect to dstack: <reason>`): escape what could split
+            // or disguise the line. Field values are quoted and escaped below.
+            var line = Clock.rfc3339(timestamp) + " " + level.paddedLabel + " " + PeerText.escaped(message)
             for (key, value) in fields {
                 line += " " + key + "=" + Self.quotedIfNeeded(value)
             }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+import DstackSimulator
 
 /// A fake VMM on a loopback port or, with `overSocket`, on a Unix socket in a fresh directory.
 final class FakeVMM: Sendable {
@@ -212,59 +213,31 @@ final class FakeVMM: Sendable {
         #expect(error?.description.contains("1048576-byte limit") == true)
     }
 
+    /// prpc answers a method it does not have with 400 and `{"error": ...}`: quoted, and no other path tried.
     @Test(arguments: [false, true])
-    func fallsBackToTheTeepodPathAndRemembersIt(overSocket: Bool) throws {
-        try withVMM(overSocket: overSocket, { request in
-            request.target.hasPrefix("/prpc/Teepod.ListGpus") ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
-        }) { vmm in
+    func anUnknownMethodIsQuotedAndNoOtherPathIsTried(overSocket: Bool) throws {
+        try withVMM(overSocket: overSocket, { _ in .json(400, "{\n  \"error\": \"NotFound\"\n}") }) { vmm in
             let client = try vmm.client()
-            #expect(!client.usesTeepodPath)
-            #expect(try client.listGPUs().gpus.count == 1)
-            #expect(client.usesTeepodPath)
-            #expect(try client.listGPUs().gpus.count == 1)
-            #expect(vmm.targets == ["/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json"])
-        }
-    }
-
-    /// A teepod replaced by a VMM without the old path is found again on the next poll, not stuck at 404.
-    @Test func aRememberedTeepodPathThatDisappearsIsRediscovered() throws {
-        let upgraded = TestFlag()
-        try withVMM(overSocket: false, { request in
-            let teepod = request.target.hasPrefix("/prpc/Teepod.ListGpus")
-            return teepod != upgraded.isOn ? .json(200, Self.oneGPU) : .json(404, #"{"error":"no such method"}"#)
-        }) { vmm in
-            let client = try vmm.client()
-            #expect(try client.listGPUs().gpus.count == 1)
-            #expect(client.usesTeepodPath)
-            upgraded.isOn = true
-            #expect(try client.listGPUs().gpus.count == 1)
-            #expect(!client.usesTeepodPath)
-            #expect(try client.listGPUs().gpus.count == 1)
-            #expect(vmm.targets == [
-                "/prpc/ListGpus?json", "/prpc/Teepod.ListGpus?json", "/prpc/Teepod.ListGpus?json",
-                "/prpc/ListGpus?json", "/prpc/ListGpus?json",
-            ])
-        }
-    }
-
-    @Test func aNewVMMIsNotSwitchedToTheTeepodPath() throws {
-        try withVMM(overSocket: false, { request in
-            request.target.hasPrefix("/prpc/ListGpus") ? .json(400, #"{"error":"busy"}"#) : .json(200, Self.oneGPU)
-        }) { vmm in
-            let client = try vmm.client()
-            #expect(throws: DstackError.status(code: 400, message: "busy")) { try client.listGPUs() }
-            #expect(!client.usesTeepodPath)
+            #expect(throws: DstackError.status(code: 400, message: "NotFound")) { try client.listGPUs() }
             #expect(vmm.targets == ["/prpc/ListGpus?json"])
         }
     }
 
-    @Test func neitherPathExistingSaysDSTACK_URLIsWrong() throws {
+    /// The simulator's VMM answers unknown methods as prpc does, and `Teepod.ListGpus` as v0.4.2+ does.
+    @Test func theSimulatedVMMRoutesLikePrpc() {
+        let vmm = SimulatedVMM()
+        #expect(vmm.respond(to: SimulatorRequest(method: "GET", path: "/prpc/NoSuchMethod")).status == 400)
+        #expect(vmm.respond(to: SimulatorRequest(method: "GET", path: "/prpc/Teepod.ListGpus")).status == 200)
+        #expect(vmm.respond(to: SimulatorRequest(method: "GET", path: "/prpc/ListGpus")).status == 200)
+    }
+
+    @Test func aNotFoundSaysDSTACK_URLIsNotTheVMM() throws {
         try withVMM(overSocket: false, { _ in .respond(status: 404) }) { vmm in
             let client = try vmm.client()
             let error = #expect(throws: DstackError.self) { try client.listGPUs() }
-            #expect(error?.description.contains("neither /prpc/ListGpus nor /prpc/Teepod.ListGpus exists at http://127.0.0.1:") == true)
+            #expect(error?.description.contains("has no /prpc/ListGpus") == true)
             #expect(error?.description.contains("is DSTACK_URL the dstack VMM?") == true)
-            #expect(!client.usesTeepodPath)
+            #expect(vmm.targets == ["/prpc/ListGpus?json"])
         }
     }
 

@@ -5,11 +5,14 @@ import Testing
 @Suite struct DstackPollerTests {
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil), level: LogLevel = .info
+        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin,
+        level: LogLevel = .info
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval)
+        let publisher = HealthPublisher(
+            pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval, httpTimeout: 0.3,
+            staleMargin: staleMargin)
         let client = DstackClient(
             endpoint: endpoint, token: token,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
@@ -131,18 +134,6 @@ import Testing
         #expect(server.requests.allSatisfy { $0.header("authorization") == "Bearer t0ps3cret-token" })
     }
 
-    @Test func theTeepodPathIsAnnouncedOnce() throws {
-        let server = try FakeHTTPServer { request in
-            request.target.hasPrefix("/prpc/Teepod.") ? .json(200, DstackClientTests.oneGPU) : .respond(status: 404)
-        }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let (poller, _) = try poller(server, sink: sink)
-        for _ in 0..<3 { poller.pollOnce() }
-        #expect(sink.records.filter { $0.message.contains("Teepod.ListGpus") }.count == 1)
-        #expect(server.requests.count == 4)
-    }
-
     @Test func aChangedDefaultRouteAddressIsPublishedAndLogged() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -170,14 +161,14 @@ import Testing
     @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05)
+        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05, staleMargin: 0.05)
         poller.pollOnce()
         #expect(publisher.current().status == 200)
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.5)
         let stale = publisher.current()
         #expect(stale.status == 503)
         let body = String(decoding: stale.body, as: UTF8.self)
-        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.15s (3 poll intervals); it may be stuck""#))
+        #expect(body.contains(#""status":"Unavailable","metadata":"Error: the dstack poller has not finished a poll in over 0.4s (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT + 0.05s); it may be stuck""#))
         poller.pollOnce()
         #expect(publisher.current().status == 200)
     }
@@ -232,4 +223,106 @@ final class PollCounter: @unchecked Sendable {
     }
 
     var count: Int { all.count }
+}
+
+/// Issue 13: the poller's log under a hung VMM, and a poll our own shutdown cut short.
+@Suite struct DstackPollerQuietTests {
+    @Test(arguments: [
+        ("Operation timed out after 10001 milliseconds with 0 bytes received",
+         "Operation timed out after 10002 milliseconds with 0 bytes received"),
+        ("Failed to connect to localhost port 19060 after 0 ms: Couldn't connect to server",
+         "Failed to connect to localhost port 19060 after 3 ms: Couldn't connect to server"),
+        ("Operation timed out after 300 milliseconds with 12 out of -1 bytes received",
+         "Operation timed out after 301 milliseconds with 57 out of -1 bytes received"),
+        ("Connection timed out after 5001 milliseconds", "Connection timed out after 5000 milliseconds"),
+    ])
+    func reasonsThatDifferOnlyInTimingCompareEqual(first: String, second: String) {
+        #expect(first != second)
+        #expect(DstackPoller.withoutTiming(first) == DstackPoller.withoutTiming(second))
+    }
+
+    @Test func otherNumbersStillCount() {
+        #expect(DstackPoller.withoutTiming("the VMM answered HTTP 400: down") == "the VMM answered HTTP 400: down")
+        #expect(
+            DstackPoller.withoutTiming("Failed to connect to 10.0.0.1 port 19060 after 0 ms")
+                != DstackPoller.withoutTiming("Failed to connect to 10.0.0.2 port 19060 after 0 ms"))
+        #expect(DstackPoller.withoutTiming("after 12 ms, 3 GPUs") == "after # ms, 3 GPUs")
+    }
+
+    /// Against a real hung listener: several timed-out polls, one `Failed to connect to dstack` line.
+    @Test func aHungVMMIsLoggedOnceNotOnEveryPoll() throws {
+        let state = FakeState()
+        state.set(.hang)
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.15)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        var reasons: Set<String> = []
+        for _ in 0..<6 {
+            if case .unavailable(let reason) = poller.pollOnce() { reasons.insert(reason) }
+        }
+        #expect(reasons.allSatisfy { $0.contains("timed out") })
+        let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
+        #expect(failures.count == 1, "reasons seen: \(reasons)")
+    }
+
+    /// Issue 13: a VMM that takes 0.5 s per answer, polled every 0.1 s: /health was 503 (3 × 0.1 s stale)
+    /// for most of every poll. With the threshold counting HTTP_TIMEOUT it never leaves 200.
+    @Test func aSlowButHealthyVMMNeverFlipsHealthTo503() throws {
+        let server = try FakeHTTPServer { _ in
+            Thread.sleep(forTimeInterval: 0.5)
+            return .json(200, DstackClientTests.oneGPU)
+        }
+        defer { server.stop() }
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 0.1, httpTimeout: 2)
+        let poller = DstackPoller(client: client, interval: 0.1, publisher: publisher, logger: .silent)
+        poller.pollOnce()
+        let stop = StopSignal()
+        let thread = BackgroundThread(name: "test-slow-vmm-poller") { poller.run(until: stop) }
+        var statuses: [Int] = []
+        for _ in 0..<75 {
+            statuses.append(publisher.current().status)
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        stop.stop()
+        thread.join()
+        #expect(server.requests.count >= 2)
+        #expect(statuses.allSatisfy { $0 == 200 }, "503s seen: \(statuses.filter { $0 != 200 }.count)")
+    }
+
+    /// SIGTERM during a hung poll: the abandoned request is not the VMM's fault, so /health keeps the
+    /// last real answer, nothing is logged and `onPoll` (the metrics) does not count a failure.
+    @Test func aPollCancelledByShutdownIsNeitherPublishedLoggedNorCounted() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let stop = StopSignal()
+        let sink = CollectingSink()
+        let client = DstackClient(
+            endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 20), cancellation: stop))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        let reports = PollCounter()
+        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.pollOnce()
+        #expect(publisher.current().status == 200)
+        let before = publisher.latestSnapshot
+        state.set(.hang)
+        let thread = BackgroundThread(name: "test-cancelled-poll") { poller.pollOnce() }
+        Thread.sleep(forTimeInterval: 0.3)
+        stop.stop()
+        #expect(thread.join(timeout: 5))
+        #expect(publisher.latestSnapshot === before)
+        #expect(publisher.current().status == 200)
+        #expect(reports.count == 1)
+        #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack") }.isEmpty)
+    }
 }

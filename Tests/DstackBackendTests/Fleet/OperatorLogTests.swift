@@ -36,7 +36,8 @@ import Testing
         let sink = CollectingSink()
         let recheck = PermissionRecheck(
             client: RegistryClient(baseURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"), http: HTTPClient()),
-            pubkey: BackendInfoTests.pubkey, interval: 0.02, metrics: DaemonMetrics(), logger: Logger(level: .info, sink: sink))
+            pubkey: BackendInfoTests.pubkey, interval: 0.02, metrics: DaemonMetrics(), logger: Logger(level: .info, sink: sink),
+            initial: .authorized)
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-recheck") { recheck.run(until: stop) }
         let deadline = Date().addingTimeInterval(5)
@@ -45,7 +46,8 @@ import Testing
         thread.join()
         let revoked = sink.records.first
         #expect(revoked?.level == .warn)
-        #expect(revoked?.message == "Registry no longer authorizes the worker: dephy-worker cannot publish for this node")
+        #expect(revoked?.message == "Registry no longer authorizes the worker")
+        #expect(revoked?.field("impact") == "dephy-worker cannot publish for this node")
         #expect(revoked?.field("fix")?.contains("ask the registry's operator") == true)
         #expect(revoked?.field("pubkey") == BackendInfoTests.pubkey)
     }

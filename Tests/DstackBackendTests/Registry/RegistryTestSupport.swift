@@ -1,18 +1,25 @@
 import Synchronization
 @testable import DstackBackend
 
-/// Replies for GET and POST in order; the last one repeats once a list runs out.
+/// Replies in order for `GET /permissions/…` (`get`), `GET /workers/…` (`workers`) and POST; the last
+/// one of a list repeats once it runs out. `workers` defaults to a v0.1 registry: 404 for every key.
 final class ScriptedRegistry: Sendable {
-    private let state: Mutex<(get: [FakeReply], post: [FakeReply])>
+    private let state: Mutex<(get: [FakeReply], workers: [FakeReply], post: [FakeReply])>
 
-    init(get: [FakeReply], post: [FakeReply] = [.json(500, #"{"error":"POST not expected"}"#)]) {
-        state = Mutex((get, post))
+    init(
+        get: [FakeReply], workers: [FakeReply] = [.json(404, #"{"error":"not found"}"#)],
+        post: [FakeReply] = [.json(500, #"{"error":"POST not expected"}"#)]
+    ) {
+        state = Mutex((get, workers, post))
     }
 
     func reply(to request: RecordedRequest) -> FakeReply {
         state.withLock { state in
             if request.method == "POST" {
                 return state.post.count > 1 ? state.post.removeFirst() : state.post[0]
+            }
+            if request.target.hasPrefix("/workers/") {
+                return state.workers.count > 1 ? state.workers.removeFirst() : state.workers[0]
             }
             return state.get.count > 1 ? state.get.removeFirst() : state.get[0]
         }
@@ -24,6 +31,13 @@ enum RegistryFixtures {
     /// The first EIP-55 example, given all lower-case as operators often paste it.
     static let owner = try! EthereumAddress.parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")
     static let allowAll = #"{"read":{"mode":"AllowAll"},"write":{"mode":"AllowAll"}}"#
+    static let pending = #"{"read":{"mode":"AllowAll"},"write":{"mode":"Allow","topics":[]},"ttl":300}"#
+
+    /// The v0.2 registry's `GET /workers/<pubkey>` body.
+    static func record(owner: String = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", nodeType: String = "node-H100x1", minted: Bool = false) -> String {
+        let mint = minted ? #""0xabc""# : "null"
+        return #"{"pubkey":"\#(pubkey)","owner":"\#(owner)","node_type":"\#(nodeType)","mint_tx_hash":\#(mint)}"#
+    }
 
     /// Back-off fast enough for tests, without jitter.
     static func fastBackoff(budget: Double = 5, initial: Double = 0.01, cap: Double = 0.05) -> BackoffPolicy {

@@ -13,9 +13,9 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map(\.method) == ["GET"])
-        #expect(server.requests.first?.target == "/permissions/\(Fixtures.pubkey)")
+        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
+        #expect(outcome == .authorized)
+        #expect(server.requests.map(\.target) == ["/permissions/\(Fixtures.pubkey)", "/workers/\(Fixtures.pubkey)"])
         #expect(messages(sink).contains("Worker is already registered, skipping registration"))
         #expect(sink.records(withMessage: "Worker registration completed successfully").count == 1)
     }
@@ -26,7 +26,7 @@ import Testing
         defer { server.stop() }
         try Fixtures.registration(baseURL: server.baseURL, sink: CollectingSink())
             .run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map(\.method) == ["GET"])
+        #expect(server.requests.map(\.method) == ["GET", "GET"])
     }
 
     @Test func allowModeIsNotRegisteredAndPosts() throws {
@@ -36,7 +36,7 @@ import Testing
         defer { server.stop() }
         let sink = CollectingSink()
         try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map(\.method) == ["GET", "POST", "GET"])
+        #expect(server.requests.map(\.method) == ["GET", "GET", "POST", "GET"])
         #expect(sink.records(withMessage: "Worker is not registered, registering").first?.field("reason")
             == #"write mode is "Allow", not "AllowAll""#)
         // Still pending after the POST: warned about, not fatal.
@@ -51,14 +51,14 @@ import Testing
         let sink = CollectingSink()
         try Fixtures.registration(baseURL: server.baseURL + "/", sink: sink)
             .run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map(\.method) == ["GET", "POST", "GET"])
+        #expect(server.requests.map(\.method) == ["GET", "GET", "POST", "GET"])
         let post = try #require(server.requests.first { $0.method == "POST" })
         #expect(post.target == "/workers")
         #expect(post.header("content-type") == "application/json")
         let expected =
             #"{"pubkey":"\#(Fixtures.pubkey)","owner":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed","node_type":"node-H100x1"}"#
         #expect(post.body == Array(expected.utf8))
-        #expect(messages(sink).contains("Registry confirms the worker may publish"))
+        #expect(messages(sink).contains("Worker is now authorized to communicate with the message network"))
     }
 
     @Test func unparseableAnswerMeansNotRegistered() throws {
@@ -67,7 +67,7 @@ import Testing
         defer { server.stop() }
         try Fixtures.registration(baseURL: server.baseURL, sink: CollectingSink())
             .run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests(to: "/workers").count == 1)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
     }
 
     @Test func post400StopsAtOnceWithStatusAndBody() throws {
@@ -84,7 +84,7 @@ import Testing
             return
         }
         #expect(registryError.status == 400)
-        #expect(server.requests(to: "/workers").count == 1)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
         #expect(error?.description.contains(#"answered HTTP 400: {"error":"invalid owner"}"#) == true)
         #expect(sink.records(withMessage: "Registry request failed, retrying").isEmpty)
     }
@@ -97,7 +97,7 @@ import Testing
         defer { server.stop() }
         let sink = CollectingSink()
         try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests(to: "/workers").count == 3)
+        #expect(server.requests.filter { $0.method == "POST" }.count == 3)
         let retries = sink.records(withMessage: "Registry request failed, retrying")
         #expect(retries.count == 2)
         #expect(retries.map { $0.field("retry.in") } == ["0.01s", "0.02s"])
@@ -111,7 +111,7 @@ import Testing
         defer { server.stop() }
         let sink = CollectingSink()
         try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map(\.method) == ["GET", "GET", "GET"])
+        #expect(server.requests.map(\.method) == ["GET", "GET", "GET", "GET"])
         #expect(sink.records(withMessage: "Registry request failed, retrying").count == 2)
     }
 
@@ -240,10 +240,11 @@ import Testing
             return [("Authorization", "Nostr \(method.rawValue)")]
         }
         try registration.run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        #expect(server.requests.map { $0.header("authorization") } == ["Nostr GET", "Nostr POST", "Nostr GET"])
+        #expect(server.requests.map { $0.header("authorization") } == ["Nostr GET", "Nostr GET", "Nostr POST", "Nostr GET"])
         let body = RegistryClient.registrationBody(pubkey: Fixtures.pubkey, owner: Fixtures.owner, nodeType: "node-H100x1")
         let calls = seen.withLock { $0 }
-        #expect(calls[1] == "POST \(server.baseURL)/workers \(body.count)")
+        #expect(calls[2] == "POST \(server.baseURL)/workers \(body.count)")
+        #expect(calls[1] == "GET \(server.baseURL)/workers/\(Fixtures.pubkey) 0")
         #expect(calls[0] == "GET \(server.baseURL)/permissions/\(Fixtures.pubkey) 0")
     }
 

@@ -1,0 +1,72 @@
+/// What `GET /workers/{pubkey}` says about this worker (the v0.2 registry's endpoint).
+///
+/// The body is `{"pubkey","owner","node_type","mint_tx_hash"}`; `mint_tx_hash` is null while the
+/// registry is still minting. Registries of the v0.1 generation have no such endpoint: they answer 404
+/// for every key, or something that is not a worker record, and the owner cannot be compared there.
+public enum WorkerLookup: Sendable, Equatable {
+    /// The registry holds a record for this worker.
+    case found(WorkerRecord)
+    /// HTTP 404: no record for this key (or no such endpoint: a v0.1 registry says the same).
+    case notFound
+    /// An answer that is not a worker record (not JSON, another key, HTTP 405, ...): nothing to compare.
+    case unusable(reason: String)
+
+    /// The record, when there is one.
+    public var record: WorkerRecord? {
+        if case .found(let record) = self { return record }
+        return nil
+    }
+
+    /// Reads a 2xx body for `pubkey`: a JSON object with an `owner` string, at the top or under `worker`.
+    static func parse(_ body: [UInt8], pubkey: String) -> WorkerLookup {
+        guard let json = try? JSONValue.parse(body) else {
+            return .unusable(reason: "the answer is not JSON")
+        }
+        let object = json["owner"] != nil ? json : (json["worker"] ?? json)
+        guard let owner = object["owner"]?.stringValue else {
+            return .unusable(reason: "the answer has no owner field")
+        }
+        let recordKey = object["pubkey"]?.stringValue
+        if let recordKey, recordKey.lowercased() != pubkey.lowercased() {
+            return .unusable(reason: "the answer is the record of another key (\(RegistryError.printableBody(Array(recordKey.utf8))))")
+        }
+        return .found(
+            WorkerRecord(
+                owner: owner, nodeType: object["node_type"]?.stringValue,
+                mintTxHash: object["mint_tx_hash"]?.stringValue))
+    }
+}
+
+/// The registry's record of one worker.
+public struct WorkerRecord: Sendable, Equatable {
+    /// The owner stored at the first registration, as the registry spells it.
+    public let owner: String
+    public let nodeType: String?
+    /// Null until the registry has minted the worker.
+    public let mintTxHash: String?
+
+    public init(owner: String, nodeType: String?, mintTxHash: String?) {
+        self.owner = owner
+        self.nodeType = nodeType
+        self.mintTxHash = mintTxHash
+    }
+
+    /// Whether the stored owner is `address` (hex compared case-insensitively: EIP-55 is only a checksum).
+    /// A stored owner without the `0x` prefix counts as the same address.
+    public func isOwned(by address: EthereumAddress) -> Bool {
+        var stored = owner.trimmingASCIIWhitespace().lowercased()
+        if stored.hasPrefix("0x") { stored.removeFirst(2) }
+        return stored == String(address.checksummed.lowercased().dropFirst(2))
+    }
+
+    /// The stored owner as printable text for logs (a registry may store anything).
+    public var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }
+}
+
+/// Where start-up registration left the worker.
+public enum RegistrationOutcome: Sendable, Equatable {
+    /// `/permissions` says `AllowAll` (or the legacy `registered: true`).
+    case authorized
+    /// Registered, but the registry does not let it publish yet (approval or minting pending).
+    case pending
+}

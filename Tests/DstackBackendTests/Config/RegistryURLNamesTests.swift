@@ -1,0 +1,50 @@
+import Testing
+@testable import DstackBackend
+
+/// `AUTH_SERVICE_URL`, the reference v0.2's name for `REGISTRY_URL`.
+@Suite struct RegistryURLNamesTests {
+    static let owner = ["OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"]
+
+    func resolve(_ environment: [String: String], flags: [String: String] = [:]) throws(ConfigurationErrors) -> Configuration {
+        var merged = Self.owner
+        merged.merge(environment) { $1 }
+        return try Configuration.resolve(environment: merged, flags: flags)
+    }
+
+    @Test func authServiceURLAloneIsTheRegistryAndTheLogSaysSo() throws {
+        let configuration = try resolve(["AUTH_SERVICE_URL": "https://auth.example.com/"])
+        #expect(configuration.registryURL.description == "https://auth.example.com")
+        #expect(configuration.sources["REGISTRY_URL"] == .environment("AUTH_SERVICE_URL"))
+        let sink = CollectingSink()
+        configuration.logSettings(to: Logger(sink: sink))
+        let line = try #require(sink.records(withMessage: "Setting").first { $0.field("name") == "REGISTRY_URL" })
+        #expect(line.field("source") == "env AUTH_SERVICE_URL")
+        #expect(line.field("value") == "https://auth.example.com")
+    }
+
+    @Test func registryURLWinsAndTheSameURLTwiceIsFine() throws {
+        let configuration = try resolve(["REGISTRY_URL": "https://r.example.com", "AUTH_SERVICE_URL": "https://r.example.com/"])
+        #expect(configuration.sources["REGISTRY_URL"] == .environment("REGISTRY_URL"))
+    }
+
+    @Test func twoDifferentRegistriesAreAConfigurationError() {
+        let error = #expect(throws: ConfigurationErrors.self) {
+            try resolve(["REGISTRY_URL": "https://a.example.com", "AUTH_SERVICE_URL": "https://b.example.com"])
+        }
+        #expect(error?.lines == [
+            #"Error: REGISTRY_URL "https://a.example.com" and AUTH_SERVICE_URL "https://b.example.com" are both set and differ; AUTH_SERVICE_URL is the older name of the same setting: keep only REGISTRY_URL"#
+        ])
+    }
+
+    @Test func theFlagOverridesBothNames() throws {
+        let configuration = try resolve(
+            ["REGISTRY_URL": "https://a.example.com", "AUTH_SERVICE_URL": "https://b.example.com"],
+            flags: ["REGISTRY_URL": "https://c.example.com"])
+        #expect(configuration.registryURL.description == "https://c.example.com")
+    }
+
+    @Test func neitherNameKeepsTheReferenceMessage() {
+        let error = #expect(throws: ConfigurationErrors.self) { try resolve([:]) }
+        #expect(error?.lines == ["Error: REGISTRY_URL environment variable is required for worker registration"])
+    }
+}

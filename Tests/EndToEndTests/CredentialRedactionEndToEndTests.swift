@@ -1,0 +1,66 @@
+import DstackBackend
+import DstackSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 13: credentials in REGISTRY_URL / DSTACK_URL never reach the binary's output, whatever it prints.
+@Suite(.serialized) struct CredentialRedactionEndToEndTests {
+    static let secret = "s3cretPass"
+    static let token = "t0kenValue"
+
+    func expectNoSecret(_ output: String, _ context: String) {
+        #expect(!output.contains(Self.secret), "\(context): \(output)")
+        #expect(!output.contains(Self.token), "\(context): \(output)")
+    }
+
+    @Test func theDaemonUsesTheCredentialsAndNeverPrintsThem() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        let registry = simulator.registryURL.replacingOccurrences(of: "http://", with: "http://alice:\(Self.secret)@")
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: [
+                "REGISTRY_URL": registry, "OWNER_ADDRESS": EndToEndTests.owner,
+                "DSTACK_URL": simulator.vmmURL + "?token=\(Self.token)", "DATA_DIR": directory.path,
+                "LISTEN_ADDR": "127.0.0.1:\(port)", "NODE_TYPE": "node-H200x8", "DSTACK_POLL_INTERVAL": "200ms",
+            ])
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(backend.log.contains("alice:***@127.0.0.1"))
+        #expect(backend.log.contains("?token=***"))
+        simulator.vmm.setOutage(true)
+        #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
+        let health = httpGet("http://127.0.0.1:\(port)/health")?.body ?? ""
+        backend.signal(SIGTERM)
+        _ = backend.waitForExit()
+        expectNoSecret(backend.log, "daemon log")
+        expectNoSecret(health, "/health")
+    }
+
+    @Test func checkAndConfigurationErrorsNeverPrintThem() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var env = EndToEndTests.unreachableEnvironment(dataDirectory: directory.path)
+        env["REGISTRY_URL"] = env["REGISTRY_URL"]!.replacingOccurrences(of: "http://", with: "http://alice:\(Self.secret)@")
+        env["DSTACK_URL"] = env["DSTACK_URL"]! + "/?token=\(Self.token)"
+        #expect(try BackendProcess.runToEnd(["pubkey"], environment: ["DATA_DIR": directory.path]).status == 0)
+        let check = try BackendProcess.runToEnd(["check"], environment: env)
+        #expect(check.status != 0)
+        #expect(check.output.contains("alice:***@"), "check: \(check.output)")
+        #expect(check.output.contains("token=***"), "check: \(check.output)")
+        expectNoSecret(check.output, "check")
+
+        env["REGISTRY_URL"] = "ftp://alice:\(Self.secret)@registry.example.com"
+        env["DSTACK_URL"] = "http://vmm:0?token=\(Self.token)"
+        let refused = try BackendProcess.runToEnd([], environment: env)
+        #expect(refused.status == 1)
+        #expect(refused.output.contains("REGISTRY_URL"), "output: \(refused.output)")
+        expectNoSecret(refused.output, "configuration errors")
+    }
+}
