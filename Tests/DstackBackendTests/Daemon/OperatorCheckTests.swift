@@ -234,6 +234,7 @@ extension OperatorCheckTests {
             OperatorCheck.dstackHint(transport(.tls, "wrong version number"), endpoint: tcp),
             OperatorCheck.dstackHint(transport(.dns), endpoint: tcp),
             OperatorCheck.dstackHint(transport(.timeout), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.outOfDescriptors), endpoint: tcp),
             OperatorCheck.dstackHint(.notTheVMM(code: 404, message: ""), endpoint: tcp),
             OperatorCheck.dstackHint(.status(code: 400, message: "x"), endpoint: tcp),
             OperatorCheck.dstackHint(.unauthorized(tokenSent: false), endpoint: tcp),
