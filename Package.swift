@@ -68,4 +68,7 @@ let package = Package(
 if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
     package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackBackend"]))
     package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
+    // The event loop's: bytes to a live server over a Unix socket (scripts/fuzz SECONDS loop).
+    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend"]))
+    package.products.append(.executable(name: "LoopFuzz", targets: ["LoopFuzz"]))
 }

@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 
 #include "CLinux.h"
 
@@ -18,4 +20,9 @@ void clinux_set_thread_name(const char *name) {
     for (; i < 15 && name[i]; i++) truncated[i] = name[i];
     truncated[i] = 0;
     pthread_setname_np(pthread_self(), truncated);
+}
+
+int clinux_unaccepted_bytes(int fd) {
+    int queued = 0;
+    return ioctl(fd, SIOCOUTQ, &queued) == 0 ? queued : -1;
 }

@@ -21,9 +21,16 @@ final class BackendProcess: @unchecked Sendable {
         return directory.appendingPathComponent("dstack-backend").path
     }
 
-    init(arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = URL(fileURLWithPath: Self.executablePath)
-        process.arguments = arguments
+    /// `launcher`, when given, runs first and gets the binary's path and `arguments` after its own
+    /// (e.g. `["/bin/sh", "-c", "ulimit -n 64; exec \"$0\" \"$@\""]`; it must `exec`, so signals reach the binary).
+    init(arguments: [String], environment: [String: String] = [:], launcher: [String] = []) throws {
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.executablePath] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.executablePath)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         for key in env.keys where key.hasPrefix("DSTACK") || ["REGISTRY_URL", "AUTH_SERVICE_URL", "OWNER_ADDRESS", "NODE_TYPE", "LISTEN_ADDR", "DATA_DIR"].contains(key) {
             env.removeValue(forKey: key)

@@ -29,6 +29,10 @@ static inline int clinux_epoll_wait(int epfd, int *fds, uint32_t *events, int ma
     return n;
 }
 
+/// Bytes written to a socket that its peer has not yet taken (SIOCOUTQ: unsent plus unacknowledged for
+/// TCP, unread for a Unix socket), or -1.
+int clinux_unaccepted_bytes(int fd);
+
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int clinux_accept_nonblocking(int fd);
 

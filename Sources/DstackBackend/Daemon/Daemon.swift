@@ -27,6 +27,8 @@ public struct Daemon: Sendable {
         let config = configuration
         logger.info("Starting dstack-backend", ("version", BuildInfo.version))
         config.logSettings(to: logger)
+        SignalHandling.logIgnoredSignals(to: logger)
+        let maxConnections = DescriptorLimit.prepare(configuredMaxConnections: config.maxConnections, logger: logger)
 
         let key: NodeKey
         do {
@@ -91,14 +93,17 @@ public struct Daemon: Sendable {
 
         var metricsRoute: (@Sendable () -> PreparedResponse)?
         if config.metricsEnabled {
-            metricsRoute = { @Sendable in
+            let cache = CachedResponse(maxAge: CachedResponse.metricsMaxAge) {
                 PreparedResponse(status: 200, contentType: PrometheusText.contentType, text: metrics.render())
             }
+            metricsRoute = { cache.current() }
         }
         let routes = BackendRoutes(health: { publisher.current() }, metrics: metricsRoute)
         let server: HTTPServer
+        var limits = config.serverLimits
+        limits.maxConnections = maxConnections
         do {
-            server = try HTTPServer(listener: listener, limits: config.serverLimits, handler: routes, logger: logger)
+            server = try HTTPServer(listener: listener, limits: limits, handler: routes, logger: logger)
         } catch {
             logger.error("Cannot listen", ("listen_addr", config.listenAddress.description), ("reason", String(describing: error)))
             return 1

@@ -71,7 +71,7 @@ extension OperatorCheck {
         case .cancelled:
             return "check was interrupted"
         case .outOfDescriptors:
-            return "this process ran out of file descriptors before asking the VMM: raise the open-files limit (`ulimit -n`, LimitNOFILE=, compose ulimits)"
+            return "this process has no free file descriptor, so the VMM was never asked: raise the open-files limit (`ulimit -n`, LimitNOFILE=)"
         case .transport:
             return "the connection to the VMM broke: read libcurl's words above; a proxy or a server that is not the VMM often causes this"
         }
@@ -94,8 +94,6 @@ extension OperatorCheck {
                 return "the host name in REGISTRY_URL does not resolve: check it and this host's DNS"
             case .timeout:
                 return "\(where_) did not answer in time: a firewall or a hung registry; the daemon retries for REGISTRATION_TIMEOUT at start"
-            case .outOfDescriptors:
-                return "this process ran out of file descriptors before asking the registry: raise the open-files limit (`ulimit -n`)"
             case .tls:
                 return transport.detail.contains("wrong version number")
                     ? "REGISTRY_URL says https but the registry speaks plain http: use http://"

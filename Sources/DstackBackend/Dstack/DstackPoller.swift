@@ -5,10 +5,10 @@ import Synchronization
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
 /// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
-/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how
-/// long it lasted. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and
-/// logs when it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither
-/// published, logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
+/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long
+/// it lasted. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
+/// it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither published,
+/// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Double

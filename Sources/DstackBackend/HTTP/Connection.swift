@@ -1,9 +1,15 @@
+import CLinux
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// One client connection's state; lives on the event-loop thread only.
 final class Connection {
+    /// Buffers at most this large are kept for the next request once drained; larger ones are freed, so an
+    /// idle connection that once sent or got something large holds no more than a small one.
+    static let retainedCapacity = 2048
+
     let fd: Int32
     /// Bytes received and not yet consumed; requests are parsed from `inputStart`.
     var input: [UInt8] = []
@@ -15,27 +21,38 @@ final class Connection {
     var outputStart = 0
     /// When the current, incomplete request's first byte arrived (monotonic ns), 0 if none pending.
     var requestStartedAt: UInt64 = 0
-    /// When the connection last did anything (monotonic ns).
+    /// When the connection last made progress: a request's bytes arrived, or the peer took answer bytes.
     var lastActivity: UInt64
     /// Close once `output` is flushed.
     var closeAfterFlush = false
     /// The epoll interest currently registered.
     var interest: UInt32 = 0
+    /// Bytes handed to the kernel so far.
+    var bytesSent = 0
+    /// `bytesSent` minus the kernel's count of bytes the peer has not taken, at the last look: it grows as
+    /// the peer reads. (On a Unix socket the kernel counts buffer overhead too, so it can be below zero.)
+    var takenMark = 0
+    /// Whether, at the last look, the peer had taken everything sent.
+    var allTaken = true
+    /// On the server's ready list: whole requests may be waiting in `input` for another turn.
+    var queued = false
+    /// Its last turn ended with whole requests possibly left and room for their answers.
+    var wantsTurn = false
+    /// The loop iteration of this connection's last turn, so one iteration gives it at most one.
+    var lastTurn: UInt64 = 0
 
     init(fd: Int32, now: UInt64) {
         self.fd = fd
         self.lastActivity = now
-        input.reserveCapacity(4096)
-        output.reserveCapacity(4096)
     }
 
     var pendingOutput: Int { output.count - outputStart }
     var hasUnparsedInput: Bool { inputStart < input.count }
 
-    /// Drops consumed input so the buffer does not grow; keeps capacity.
+    /// Drops consumed input so the buffer does not grow; frees a large buffer once all of it is consumed.
     func compactInput() {
         if inputStart == input.count {
-            input.removeAll(keepingCapacity: true)
+            Self.empty(&input)
             inputStart = 0
         } else if inputStart > 16384 {
             input.removeSubrange(0..<inputStart)
@@ -53,6 +70,11 @@ final class Connection {
         if includeBody { output.append(contentsOf: response.body) }
     }
 
+    /// Appends bytes sent as they are (an interim `100 Continue`).
+    func append(raw: StaticString) {
+        raw.withUTF8Buffer { output.append(contentsOf: $0) }
+    }
+
     /// Sends what it can. Returns false if the peer is gone.
     func flush() -> Bool {
         while outputStart < output.count {
@@ -61,14 +83,41 @@ final class Connection {
             }
             if sent > 0 {
                 outputStart += sent
+                bytesSent += sent
                 continue
             }
             if sent < 0 && errno == EINTR { continue }
             if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return true }
             return false
         }
-        output.removeAll(keepingCapacity: true)
+        Self.empty(&output)
         outputStart = 0
         return true
+    }
+
+    /// Whether the peer took answer bytes since the last look (asked of the kernel only while some are out).
+    ///
+    /// Progress is what the peer accepted, not how often the socket turned writable: a large send buffer
+    /// drained slowly but steadily may not turn writable for a long time.
+    func peerTookBytes() -> Bool {
+        if allTaken && takenMark == bytesSent { return false }
+        let unaccepted = clinux_unaccepted_bytes(fd)
+        guard unaccepted >= 0 else { return false }
+        let mark = bytesSent - Int(unaccepted)
+        let progressed = mark > takenMark
+        takenMark = mark
+        allTaken = unaccepted == 0
+        return progressed
+    }
+
+    /// Whether answer bytes may still be waiting for the peer in the kernel (as of the last `peerTookBytes`).
+    var hasUntakenBytes: Bool { !allTaken || takenMark != bytesSent }
+
+    private static func empty(_ buffer: inout [UInt8]) {
+        if buffer.capacity > retainedCapacity {
+            buffer = []
+        } else {
+            buffer.removeAll(keepingCapacity: true)
+        }
     }
 }

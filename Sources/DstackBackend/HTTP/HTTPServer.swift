@@ -39,8 +39,19 @@ public final class HTTPServer: @unchecked Sendable {
     private var acceptPausedUntil: UInt64 = 0
     private var loggedDescriptorExhaustion = false
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
+    /// Connections with whole requests left after their turn, served on the next iteration without new bytes.
+    private var readyList: [Connection] = []
+    private var readyBatch: [Connection] = []
+    /// Loop iterations, so a connection gets at most one turn per iteration.
+    private var iteration: UInt64 = 0
     /// epoll_wait returns, counted so a test can tell an idle loop from a spinning one.
     let loopWakeups = Counter()
+
+    /// A connection's turn ends after this many answers, so every ready connection gets one in each
+    /// iteration of the loop (a pipelining client cannot starve `/health`)...
+    static let requestsPerTurn = 32
+    /// ... or after this many bytes of answers, whichever comes first.
+    static let answerBytesPerTurn = 32768
 
     private static let errorResponses: [Int: PreparedResponse] = [
         400: .jsonError(status: 400, message: "bad request"),
@@ -101,8 +112,11 @@ public final class HTTPServer: @unchecked Sendable {
         var lastSweep = Clock.monotonicNanoseconds()
 
         while !stop.isStopped {
-            // While accepts are paused (out of descriptors), wake in time to resume them after ~100 ms.
-            let timeout = acceptPausedUntil != 0 ? min(tick, 100) : tick
+            // While accepts are paused (out of descriptors), wake in time to resume them after ~100 ms;
+            // with connections waiting for a turn, only look for new events.
+            let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != 0 ? min(tick, 100) : tick
+            iteration &+= 1
+            swap(&readyList, &readyBatch)
             let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
             loopWakeups.increment()
             if count < 0 {
@@ -135,6 +149,7 @@ public final class HTTPServer: @unchecked Sendable {
                     service(connection, events: events, now: now)
                 }
             }
+            serveReadyBatch(now: now)
             if now &- lastSweep >= UInt64(tick) * 1_000_000 {
                 lastSweep = now
                 sweep(now: now)
@@ -201,17 +216,19 @@ public final class HTTPServer: @unchecked Sendable {
             return
         }
         if events & CLINUX_EPOLLOUT != 0 {
+            let before = connection.bytesSent
             guard connection.flush() else {
                 closeConnection(connection)
                 return
             }
-            connection.lastActivity = now
+            if connection.bytesSent != before { connection.lastActivity = now }
             if connection.pendingOutput == 0 && connection.closeAfterFlush {
                 closeConnection(connection)
                 return
             }
         }
-        if events & CLINUX_EPOLLIN != 0 && connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush {
+        // A queued connection has whole requests to answer first: its input stays bounded by one read.
+        if events & CLINUX_EPOLLIN != 0 && wantsInput(connection) && !connection.queued {
             switch readAvailable(connection) {
             case .closed:
                 // The peer finished sending: answer what it sent, then close.
@@ -223,21 +240,53 @@ public final class HTTPServer: @unchecked Sendable {
                 if bytes > 0 { connection.lastActivity = now }
             }
         }
-        // Answer, send, and go on while the answers leave: whole requests already read get no further event.
-        var stoppedAtCap = true
-        while stoppedAtCap {
-            stoppedAtCap = processRequests(connection, now: now)
-            guard connection.flush() else {
-                closeConnection(connection)
-                return
-            }
-            if connection.pendingOutput == 0 && connection.closeAfterFlush {
-                closeConnection(connection)
-                return
-            }
-            if connection.pendingOutput > limits.maxBufferedOutputBytes { break }
+        takeTurn(connection, now: now)
+    }
+
+    /// One turn: answer up to the budget, send, and queue the connection if whole requests may be left.
+    private func takeTurn(_ connection: Connection, now: UInt64) {
+        connection.lastTurn = iteration
+        let end = processRequests(connection, now: now)
+        guard connection.flush() else {
+            closeConnection(connection)
+            return
         }
+        if connection.pendingOutput == 0 && connection.closeAfterFlush {
+            closeConnection(connection)
+            return
+        }
+        // Whole requests may be left: queue it if the answers left, else the socket's writability brings
+        // the next turn.
+        connection.wantsTurn = (end == .budgetSpent || end == .outputFull) && connection.pendingOutput <= limits.maxBufferedOutputBytes
+        if connection.wantsTurn { enqueue(connection) }
         updateInterest(connection)
+    }
+
+    private func enqueue(_ connection: Connection) {
+        guard !connection.queued else { return }
+        connection.queued = true
+        readyList.append(connection)
+    }
+
+    /// Turns for the connections queued in the previous iteration (those that had one already in this
+    /// iteration, from an event, wait for the next).
+    private func serveReadyBatch(now: UInt64) {
+        guard !readyBatch.isEmpty else { return }
+        for connection in readyBatch {
+            connection.queued = false
+            // Closed since it was queued (its descriptor may even belong to a new connection by now).
+            guard let current = self.connection(for: connection.fd), current === connection else { continue }
+            if connection.lastTurn == iteration {
+                if connection.wantsTurn { enqueue(connection) }
+                continue
+            }
+            takeTurn(connection, now: now)
+        }
+        readyBatch.removeAll(keepingCapacity: true)
+    }
+
+    private func wantsInput(_ connection: Connection) -> Bool {
+        connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush
     }
 
     private enum ReadResult { case read(Int), closed, failed }
@@ -261,20 +310,31 @@ public final class HTTPServer: @unchecked Sendable {
         return .read(total)
     }
 
-    /// Parses and answers the requests in the input; true if it stopped with whole requests possibly left
-    /// because the output is over the cap.
-    private func processRequests(_ connection: Connection, now: UInt64) -> Bool {
-        while connection.hasUnparsedInput && !connection.closeAfterFlush
-            && connection.pendingOutput <= limits.maxBufferedOutputBytes
-        {
+    private enum TurnEnd { case needBytes, budgetSpent, outputFull, closing }
+
+    /// Parses and answers the requests in the input, up to one turn's budget.
+    private func processRequests(_ connection: Connection, now: UInt64) -> TurnEnd {
+        var answered = 0
+        let outputAtStart = connection.output.count
+        while connection.hasUnparsedInput {
+            if connection.closeAfterFlush { return .closing }
+            if connection.pendingOutput > limits.maxBufferedOutputBytes { return .outputFull }
+            if answered >= Self.requestsPerTurn || connection.output.count - outputAtStart >= Self.answerBytesPerTurn {
+                return .budgetSpent
+            }
             switch RequestParser.parse(
                 connection.input, from: connection.inputStart, limits: limits, progress: &connection.progress)
             {
             case .incomplete:
                 // A partial request: the slowloris clock runs from when it was first seen.
                 if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
+                // RFC 9110 10.1.1: a client that waits for 100 Continue before its body gets it from the head.
+                if connection.progress.expectsContinue && !connection.progress.continueSent {
+                    connection.progress.continueSent = true
+                    connection.append(raw: "HTTP/1.1 100 Continue\r\n\r\n")
+                }
                 connection.compactInput()
-                return false
+                return .needBytes
             case .failure(let error):
                 stats.countRejection(status: error.status)
                 stats.countRequest(pathClass: 3, status: error.status)
@@ -282,10 +342,10 @@ public final class HTTPServer: @unchecked Sendable {
                     Self.errorResponses[error.status]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n",
                     includeBody: true)
                 connection.closeAfterFlush = true
-                connection.input.removeAll()
+                connection.input = []
                 connection.inputStart = 0
                 connection.progress = ParseProgress()
-                return false
+                return .closing
             case .request(let request, let end):
                 let response = handler.respond(to: request)
                 stats.countRequest(pathClass: handler.pathClass(of: request), status: response.status)
@@ -295,11 +355,12 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.inputStart = end
                 connection.progress = ParseProgress()
                 connection.requestStartedAt = 0
+                answered += 1
                 if closing { connection.closeAfterFlush = true }
             }
         }
         connection.compactInput()
-        return connection.hasUnparsedInput && !connection.closeAfterFlush
+        return connection.closeAfterFlush ? .closing : .needBytes
     }
 
     /// Reads only while the peer keeps up with our answers; writes only while something is pending.
@@ -308,7 +369,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// not (its output is over the cap) a level-triggered RDHUP would wake the loop in a busy spin.
     private func updateInterest(_ connection: Connection) {
         var wanted: UInt32 = 0
-        if connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush { wanted |= CLINUX_EPOLLIN }
+        if wantsInput(connection) { wanted |= CLINUX_EPOLLIN }
         if connection.pendingOutput > 0 { wanted |= CLINUX_EPOLLOUT }
         guard wanted != connection.interest else { return }
         if clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, wanted) == 0 {
@@ -337,12 +398,15 @@ public final class HTTPServer: @unchecked Sendable {
                 } else {
                     updateInterest(connection)
                 }
-            } else if now &- connection.lastActivity > idle {
-                if connection.requestStartedAt == 0 && connection.pendingOutput == 0 {
-                    closeConnection(connection)
-                } else if connection.pendingOutput > 0 {
-                    // A peer that stopped reading for the whole idle time.
+            } else {
+                // Progress is answer bytes the peer took, however rarely the socket turned writable.
+                if connection.peerTookBytes() { connection.lastActivity = now }
+                guard now &- connection.lastActivity > idle else { continue }
+                if connection.pendingOutput > 0 || connection.hasUntakenBytes {
+                    // A peer that took none of our answer bytes for the whole idle time.
                     stats.countRejection(ServerStats.timeout)
+                    closeConnection(connection)
+                } else if connection.requestStartedAt == 0 {
                     closeConnection(connection)
                 }
             }

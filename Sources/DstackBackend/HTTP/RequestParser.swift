@@ -35,6 +35,10 @@ public struct ParseProgress: Sendable, Equatable {
     var scanned = 0
     /// Once the head parsed: the whole request's length from its start (head + body); 0 before.
     var needed = 0
+    /// The head parsed, asks `Expect: 100-continue` (HTTP/1.1), and the body has not all arrived.
+    var expectsContinue = false
+    /// Set by the server once it sent the interim `100 Continue`.
+    var continueSent = false
 
     public init() {}
 }
@@ -146,6 +150,7 @@ public enum RequestParser {
         var hostCount = 0
         var connectionClose = false
         var connectionKeepAlive = false
+        var expectContinue = false
         while position < headEnd - 2 {
             let c = bytes[position]
             if c == 32 || c == 9 { return .failure(.badRequest("obsolete header line folding")) }
@@ -184,6 +189,8 @@ public enum RequestParser {
                 return .failure(.badRequest("Transfer-Encoding is not accepted"))
             } else if equalsIgnoringCase(bytes, name, "host") {
                 hostCount += 1
+            } else if equalsIgnoringCase(bytes, name, "expect") {
+                expectContinue = expectContinue || equalsIgnoringCase(bytes, valueStart..<valueEnd, "100-continue")
             } else if equalsIgnoringCase(bytes, name, "connection") {
                 forEachToken(bytes, valueStart..<valueEnd) { token in
                     if equalsIgnoringCase(bytes, token, "close") { connectionClose = true }
@@ -201,6 +208,7 @@ public enum RequestParser {
         guard end - headEnd >= length else {
             // The head is good; wait for the whole body without parsing the head again.
             progress.needed = headEnd + length - start
+            progress.expectsContinue = expectContinue && minorVersion == 1
             return .incomplete
         }
         let request = HTTPRequest(

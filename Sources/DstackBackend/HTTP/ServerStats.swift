@@ -2,7 +2,7 @@
 public final class ServerStats: Sendable {
     public static let pathClasses = ["/health", "/", "/metrics", "other"]
     public static let codes = [200, 204, 400, 404, 405, 408, 413, 431, 503, 505]
-    public static let rejectionReasons = ["431", "413", "400", "over_cap", "timeout"]
+    public static let rejectionReasons = ["431", "413", "400", "over_cap", "timeout", "505"]
 
     /// [pathClass * (codes.count + 1) + codeIndex]; the last code slot is "other".
     private let requests: [Counter]
@@ -30,6 +30,7 @@ public final class ServerStats: Sendable {
         case 431: countRejection(0)
         case 413: countRejection(1)
         case 408: countRejection(4)
+        case 505: countRejection(5)
         default: countRejection(2)
         }
     }

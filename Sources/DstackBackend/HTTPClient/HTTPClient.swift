@@ -178,8 +178,7 @@ public struct HTTPClient: Sendable {
                 if FileDescriptors.isExhaustion(osErrno) { throw Self.outOfDescriptors(request: request, osErrno: osErrno) }
                 if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
             }
-            throw Self.error(
-                for: code, detail: detail, request: request, configuration: configuration, osErrno: osErrno)
+            throw Self.error(for: code, detail: detail, request: request, configuration: configuration, osErrno: osErrno)
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

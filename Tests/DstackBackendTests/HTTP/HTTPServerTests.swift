@@ -13,11 +13,15 @@ final class RunningServer {
     let thread: BackgroundThread
     let sink = CollectingSink()
 
-    init(limits: ServerLimits = ServerLimits(), address: ListenAddress = .inet(host: "127.0.0.1", port: 0)) throws {
+    init(
+        limits: ServerLimits = ServerLimits(), address: ListenAddress = .inet(host: "127.0.0.1", port: 0),
+        handler: (any HTTPHandler)? = nil
+    ) throws {
         let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
         server = try HTTPServer(
             address: address, limits: limits,
-            handler: BackendRoutes(health: { health }, metrics: { PreparedResponse(status: 200, contentType: "text/plain", text: "m 1\n") }),
+            handler: handler
+                ?? BackendRoutes(health: { health }, metrics: { PreparedResponse(status: 200, contentType: "text/plain", text: "m 1\n") }),
             logger: Logger(level: .debug, sink: sink))
         let server = server
         let stop = stop
@@ -116,7 +120,7 @@ final class RunningServer {
         ("GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "a", count: 9000) + "\r\n\r\n", 431, "431"),
         ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 70000\r\n\r\n", 413, "413"),
         ("GET / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "400"),
-        ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505, "400"),
+        ("GET / HTTP/3.0\r\nHost: t\r\n\r\n", 505, "505"),
         ("GET / HTTP/1.1\r\nHost: t\r\n" + String(repeating: "X: 1\r\n", count: 100) + "\r\n", 431, "431"),
         ("GET / HTTP/1.1\r\nHost: t\rX: 1\r\n\r\n", 400, "400"),
         ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400, "400"),

@@ -1,0 +1,103 @@
+import DstackBackend
+import DstackSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's process-wide limits (issue 13): descriptors and stray signals, in a child process so the
+/// test process keeps its own limits and signal dispositions.
+@Suite(.serialized) struct ServerLimitsProcessTests {
+    func environment(_ simulator: Simulator, dataDirectory: String, listen: String) -> [String: String] {
+        [
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EndToEndTests.owner, "DSTACK_URL": simulator.vmmURL,
+            "DATA_DIR": dataDirectory, "LISTEN_ADDR": listen, "DSTACK_POLL_INTERVAL": "1s", "NODE_TYPE": "node-H200x8",
+        ]
+    }
+
+    /// A connected, non-blocking TCP socket to 127.0.0.1:`port`, or -1.
+    func connectTo(_ port: UInt16) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+
+    /// True while the server keeps `fd` open (nothing to read, no end of stream).
+    func isOpen(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+    }
+
+    @Test func aLowDescriptorLimitIsRaisedAndCapsConnectionsSoTheVMMPollKeepsWorking() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        // Soft limit 64 under a hard limit of 128: the daemon raises the soft one to 128.
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)"),
+            launcher: ["/bin/sh", "-c", #"ulimit -S -n 64 && ulimit -H -n 128 && exec "$0" "$@""#])
+        defer { backend.signal(SIGKILL) }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        let cap = 128 - DescriptorLimit.reserve
+        #expect(backend.log.contains("max_connections=\(cap)"), "log: \(backend.log)")
+        #expect(backend.log.contains("nofile.soft=128"), "log: \(backend.log)")
+
+        // More clients than descriptors: those past the cap are closed at once, the poller keeps its share.
+        var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
+        defer { clients.forEach { close($0) } }
+        #expect(clients.count == 150)
+        Thread.sleep(forTimeInterval: 2.5)  // two polls while every slot is taken
+        let open = clients.filter(isOpen)
+        #expect(open.count <= cap)
+        #expect(open.count >= cap - 2, "open: \(open.count)")
+        // Free a few slots, then ask: the polls made while the slots were full succeeded.
+        for fd in open.prefix(5) { close(fd) }
+        clients.removeAll { open.prefix(5).contains($0) }
+        let health = httpGet("http://127.0.0.1:\(port)/health")
+        #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
+        #expect(health?.body.contains("\"status\":\"Available\"") == true)
+        let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+        #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"}"), "metrics: \(metrics)")
+        #expect(!backend.log.contains("Failed to connect to dstack"), "log: \(backend.log)")
+    }
+
+    @Test func sighupAndSigusr1AreLoggedAndIgnored() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let socketPath = directory.path + "/backend.sock"
+        let backend = try BackendProcess(
+            arguments: [], environment: environment(simulator, dataDirectory: directory.path + "/data", listen: "unix:\(socketPath)"))
+        defer { backend.signal(SIGKILL) }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        for signal in [SIGHUP, SIGUSR1, SIGUSR2] {
+            backend.signal(signal)
+        }
+        #expect(backend.waitForOutput("signal=SIGUSR2", timeout: 3), "log: \(backend.log)")
+        #expect(backend.log.contains("signal=SIGHUP"))
+        #expect(backend.log.contains("signal=SIGUSR1"))
+        #expect(backend.process.isRunning)
+        #expect(FileManager.default.fileExists(atPath: socketPath))
+        backend.signal(SIGTERM)
+        #expect(backend.waitForExit(timeout: 3) == 0, "log: \(backend.log)")
+        #expect(!FileManager.default.fileExists(atPath: socketPath))
+    }
+}
