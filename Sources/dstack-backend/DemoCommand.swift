@@ -68,7 +68,7 @@ struct DemoCommand: ParsableCommand {
         defer { simulator.stop() }
 
         let flags = [
-            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EthereumAddress.demoOwner.checksummed,
             "DSTACK_URL": simulator.vmmURL, "LISTEN_ADDR": listenAddr, "DATA_DIR": dataDir ?? scratch + "/data",
             "NODE_TYPE": "auto", "DSTACK_POLL_INTERVAL": pollInterval,
         ]

@@ -48,7 +48,9 @@ import Glibc
     func healthcheckAcceptsEveryDurationForm(timeout: String) throws {
         let simulator = try Simulator()
         defer { simulator.stop() }
-        let result = try Self.run(["healthcheck", "--timeout", timeout, "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        // Not /health: --require-available's plain "200 or not" (liveness would want BackendInfo).
+        let result = try Self.run(
+            ["healthcheck", "--require-available", "--timeout", timeout, "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
         #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
     }
 
@@ -156,7 +158,7 @@ extension OperatorCLITests {
         try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
         let flags = [
             "--data-dir", directory.path, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
-            "--owner-address", "0x52908400098527886E0F7030069857D2E4169EE7", "--listen-addr", "127.0.0.1:\(freePort())",
+            "--owner-address", "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9", "--listen-addr", "127.0.0.1:\(freePort())",
             "--node-type", "node-H200x8",
         ]
         // Root reads any file, so as root run check as nobody; otherwise take the permission away.
@@ -192,7 +194,7 @@ extension OperatorCLITests {
         let backend = try BackendProcess(
             arguments: [],
             environment: [
-                "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x52908400098527886E0F7030069857D2E4169EE7",
+                "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9",
                 "DSTACK_URL": simulator.vmmURL, "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(freePort())",
                 "DSTACK_POLL_INTERVAL": "100ms", "NODE_TYPE": "node-H200x8", "LOG_LEVEL": "debug", "LOG_FORMAT": "json",
             ])

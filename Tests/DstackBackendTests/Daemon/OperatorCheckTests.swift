@@ -37,7 +37,7 @@ import Glibc
                 environment: [:],
                 flags: [
                     "REGISTRY_URL": registryURL ?? "http://127.0.0.1:\(registry.port)",
-                    "OWNER_ADDRESS": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+                    "OWNER_ADDRESS": "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9",
                     "DSTACK_URL": dstackURL ?? "http://127.0.0.1:\(vmm.port)", "DATA_DIR": directory.path,
                     "NODE_TYPE": nodeType, "LISTEN_ADDR": listen ?? "unix:" + directory.path + "/backend.sock", "HTTP_TIMEOUT": "2s", "HTTP_CONNECT_TIMEOUT": "1s",
                 ])

@@ -56,7 +56,7 @@ import Testing
     @Test func serverBoundsComeFromTheirSettings() throws {
         let configuration = try Configuration.resolve(
             environment: [
-                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
                 "MAX_HEADER_COUNT": "7", "MAX_BUFFERED_OUTPUT_BYTES": "1024", "MAX_CONNECTIONS": "9",
                 "IDLE_TIMEOUT": "3s", "REQUEST_TIMEOUT": "500ms", "MAX_HEADER_BYTES": "2048",
             ],
@@ -71,7 +71,7 @@ import Testing
         #expect(limits.maxBodyBytes == 10)
         let error = #expect(throws: ConfigurationErrors.self) {
             try Configuration.resolve(
-                environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "MAX_HEADER_COUNT": "0"],
+                environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9", "MAX_HEADER_COUNT": "0"],
                 flags: [:])
         }
         #expect(error?.lines.first?.contains("MAX_HEADER_COUNT") == true)
