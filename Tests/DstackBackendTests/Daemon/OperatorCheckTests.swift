@@ -252,3 +252,20 @@ extension OperatorCheckTests {
         }
     }
 }
+
+extension OperatorCheckTests {
+    /// A Unix LISTEN_ADDR some process serves is a warning, and check leaves that socket file alone.
+    @Test func aLiveUnixListenSocketWarnsAndIsLeftAlone() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let path = rig.directory.path + "/live.sock"
+        let live = try FakeHTTPServer(unixPath: path) { _ in .respond(status: 200) }
+        defer { live.stop() }
+        let listen = Self.result("listen address", in: rig.run(try rig.configuration(listen: "unix:" + path)))
+        #expect(listen?.status == .warn, "\(String(describing: listen))")
+        #expect(listen?.detail.contains("is in use") == true)
+        #expect(FileManager.default.fileExists(atPath: path))
+        let free = Self.result("listen address", in: rig.run(try rig.configuration()))
+        #expect(free?.status == .ok)
+    }
+}
