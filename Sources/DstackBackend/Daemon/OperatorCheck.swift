@@ -156,31 +156,15 @@ public struct OperatorCheck: Sendable {
             }
         case .unix(let path):
             // Never bind here: the server replaces a stale socket file, and check must not touch a live one.
-            if Self.acceptsConnections(unixPath: path) {
+            // liveSocketUser also sees an instance still registering (bound, not listening yet).
+            if let user = ListeningSocket.liveSocketUser(path) {
                 results.append(Result(
-                    name: "listen address", status: .warn, detail: "\(address) already accepts connections",
+                    name: "listen address", status: .warn, detail: "\(address) is in use: \(user)",
                     hint: "if it is this daemon already running, all is well; otherwise stop what serves \(path) or set another LISTEN_ADDR"))
             } else {
                 results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
             }
         }
-    }
-
-    private static func acceptsConnections(unixPath path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
     }
 
     /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` lines, hints indented below, then the counts.
