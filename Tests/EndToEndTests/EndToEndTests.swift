@@ -90,6 +90,9 @@ import Glibc
         #expect(object["ts"] as? String != nil)
         #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 1") == true)
         let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
+        let metricsText = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+        #expect(metricsText.contains("dstack_backend_info{pubkey=\"\(pubkey)\",node_type=\"node-H200x8\",version=\"\(BuildInfo.version)\"} 1"))
+        #expect(metricsText.contains("\nprocess_open_fds "))
         _ = simulator.registry.respond(to: SimulatorRequest(method: "POST", path: "/sim/revoke/" + pubkey))
         #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 0") == true })
         #expect(backend.waitForOutput("Registry no longer authorizes the worker"))

@@ -107,7 +107,7 @@ extension OperatorCLITests {
     @Test func configurationErrorsAreJSONWhenLogsAre() throws {
         let result = try Self.run(
             [], environment: ["LOG_FORMAT": "json", "OWNER_ADDRESS": "0x1234", "LISTEN_ADDR": "nope", "DATA_DIR": "/nonexistent/x"])
-        #expect(result.status == 1)
+        #expect(result.status == 78)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 3, "stderr: \(result.stderr)")
         var settings: [String] = []

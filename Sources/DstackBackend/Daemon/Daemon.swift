@@ -74,6 +74,7 @@ public struct Daemon: Sendable {
         case .resolved(let type): nodeType = type
         case .exit(let code): return code
         }
+        metrics.setIdentity(pubkey: pubkey, nodeType: nodeType)
 
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
         let registry = RegistryClient(

@@ -17,6 +17,8 @@ public final class DaemonMetrics: Sendable {
     public let registrationAttempts: [(result: String, counter: Counter)]
     /// The server's own counts; set once the server exists.
     private let server = Mutex<ServerStats?>(nil)
+    /// The node's registry identity for `dstack_backend_info`; set once the node type is known.
+    private let identity = Mutex<(pubkey: String, nodeType: String)?>(nil)
 
     public static let registrationResults = ["ok", "retryable_error", "rejected"]
 
@@ -27,6 +29,11 @@ public final class DaemonMetrics: Sendable {
 
     public func attachServer(_ stats: ServerStats) {
         server.withLock { $0 = stats }
+    }
+
+    /// Sets the labels of `dstack_backend_info` (the pubkey and node type the node registers with).
+    public func setIdentity(pubkey: String, nodeType: String) {
+        identity.withLock { $0 = (pubkey, nodeType) }
     }
 
     /// Counts one registry request outcome (unknown labels count as `rejected`).
@@ -56,6 +63,14 @@ public final class DaemonMetrics: Sendable {
         out.sample("dstack_backend_build_info", [("version", BuildInfo.version)], 1)
         out.family("dstack_backend_start_time_seconds", .gauge, help: "Start time of the process, Unix seconds.")
         out.sample("dstack_backend_start_time_seconds", [], startTime)
+        if let identity = identity.withLock({ $0 }) {
+            out.family(
+                "dstack_backend_info", .gauge,
+                help: "The node's registry identity (join a host to its pubkey and node type); always 1.")
+            out.sample(
+                "dstack_backend_info",
+                [("pubkey", identity.pubkey), ("node_type", identity.nodeType), ("version", BuildInfo.version)], 1)
+        }
 
         out.family("dstack_backend_dstack_up", .gauge, help: "1 if the last dstack VMM poll succeeded.")
         out.sample("dstack_backend_dstack_up", [], dstackUp.current)
@@ -85,6 +100,7 @@ public final class DaemonMetrics: Sendable {
         if let stats = server.withLock({ $0 }) {
             Self.writeServer(stats, to: &out)
         }
+        ProcessMetrics.current().write(to: &out)
         return out.text
     }
 
