@@ -30,8 +30,11 @@ import Glibc
                 "REGISTRY_URL": registry, "OWNER_ADDRESS": EndToEndTests.owner,
                 "DSTACK_URL": simulator.vmmURL + "?token=\(Self.token)", "DATA_DIR": directory.path,
                 "LISTEN_ADDR": "127.0.0.1:\(port)", "NODE_TYPE": "node-H200x8", "DSTACK_POLL_INTERVAL": "200ms",
+                // Debug prints every registry request's URL and every poll: those must be masked too.
+                "LOG_LEVEL": "debug",
             ])
         #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(backend.log.contains("Registry request"), "log: \(backend.log)")
         #expect(backend.log.contains("alice:***@127.0.0.1"))
         #expect(backend.log.contains("?token=***"))
         simulator.vmm.setOutage(true)

@@ -108,12 +108,12 @@ public struct RegistryClient: Sendable {
         do {
             let response = try http.perform(request)
             logger.debug(
-                "Registry request", ("method", request.method.rawValue), ("url", request.url),
+                "Registry request", ("method", request.method.rawValue), ("url", URLRedaction.redact(request.url)),
                 ("status", String(response.status)), ("duration_ms", milliseconds()))
             return response
         } catch {
             logger.debug(
-                "Registry request", ("method", request.method.rawValue), ("url", request.url),
+                "Registry request", ("method", request.method.rawValue), ("url", URLRedaction.redact(request.url)),
                 ("reason", error.description), ("duration_ms", milliseconds()))
             throw RegistryError(method: request.method.rawValue, url: request.url, kind: .transport(error))
         }
