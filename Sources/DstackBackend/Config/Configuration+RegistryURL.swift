@@ -10,7 +10,8 @@ extension SettingReader {
         errors.append(
             ConfigurationError(
                 setting: "REGISTRY_URL",
-                message: "Error: REGISTRY_URL \"\(primary)\" and AUTH_SERVICE_URL \"\(alias)\" are both set and differ; "
+                message: "Error: REGISTRY_URL \"\(URLRedaction.redact(primary))\" and AUTH_SERVICE_URL "
+                    + "\"\(URLRedaction.redact(alias))\" are both set and differ; "
                     + "AUTH_SERVICE_URL is the older name of the same setting: keep only REGISTRY_URL"))
     }
 
@@ -19,8 +20,9 @@ extension SettingReader {
         return value
     }
 
-    /// Equal registries compare equal: a trailing `/` or a default port does not count as a difference.
+    /// Equal registries compare equal: a trailing `/` does not count as a difference, but a different password
+    /// or token does, so this is the unmasked text (never printed).
     private static func normalized(_ text: String) -> String {
-        (try? HTTPURL.parse(text, setting: "REGISTRY_URL"))?.description ?? text
+        (try? HTTPURL.parse(text, setting: "REGISTRY_URL"))?.appending("") ?? text
     }
 }

@@ -36,6 +36,31 @@ import Testing
         ])
     }
 
+    @Test func registriesDifferingOnlyInCredentialsDifferAndTheErrorMasksThem() {
+        let passwords = #expect(throws: ConfigurationErrors.self) {
+            try resolve([
+                "REGISTRY_URL": "https://alice:s3cretA@r.example.com/", "AUTH_SERVICE_URL": "https://alice:s3cretB@r.example.com",
+            ])
+        }
+        #expect(passwords?.lines == [
+            #"Error: REGISTRY_URL "https://alice:***@r.example.com/" and AUTH_SERVICE_URL "https://alice:***@r.example.com" are both set and differ; AUTH_SERVICE_URL is the older name of the same setting: keep only REGISTRY_URL"#
+        ])
+        let tokens = #expect(throws: ConfigurationErrors.self) {
+            try resolve(["REGISTRY_URL": "https://r.example.com?token=t0kenA", "AUTH_SERVICE_URL": "https://r.example.com?token=t0kenB"])
+        }
+        let line = tokens?.lines.first ?? ""
+        #expect(line.contains("both set and differ"), "\(line)")
+        #expect(!line.contains("t0ken"), "\(line)")
+        #expect(line.contains("token=***"), "\(line)")
+    }
+
+    @Test func theSameCredentialsTwiceAreFine() throws {
+        let configuration = try resolve([
+            "REGISTRY_URL": "https://alice:pw@r.example.com?token=t", "AUTH_SERVICE_URL": "https://alice:pw@r.example.com/?token=t",
+        ])
+        #expect(configuration.registryURL.description == "https://alice:***@r.example.com?token=***")
+    }
+
     @Test func theFlagOverridesBothNames() throws {
         let configuration = try resolve(
             ["REGISTRY_URL": "https://a.example.com", "AUTH_SERVICE_URL": "https://b.example.com"],
