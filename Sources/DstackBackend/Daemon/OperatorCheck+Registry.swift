@@ -1,8 +1,14 @@
 extension OperatorCheck {
     /// The `registry` line of `check`, from `RegistryView`: fails on an unreachable registry or an owner
     /// mismatch; warns on an answer that suggests the wrong URL or missing authentication.
-    static func registryResult(configuration: Configuration, http: HTTPClient, pubkey: String) -> Result {
-        let client = RegistryClient(baseURL: configuration.registryURL, http: http)
+    ///
+    /// `headerProvider` signs the requests as the daemon does (the node key's `NIP98Signer` when
+    /// REGISTRY_AUTH=nip98), so the registry answers `check` what it answers the daemon.
+    static func registryResult(
+        configuration: Configuration, http: HTTPClient, pubkey: String,
+        headerProvider: RegistryClient.HeaderProvider? = nil
+    ) -> Result {
+        let client = RegistryClient(baseURL: configuration.registryURL, http: http, headerProvider: headerProvider)
         let view: RegistryView
         do {
             view = try RegistryView.fetch(
@@ -17,7 +23,7 @@ extension OperatorCheck {
             return Result(name: "registry", status: .fail, detail: detail, hint: view.hint)
         }
         if case .notRegistered(let reason) = view.permissions, view.lookup.record == nil,
-            let hint = registryRefusalHint(reason)
+            let hint = registryRefusalHint(reason, signed: headerProvider != nil)
         {
             return Result(name: "registry", status: .warn, detail: detail, hint: hint)
         }

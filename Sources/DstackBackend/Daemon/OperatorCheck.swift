@@ -56,15 +56,15 @@ public struct OperatorCheck: Sendable {
     public func run() -> [Result] {
         var results: [Result] = [Result(name: "configuration", status: .ok, detail: "all settings are valid", hint: nil)]
         let http = HTTPClient(configuration: configuration.httpClientConfiguration)
-        let pubkey = checkKey(into: &results)
+        let key = checkKey(into: &results)
         checkDstack(http: http, into: &results)
-        checkRegistry(pubkey: pubkey, http: http, into: &results)
+        checkRegistry(key: key, http: http, into: &results)
         checkListenAddress(into: &results)
         return results
     }
 
     /// The node key: loaded (never created); a key others can read is a warning.
-    private func checkKey(into results: inout [Result]) -> String? {
+    private func checkKey(into results: inout [Result]) -> NodeKey? {
         let path = Keystore.keyPath(dataDirectory: configuration.dataDirectory)
         do {
             let key = try Keystore.load(dataDirectory: configuration.dataDirectory, logger: .silent)
@@ -78,7 +78,7 @@ public struct OperatorCheck: Sendable {
             } else {
                 results.append(Result(name: "node key", status: .ok, detail: detail, hint: nil))
             }
-            return key.publicKey.hex
+            return key
         } catch {
             results.append(Result(name: "node key", status: .fail, detail: error.description, hint: Self.keyHint(error)))
             return nil
@@ -124,14 +124,17 @@ public struct OperatorCheck: Sendable {
     }
 
     /// The registry's view of this worker (`RegistryView`: two GETs, never a POST).
-    private func checkRegistry(pubkey: String?, http: HTTPClient, into results: inout [Result]) {
-        guard let pubkey else {
+    /// Signed like the daemon's requests when REGISTRY_AUTH=nip98.
+    private func checkRegistry(key: NodeKey?, http: HTTPClient, into results: inout [Result]) {
+        guard let key else {
             results.append(Result(
                 name: "registry", status: .fail, detail: "skipped: needs the node key's pubkey",
                 hint: "fix the node key first (above); this check asks the registry about that key"))
             return
         }
-        results.append(Self.registryResult(configuration: configuration, http: http, pubkey: pubkey))
+        let signer = configuration.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
+        results.append(Self.registryResult(
+            configuration: configuration, http: http, pubkey: key.publicKey.hex, headerProvider: signer?.headerProvider))
     }
 
     /// Whether the daemon could listen on `LISTEN_ADDR` now. In use is a warning: it may be the running daemon.

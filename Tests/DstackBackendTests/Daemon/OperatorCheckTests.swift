@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Synchronization
 
 @testable import DstackBackend
 
@@ -243,6 +244,7 @@ extension OperatorCheckTests {
             registry(.status(code: 503, body: "", retryAfter: nil)),
         ]
         hints.append(try #require(OperatorCheck.registryRefusalHint("HTTP 401")))
+        hints.append(try #require(OperatorCheck.registryRefusalHint("HTTP 401", signed: true)))
         for hint in hints {
             let start = String(hint.prefix(18))
             #expect(table.contains(start), "README's check table lacks a hint starting \"\(start)\" (\(hint))")
@@ -267,5 +269,31 @@ extension OperatorCheckTests {
         #expect(FileManager.default.fileExists(atPath: path))
         let free = Self.result("listen address", in: rig.run(try rig.configuration()))
         #expect(free?.status == .ok)
+    }
+}
+
+extension OperatorCheckTests {
+    /// REGISTRY_AUTH=nip98: `check` signs its registry requests with the node key, as the daemon does, and a
+    /// refused signature does not tell the operator to set what is already set.
+    @Test func nip98SignsTheRegistryRequestsAndARefusalDoesNotAskForNip98() throws {
+        let refuseSigned = Mutex(false)
+        let rig = try Rig(registry: { request in
+            guard request.header("Authorization")?.hasPrefix("Nostr ") == true else { return .json(401, "unsigned") }
+            return refuseSigned.withLock { $0 } ? .json(401, "bad signature") : .json(200, OperatorCheckTests.permissions)
+        })
+        defer { rig.stop() }
+        var configuration = try rig.configuration()
+        configuration.registryAuth = .nip98
+
+        let signed = try #require(rig.run(configuration).first { $0.name == "registry" })
+        #expect(signed.status == .ok, "\(signed)")
+        #expect(!rig.registry.requests.isEmpty)
+        #expect(rig.registry.requests.allSatisfy { $0.header("Authorization")?.hasPrefix("Nostr ") == true })
+
+        refuseSigned.withLock { $0 = true }
+        let refused = try #require(rig.run(configuration).first { $0.name == "registry" })
+        #expect(refused.status == .warn, "\(refused)")
+        #expect(refused.hint?.contains("refused this node key's NIP-98 signature") == true, "\(refused)")
+        #expect(refused.hint?.contains("set REGISTRY_AUTH") == false, "\(refused)")
     }
 }
