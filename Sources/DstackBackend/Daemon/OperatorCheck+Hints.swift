@@ -46,6 +46,8 @@ extension OperatorCheck {
 
     private static func transportHint(_ error: HTTPClientError, endpoint: DstackEndpoint) -> String {
         let (host, port) = hostAndPort(endpoint)
+        // What the hints name: the socket path for a Unix socket (never a made-up localhost:80).
+        let place = if case .unixSocket(let path) = endpoint { path } else { "\(host):\(port)" }
         switch error.kind {
         case .connectionRefused:
             if case .unixSocket(let path) = endpoint {
@@ -56,14 +58,14 @@ extension OperatorCheck {
             }
             return "nothing accepts on \(host):\(port) from here: a VMM configured for 127.0.0.1 cannot be reached from a container; make it listen on 0.0.0.0 (check with `sudo ss -tlnp | grep \(port)`) or use its Unix socket (unix:///opt/dstack/dstack-v05x/run/vmm.sock)"
         case .tls:
-            if error.detail.contains("wrong version number") {
+            if error.detail.contains("wrong version number"), case .http = endpoint {
                 return "DSTACK_URL says https but the VMM speaks plain http: use http://\(host):\(port)"
             }
             return "the TLS handshake with the VMM failed: check its certificate (name and CA) or use the scheme it serves"
         case .dns:
             return "the host name in DSTACK_URL does not resolve: check it; inside a container the host is host.docker.internal"
         case .timeout:
-            return "\(host):\(port) did not answer within HTTP_CONNECT_TIMEOUT/HTTP_TIMEOUT: a firewall dropping packets, a wrong address, or a hung VMM"
+            return "\(place) did not answer within HTTP_CONNECT_TIMEOUT/HTTP_TIMEOUT: a firewall dropping packets, a wrong address, or a hung VMM"
         case .responseTooLarge:
             return "the answer is larger than any GPU list: DSTACK_URL points at something that is not the dstack VMM"
         case .invalidURL:
@@ -77,8 +79,9 @@ extension OperatorCheck {
         }
     }
 
+    /// Host and port of an http(s) endpoint; empty for a Unix socket, whose hints name its path instead.
     private static func hostAndPort(_ endpoint: DstackEndpoint) -> (String, String) {
-        guard case .http(let url) = endpoint else { return ("localhost", "80") }
+        guard case .http(let url) = endpoint else { return ("", "") }
         return (url.host, String(url.port ?? (url.scheme == .https ? 443 : 80)))
     }
 

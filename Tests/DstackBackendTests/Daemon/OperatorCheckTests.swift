@@ -159,6 +159,21 @@ import Glibc
         #expect(vmm?.hint?.contains("DSTACK_RUN_DIR") == true)
     }
 
+    @Test func aSilentUnixSocketNamesTheSocketAndNeverLocalhostPort80() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let path = rig.directory.path + "/vmm.sock"
+        let hung = try FakeHTTPServer(unixPath: path) { _ in .hang }
+        defer { hung.stop() }
+        var configuration = try rig.configuration(dstackURL: "unix:" + path)
+        configuration.httpTimeout = 1
+        let vmm = Self.result("dstack VMM", in: rig.run(configuration))
+        #expect(vmm?.status == .fail)
+        #expect(vmm?.hint?.contains("\(path) did not answer within") == true, "\(String(describing: vmm))")
+        #expect(vmm?.hint?.contains("localhost") == false, "\(String(describing: vmm))")
+        #expect(vmm?.hint?.contains(":80") == false, "\(String(describing: vmm))")
+    }
+
     @Test func anUnresolvableHostAndASilentPortHaveTheirOwnHints() throws {
         let rig = try Rig(vmm: { _ in .hang })
         defer { rig.stop() }
