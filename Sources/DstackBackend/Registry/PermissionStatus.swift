@@ -15,7 +15,8 @@ public enum PermissionStatus: Sendable, Equatable {
         if json["write"]?["mode"]?.stringValue == "AllowAll" { return .registered }
         if json["registered"]?.boolValue == true { return .registered }
         if let mode = json["write"]?["mode"]?.stringValue {
-            return .notRegistered(reason: "write mode is \"\(mode)\", not \"AllowAll\"")
+            // The registry's text, escaped (`PeerText`): `check` prints it to a terminal.
+            return .notRegistered(reason: "write mode is \"\(RegistryError.printableBody(Array(mode.utf8)))\", not \"AllowAll\"")
         }
         if json["registered"]?.boolValue == false {
             return .notRegistered(reason: "the registry answered registered=false")

@@ -47,7 +47,7 @@ public struct RegistryView: Sendable, Equatable {
         switch lookup {
         case .found(let record):
             parts.append("stored owner \(record.printableOwner)\(ownerMismatch ? " is NOT OWNER_ADDRESS \(configuredOwner.checksummed)" : " (= OWNER_ADDRESS)")")
-            parts.append("node type \(record.nodeType ?? "(none)")")
+            parts.append("node type \(record.printableNodeType ?? "(none)")")
             if let stored = record.nodeType, let configuredNodeType, stored != configuredNodeType {
                 parts.append("NODE_TYPE \(configuredNodeType) differs (the registry keeps its own)")
             }

@@ -61,6 +61,9 @@ public struct WorkerRecord: Sendable, Equatable {
 
     /// The stored owner as printable text for logs (a registry may store anything).
     public var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }
+
+    /// The stored node type as printable text for `check` and logs, escaped like the owner.
+    public var printableNodeType: String? { nodeType.map { RegistryError.printableBody(Array($0.utf8)) } }
 }
 
 /// Where start-up registration left the worker.

@@ -64,4 +64,18 @@ import Testing
         #expect(!result.passed)
         #expect(result.hint?.contains("check REGISTRY_URL") == true)
     }
+
+    /// The registry's words (node type, owner, write mode) reach the terminal escaped: no bidi override or
+    /// control character from a registry can rewrite `check`'s line.
+    @Test func registryTextIsEscapedBeforeItIsPrinted() throws {
+        let evil = #"\u202Eevil\u001b[31m\u0007"#
+        let result = try result(ScriptedRegistry(
+            get: [.json(200, #"{"write":{"mode":"\#(evil)"}}"#)],
+            workers: [.json(200, Fixtures.record(owner: evil, nodeType: evil))]))
+        let printed = result.detail + (result.hint ?? "")
+        #expect(!printed.unicodeScalars.contains { PeerText.isUnsafe($0) }, "\(printed)")
+        #expect(result.detail.contains(#"write mode is "\u202Eevil\u001B[31m\u0007""#) || result.detail.contains(#"write mode is "\u202eevil\u001b[31m\u0007""#), "\(result.detail)")
+        #expect(result.detail.contains(#"node type \u202"#), "\(result.detail)")
+        #expect(result.detail.contains(#"stored owner \u202"#), "\(result.detail)")
+    }
 }
