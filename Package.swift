@@ -8,8 +8,9 @@ let package = Package(
         .executable(name: "dstack-backend", targets: ["dstack-backend"])
     ],
     dependencies: [
-        // The ecosystem's command-line parser: subcommands, --help and --version for free.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        // The ecosystem's command-line parser: subcommands, --help and --version for free. Pinned exactly:
+        // Package.resolved is not committed, so `exact:` is what makes every build (and the image) the same.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // C shims, one per system library (Debian: libsecp256k1-dev, libcurl4-openssl-dev, libssl-dev).

@@ -1,11 +1,15 @@
 import ArgumentParser
 import DstackBackend
 
-/// Checks configuration, key, VMM and registry; exit 0 only if all pass.
+/// Checks configuration, key, VMM, registry and listen address; exit 0 unless a check failed (warnings pass).
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the configuration, the key (never created here), the VMM and the registry (GET only)."
+        abstract: "Check the configuration, the key (never created here), the VMM, the registry (GET only) and the listen address.",
+        discussion: """
+            Prints one line per check, [ ok ], [warn] or [FAIL], with a hint under each warning and failure, \
+            then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
+            """
     )
 
     @OptionGroup var settings: SettingsOptions
@@ -18,10 +22,13 @@ struct CheckCommand: ParsableCommand {
         } catch {
             print("[FAIL] configuration:")
             for line in error.lines { print("       \(line)") }
+            print("       hint: fix the settings named above (environment, .env or flags); the other checks need them")
+            print("1 of 1 checks failed, 0 warnings")
             throw ExitCode(1)
         }
         let results = OperatorCheck(configuration: configuration, logger: .silent).run()
         print(OperatorCheck.report(results))
-        if results.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        let code = OperatorCheck.exitCode(results)
+        if code != 0 { throw ExitCode(code) }
     }
 }

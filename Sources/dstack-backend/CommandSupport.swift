@@ -11,10 +11,33 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
     do {
         var flags = settings.byEnvironmentName
         flags.merge(overrides) { $1 }
-        return try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+        return try reportingErrorsAsJSON(settings) { () throws(ConfigurationErrors) in
+            try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+        }
     } catch {
         for line in error.lines { printError(line) }
         throw ExitCode(ExitStatus.configuration)
+    }
+}
+
+/// Runs `resolve`; with `LOG_FORMAT=json` (flag or environment, even when other settings are wrong) its
+/// problems are printed here as one JSON log object each, so a JSON log pipeline sees why the daemon did
+/// not start, and rethrown with no lines left for the caller's plain-text printing.
+func reportingErrorsAsJSON(
+    _ settings: SettingsOptions, _ resolve: () throws(ConfigurationErrors) -> Configuration
+) throws(ConfigurationErrors) -> Configuration {
+    do {
+        return try resolve()
+    } catch {
+        let requested = settings.logFormat ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
+        guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
+            throw error
+        }
+        let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
+        for problem in error.errors {
+            logger.error(problem.message, ("setting", problem.setting))
+        }
+        throw ConfigurationErrors([])
     }
 }
 
@@ -35,4 +58,11 @@ func printError(_ line: String) {
     var text = line
     text += "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+extension ConfigurationError {
+    /// The message without its leading `Error: `, for `ValidationError` (which adds its own).
+    var withoutErrorPrefix: String {
+        message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
+    }
 }

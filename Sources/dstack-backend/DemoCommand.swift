@@ -16,16 +16,32 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Talk to the simulated VMM over a Unix socket instead of TCP.")
     var socket = false
 
-    @Option(name: .customLong("listen-addr"), help: "Where the daemon serves /health.")
-    var listenAddr: String = "127.0.0.1:8080"
+    @Option(name: .customLong("listen-addr"), help: "Where the daemon serves /health (default: LISTEN_ADDR, else 127.0.0.1:8080).")
+    var listenAddrFlag: String?
 
     @Option(name: .customLong("data-dir"), help: "Keep the demo key here (default: a temporary directory, removed at exit).")
     var dataDir: String?
 
-    @Option(name: .customLong("poll-interval"), help: "Seconds between VMM polls.")
+    @Option(name: .customLong("poll-interval"), help: "Time between VMM polls: 5, 2.5, 500ms, 5s, 2m or 1h.")
     var pollInterval: String = "2s"
 
     @OptionGroup var simulation: SimulationOptions
+
+    func validate() throws {
+        do {
+            _ = try DurationOption.parse(pollInterval, option: "--poll-interval")
+        } catch {
+            throw ValidationError(error.withoutErrorPrefix)
+        }
+    }
+
+    /// `--listen-addr`, else `LISTEN_ADDR` from the environment, else loopback port 8080 (a demo is not
+    /// for the network).
+    var listenAddr: String {
+        if let listenAddrFlag { return listenAddrFlag }
+        if let value = ProcessEnvironment.current()["LISTEN_ADDR"], !value.allSatisfy(\.isWhitespace) { return value }
+        return "127.0.0.1:8080"
+    }
 
     func run() throws {
         let stop = StopSignal()
@@ -52,7 +68,7 @@ struct DemoCommand: ParsableCommand {
         defer { simulator.stop() }
 
         let flags = [
-            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EthereumAddress.demoOwner.checksummed,
             "DSTACK_URL": simulator.vmmURL, "LISTEN_ADDR": listenAddr, "DATA_DIR": dataDir ?? scratch + "/data",
             "NODE_TYPE": "auto", "DSTACK_POLL_INTERVAL": pollInterval,
         ]

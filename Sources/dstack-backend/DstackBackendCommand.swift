@@ -11,6 +11,8 @@ struct DstackBackendCommand: ParsableCommand {
             With no subcommand, runs the daemon: loads or creates the node key, registers with the \
             registry, polls the dstack VMM and serves /health for dephy-worker.
             Every setting is an environment variable and a flag; the flag wins.
+            Settings, defaults and examples:
+              dstack-backend run --help
             """,
         version: BuildInfo.version,
         subcommands: [

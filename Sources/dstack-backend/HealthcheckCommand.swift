@@ -1,32 +1,47 @@
 import ArgumentParser
 import DstackBackend
 
-/// Exit 0 iff the URL answers 200 within 2 s: the container's HEALTHCHECK, no curl needed.
+/// The container's HEALTHCHECK, no curl needed: liveness by default, availability with `--require-available`.
 struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if /health answers 200 within 2 seconds, 1 otherwise."
+        abstract: "Exit 0 if the backend is alive: /health answers BackendInfo with 200 or 503 within --timeout.",
+        discussion: """
+            A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so \
+            dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.
+            """
     )
 
     @Option(help: "The URL to check.")
     var url: String = "http://127.0.0.1:8080/health"
 
-    @Option(help: "Seconds to wait for the answer.")
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
     var timeout: Double = 2
+
+    @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")
+    var requireAvailable = false
 
     func run() throws {
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: timeout, totalTimeout: timeout, maximumResponseBytes: 1 << 20))
+        let verdict: HealthcheckVerdict
         do {
             let response = try client.get(url)
-            guard response.status == 200 else {
-                print("unhealthy: \(url) answered \(response.status)")
-                throw ExitCode(1)
-            }
-            print("healthy: \(url) answered 200")
-        } catch let error as HTTPClientError {
-            print("unhealthy: \(error)")
-            throw ExitCode(1)
+            verdict = .judge(url: url, status: response.status, body: response.body, requireAvailable: requireAvailable)
+        } catch {
+            verdict = .unhealthy("\(error)")
         }
+        print(verdict.message)
+        if !verdict.isHealthy { throw ExitCode(1) }
+    }
+}
+
+/// `--timeout` in the daemon's duration forms; `nan`, `inf`, `1e300` and 0 are refused here (exit 64),
+/// never passed to libcurl as a timeout.
+private func healthcheckTimeout(_ text: String) throws -> Double {
+    do {
+        return try DurationOption.parse(text, option: "--timeout")
+    } catch {
+        throw ValidationError(error.withoutErrorPrefix)
     }
 }

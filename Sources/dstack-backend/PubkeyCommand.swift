@@ -1,11 +1,23 @@
 import ArgumentParser
 import DstackBackend
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Prints the node's public key, creating the key on first use, so an operator can register it by hand.
+///
+/// Scripts rely on stdout being the bare key, so a key created here is announced on stderr, loudly: run in
+/// the wrong directory (or with `sudo` from elsewhere) it is a new identity, not the node's.
 struct PubkeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pubkey",
-        abstract: "Print the node's public key (64 hex, or npub1… with --npub); creates the key on first use."
+        abstract: "Print the node's public key (64 hex, or npub1… with --npub); creates the key on first use.",
+        discussion: """
+            stdout is only the key. When no key file exists, a new key is created and stderr says so with \
+            its absolute path: an existing node's key lives in its data directory (/app/data in the image \
+            and the compose volume, /var/lib/dstack-backend with the systemd unit).
+            """
     )
 
     @Flag(help: "Print the NIP-19 npub1… form instead of hex.")
@@ -16,11 +28,40 @@ struct PubkeyCommand: ParsableCommand {
 
     func run() throws {
         let directory = dataDir ?? ProcessEnvironment.current()["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let path = Keystore.keyPath(dataDirectory: directory)
+        var info = stat()
+        // Two pubkey runs racing on an empty directory may both say so; only one key results (Keystore).
+        let existed = lstat(path, &info) == 0
         do {
-            print(try Keystore.pubkeyCommandOutput(dataDirectory: directory, npub: npub, logger: environmentLogger()))
+            let key = try Keystore.loadOrCreate(dataDirectory: directory, logger: environmentLogger())
+            if !existed {
+                for line in Self.newKeyNotice(path: Self.absolutePath(path)) {
+                    printError(line)
+                }
+            }
+            print(npub ? key.npub : key.publicKeyHex)
         } catch {
             printError(error.description)
             throw ExitCode(1)
         }
+    }
+
+    /// What stderr says after creating a key.
+    static func newKeyNotice(path: String) -> [String] {
+        [
+            "WARNING: no key file was found, so a NEW node key was created: \(path)",
+            "WARNING: this is a new node identity. An existing node's key is in its data directory, not here:",
+            "WARNING:   docker compose / the image: /app/data/key in the shared-data volume (docker compose exec dstack-backend dstack-backend pubkey)",
+            "WARNING:   systemd unit: /var/lib/dstack-backend/key (sudo -u dephy dstack-backend pubkey --data-dir /var/lib/dstack-backend)",
+            "WARNING:   otherwise: DATA_DIR, default ./data relative to where the daemon starts",
+            "WARNING: if this key was made by mistake, delete \(path) before anything registers it; otherwise back it up.",
+        ]
+    }
+
+    /// `path` made absolute (the key exists now, so `realpath` resolves it); as given if that fails.
+    static func absolutePath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

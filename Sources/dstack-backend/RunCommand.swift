@@ -5,7 +5,8 @@ import DstackBackend
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon: key, registration, VMM poller and the /health server (the default)."
+        abstract: "Run the daemon: key, registration, VMM poller and the /health server (the default).",
+        discussion: settingsHelp
     )
 
     @OptionGroup var settings: SettingsOptions
@@ -16,5 +17,38 @@ struct RunCommand: ParsableCommand {
         let configuration = try resolveConfiguration(settings)
         let code = Daemon(configuration: configuration, logger: makeLogger(configuration), stop: stop).run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Every setting with its variable, flag and default (from `Configuration.settings`, the one list the
+    /// daemon reads), then two examples.
+    static var settingsHelp: String {
+        var lines = [
+            "Every setting is an environment variable and a flag; the flag wins, empty variables count as unset.",
+            "Durations take 5, 2.5, 500ms, 5s, 2m or 1h.",
+            "",
+            "SETTINGS (variable, flag, default):",
+        ]
+        for setting in Configuration.settings {
+            let names = setting.environmentNames.joined(separator: ", then ")
+            lines.append("  \(names)  \(setting.flagSpelling)")
+            lines.append("      default: \(setting.defaultText)")
+            lines.append("      \(setting.help)")
+        }
+        lines += [
+            "",
+            "EXAMPLES:",
+            "  # Settings from the environment, the VMM over its Unix socket:",
+            "  REGISTRY_URL=http://registry.example:9000 \\",
+            "    OWNER_ADDRESS=<your 0x payout address> \\",
+            "    DSTACK_URL=unix:/opt/dstack/dstack-v05x/run/vmm.sock dstack-backend",
+            "  # Flags instead; node type from the GPUs, JSON logs, loopback only:",
+            "  dstack-backend run --registry-url http://127.0.0.1:9000 \\",
+            "    --owner-address <your 0x payout address> \\",
+            "    --dstack-url http://127.0.0.1:14520 --node-type auto \\",
+            "    --log-format json --listen-addr 127.0.0.1:8080",
+            "",
+            "Try `dstack-backend check` with the same settings first: it tests them without registering.",
+        ]
+        return lines.joined(separator: "\n")
     }
 }

@@ -1,3 +1,4 @@
+import DstackBackend
 import Foundation
 import Testing
 
@@ -43,7 +44,10 @@ import Testing
 
         let backendVolumes = try #require(backend["volumes"] as? [String])
         #expect(backendVolumes.contains("shared-data:/app/data"))
-        #expect(backendVolumes.contains { $0.hasSuffix(":/opt/dstack/dstack-v05x/run") })
+        // The VMM's run directory at the same path inside, so a unix:// URL names the socket the same way.
+        let runDirectory = "${DSTACK_RUN_DIR:-/opt/dstack/dstack-v05x/run}"
+        #expect(backendVolumes.contains(runDirectory + ":" + runDirectory))
+        #expect(backend["user"] as? String == "${DSTACK_BACKEND_USER:-1573:1573}")
         #expect(backend["restart"] as? String == "always")
         #expect((backend["extra_hosts"] as? [String])?.contains("host.docker.internal:host-gateway") == true)
         #expect((backend["ports"] as? [String])?.contains { $0.hasSuffix(":8080") } == true)
@@ -52,7 +56,11 @@ import Testing
         #expect(healthcheck["interval"] as? String == "10s")
         #expect(healthcheck["timeout"] as? String == "5s")
         #expect(healthcheck["retries"] as? Int == 3)
-        #expect(healthcheck["start_period"] as? String == "40s")
+        // Registration (REGISTRATION_TIMEOUT) and the first poll happen before /health answers.
+        let startPeriod = try #require(healthcheck["start_period"] as? String)
+        let registration = try #require(Configuration.setting(named: "REGISTRATION_TIMEOUT")?.defaultText)
+        let pollTimeout = try #require(Configuration.setting(named: "HTTP_TIMEOUT")?.defaultText)
+        #expect(try seconds(startPeriod) >= seconds(registration) + seconds(pollTimeout), "\(startPeriod)")
         #expect(backend["stop_grace_period"] != nil)
         let environment = try #require(backend["environment"] as? [String: Any])
         #expect(environment["DATA_DIR"] as? String == "/app/data")
@@ -90,7 +98,100 @@ import Testing
         for name in names where name != "DSTACK_BACKEND_IMAGE" {
             #expect(example.contains("\n\(name)="), "\(name) is missing from .env.example")
         }
-        #expect(example.contains("OWNER_ADDRESS=0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"))
+        #expect(example.contains("\nOWNER_ADDRESS=\n"), "the example must carry no usable owner")
+        #expect(example.contains("\nNODE_TYPE=auto\n"))
+        #expect(example.contains("\nDSTACK_BACKEND_USER=1573:1573\n"))
+    }
+
+    /// Every setting of the binary reaches the container: compose lists each variable (LISTEN_ADDR and DATA_DIR
+    /// are fixed by the image's layout), passes it through from .env under its own name, and lists nothing else.
+    @Test func everyBackendSettingReachesTheContainer() throws {
+        let services = try #require(try composeDocument()["services"] as? [String: Any])
+        let backend = try #require(services["dstack-backend"] as? [String: Any])
+        let environment = try #require(backend["environment"] as? [String: Any])
+        let fixed = ["LISTEN_ADDR": "0.0.0.0:8080", "DATA_DIR": "/app/data"]
+        let names = Configuration.settings.flatMap(\.environmentNames)
+        for name in names {
+            let value = try #require(environment[name] as? String, "\(name) is not passed to the container")
+            if let fixedValue = fixed[name] {
+                #expect(value == fixedValue)
+            } else {
+                #expect(value.hasPrefix("${\(name)-") || value.hasPrefix("${\(name):-"), "\(name): \(value)")
+            }
+        }
+        #expect(Set(environment.keys) == Set(names), "compose passes variables the backend does not read")
+    }
+
+    /// With no .env at all the demo works (the simulator and the generated demo owner); with .env.example copied
+    /// unchanged, the backend stops with the reference's message until OWNER_ADDRESS is set.
+    @Test func noEnvFileMeansTheDemoAndTheExampleMeansSetYourOwner() throws {
+        let services = try #require(try composeDocument()["services"] as? [String: Any])
+        let backend = try #require(services["dstack-backend"] as? [String: Any])
+        let environment = try #require(backend["environment"] as? [String: String])
+
+        let demo = try Configuration.resolve(environment: Self.interpolate(environment, with: [:]), flags: [:])
+        #expect(demo.ownerAddress == EthereumAddress.demoOwner)
+        #expect(demo.registryURL.host == "dstack-simulator")
+        #expect(demo.dstackEndpoint.description == "http://dstack-simulator:14520")
+        #expect(demo.nodeType == .auto)
+
+        let example = try Self.envFile(Self.packageRoot.appendingPathComponent(".env.example"))
+        let errors = #expect(throws: ConfigurationErrors.self) {
+            _ = try Configuration.resolve(environment: Self.interpolate(environment, with: example), flags: [:])
+        }
+        #expect(errors?.lines.contains("Error: OWNER_ADDRESS environment variable is required for worker registration") == true)
+
+        // The demo owner never goes to a real registry, even from an .env that forgets OWNER_ADDRESS entirely.
+        var forgetful = example.filter { $0.key != "OWNER_ADDRESS" }
+        forgetful["REGISTRY_URL"] = "https://registry.example.com"
+        let refused = #expect(throws: ConfigurationErrors.self) {
+            _ = try Configuration.resolve(environment: Self.interpolate(environment, with: forgetful), flags: [:])
+        }
+        #expect(refused?.lines.contains { $0.contains("is the demo owner") } == true)
+
+        var filled = example
+        filled["REGISTRY_URL"] = "https://registry.example.com"
+        filled["OWNER_ADDRESS"] = "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9"
+        filled["LOG_FORMAT"] = "json"
+        filled["MAX_BODY_BYTES"] = "1024"
+        let production = try Configuration.resolve(environment: Self.interpolate(environment, with: filled), flags: [:])
+        #expect(production.ownerAddress.checksummed == "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9")
+        #expect(production.nodeType == .auto)
+        #expect(production.logFormat == .json)
+        #expect(production.maxBodyBytes == 1024)
+        #expect(production.dstackEndpoint.description == "http://host.docker.internal:14520")
+    }
+
+    /// `${NAME-default}` and `${NAME:-default}` as compose interpolates them (`:-` also replaces an empty value).
+    static func interpolate(_ environment: [String: String], with variables: [String: String]) throws -> [String: String] {
+        let pattern = try NSRegularExpression(pattern: #"^\$\{([A-Z_]+)(:?)-([^}]*)\}$"#)
+        return environment.mapValues { value in
+            guard let match = pattern.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) else {
+                return value
+            }
+            let group = { (index: Int) in String(value[Range(match.range(at: index), in: value)!]) }
+            let (name, colon, fallback) = (group(1), group(2), group(3))
+            guard let given = variables[name] else { return fallback }
+            return colon == ":" && given.isEmpty ? fallback : given
+        }
+    }
+
+    /// `NAME=value` lines of an env file; comments and blank lines skipped.
+    static func envFile(_ url: URL) throws -> [String: String] {
+        var variables: [String: String] = [:]
+        for line in try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n") {
+            guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
+            variables[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        return variables
+    }
+
+    /// `150s`, `2m` or `120` in seconds.
+    func seconds(_ text: String) throws -> Double {
+        if text.hasSuffix("ms") { return try #require(Double(text.dropLast(2))) / 1000 }
+        if text.hasSuffix("s") { return try #require(Double(text.dropLast())) }
+        if text.hasSuffix("m") { return try #require(Double(text.dropLast())) * 60 }
+        return try #require(Double(text))
     }
 }
 
@@ -108,9 +209,12 @@ import Testing
         #expect(build.contains("--static-swift-stdlib"))
         #expect(build.contains("strip "))
         #expect(runtime.hasPrefix("debian:bookworm-slim"))
-        for package in ["libcurl4", "libsecp256k1-1", "libssl3", "ca-certificates"] {
+        for package in ["libcurl4", "libsecp256k1-1", "libssl3"] {
             #expect(runtime.contains(package))
         }
+        // libcurl's compiled-in CA bundle, from the build stage (which installs ca-certificates).
+        #expect(build.contains("ca-certificates"))
+        #expect(runtime.contains("COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt"))
         #expect(!runtime.contains("-dev"))
         #expect(!runtime.contains(" curl ") && !runtime.contains("wget"))
         #expect(runtime.contains("WORKDIR /app"))
@@ -120,7 +224,9 @@ import Testing
         #expect(runtime.contains(#"CMD ["dstack-backend", "healthcheck"]"#))
         #expect(runtime.contains(#"ENTRYPOINT ["dstack-backend"]"#))
         let user = try #require(runtime.components(separatedBy: "\n").first { $0.hasPrefix("USER ") })
-        #expect(!user.contains("root") && !user.hasSuffix(" 0") && !user.contains(" 0:"))
+        // dephy-io's images run as uid 1573: the same uid reads the 0600 key on the shared volume.
+        #expect(user == "USER 1573:1573")
+        #expect(runtime.contains("--start-period=150s"))
         let ignore = try String(contentsOf: ComposeFileTests.packageRoot.appendingPathComponent(".dockerignore"), encoding: .utf8)
         #expect(ignore.components(separatedBy: "\n").contains(".build"))
     }

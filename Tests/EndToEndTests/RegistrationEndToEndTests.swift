@@ -16,7 +16,7 @@ import Glibc
         [
             "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
             "DATA_DIR": dataDirectory, "LISTEN_ADDR": "127.0.0.1:\(port)", "DSTACK_POLL_INTERVAL": "200ms",
-            "NODE_TYPE": "node-H200x8", "REGISTRY_RECHECK_INTERVAL": "200ms", "REGISTRATION_TIMEOUT": "5s",
+            "NODE_TYPE": "node-H200x8", "REGISTRY_RECHECK_INTERVAL": "1s", "REGISTRATION_TIMEOUT": "5s",
         ]
     }
 

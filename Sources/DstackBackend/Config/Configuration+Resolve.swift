@@ -22,7 +22,7 @@ extension Configuration {
         let dataDirectory = reader.read("DATA_DIR", SettingParsers.path(_:setting:))
         let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
         reader.checkRegistryURLNames()
-        let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parse(_:setting:))
+        let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parseOwner(_:setting:))
         let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
         let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL") { text, setting throws(ConfigurationError) in
             try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
@@ -57,6 +57,11 @@ extension Configuration {
             try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
         }
 
+        if let ownerAddress, let registryURL,
+            let problem = EthereumAddress.demoOwnerProblem(owner: ownerAddress, registry: registryURL)
+        {
+            reader.errors.append(problem)
+        }
         if registryAuth == .nip98, registryURL?.userinfo != nil {
             reader.errors.append(
                 .invalid(

@@ -19,7 +19,7 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
         -> EthereumAddress
     {
         let value = text.trimmingASCIIWhitespace()
-        let example = "use 0x followed by 40 hex digits, e.g. 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+        let example = "use your wallet's address: 0x followed by 40 hex digits"
         guard value.hasPrefix("0x") || value.hasPrefix("0X") else {
             if value.utf8.count == 40, let bytes = Hex.decode(value), let address = EthereumAddress(bytes: bytes) {
                 throw .invalid(setting, "\"\(text)\" lacks the 0x prefix: write it as \(address.checksummed)")

@@ -77,7 +77,8 @@ public struct Daemon: Sendable {
         metrics.setIdentity(pubkey: pubkey, nodeType: nodeType)
 
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
-        let registry = RegistryClient(baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider)
+        let registry = RegistryClient(
+            baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider, logger: logger)
         var registration = WorkerRegistration(
             client: registry, owner: config.ownerAddress, nodeType: nodeType, backoff: config.registrationBackoff,
             logger: logger)

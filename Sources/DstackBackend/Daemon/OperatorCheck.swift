@@ -1,10 +1,47 @@
-/// `dstack-backend check`: one line per check with a hint for each failure; never creates a key, never POSTs.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `dstack-backend check`: one line per check, `[ ok ]`, `[warn]` or `[FAIL]`, with a hint for each warning
+/// and failure; never creates a key, never POSTs.
+///
+/// Failures are what stops the daemon or leaves the node Unavailable; warnings are what works today but is
+/// likely a mistake (a key others can read, NODE_TYPE disagreeing with the GPUs, the listen port in use).
+/// Each failure class has its own hint (`OperatorCheck+Hints.swift`), so the hint matches what went wrong.
 public struct OperatorCheck: Sendable {
     public struct Result: Sendable, Equatable {
+        public enum Status: Sendable, Equatable {
+            case ok, warn, fail
+
+            /// The six-character tag the report starts the line with.
+            public var tag: String {
+                switch self {
+                case .ok: "[ ok ]"
+                case .warn: "[warn]"
+                case .fail: "[FAIL]"
+                }
+            }
+        }
+
         public let name: String
-        public let passed: Bool
+        public let status: Status
         public let detail: String
         public let hint: String?
+
+        public init(name: String, status: Status, detail: String, hint: String?) {
+            self.name = name
+            self.status = status
+            self.detail = detail
+            self.hint = hint
+        }
+
+        /// A check that either passes or fails.
+        public init(name: String, passed: Bool, detail: String, hint: String?) {
+            self.init(name: name, status: passed ? .ok : .fail, detail: detail, hint: hint)
+        }
+
+        /// Not a failure (a warning passes).
+        public var passed: Bool { status != .fail }
     }
 
     public let configuration: Configuration
@@ -17,77 +54,181 @@ public struct OperatorCheck: Sendable {
 
     /// Runs every check in order. Later checks that need an earlier one's result are skipped as failures.
     public func run() -> [Result] {
-        var results: [Result] = [Result(name: "configuration", passed: true, detail: "all settings are valid", hint: nil)]
+        var results: [Result] = [Result(name: "configuration", status: .ok, detail: "all settings are valid", hint: nil)]
         let http = HTTPClient(configuration: configuration.httpClientConfiguration)
-
-        var pubkey: String?
-        do {
-            let key = try Keystore.load(dataDirectory: configuration.dataDirectory, logger: logger)
-            pubkey = key.publicKey.hex
-            results.append(Result(name: "node key", passed: true, detail: "\(Keystore.keyPath(dataDirectory: configuration.dataDirectory)): pubkey \(key.publicKey.hex)", hint: nil))
-        } catch {
-            let hint = error.code == .keyFileMissing
-                ? "start the daemon once, or run `dstack-backend pubkey`, to create it (if this node had a key, restore it from your backup instead)"
-                : "restore the key file from your backup; do not delete it: the node's registration is tied to it"
-            results.append(Result(name: "node key", passed: false, detail: error.description, hint: hint))
-        }
-
-        let client = DstackClient(endpoint: configuration.dstackEndpoint, token: configuration.dstackToken, http: http)
-        do {
-            let list = try client.listGPUs()
-            let free = list.gpus.filter(\.isFree).count
-            var detail = "\(configuration.dstackEndpoint) lists \(list.gpus.count) GPU(s), \(free) free"
-            if case .explicit(let name) = configuration.nodeType,
-                let detected = NodeTypeDetection.mismatch(configured: name, gpus: list.gpus.map { ($0.productID, $0.description) })
-            {
-                detail += "; NODE_TYPE \(name) disagrees with the GPUs (\(detected))"
-            }
-            results.append(Result(name: "dstack VMM", passed: true, detail: detail, hint: nil))
-        } catch {
-            results.append(Result(name: "dstack VMM", passed: false, detail: error.description, hint: Self.dstackHint(error.description, endpoint: configuration.dstackEndpoint)))
-        }
-
-        if let pubkey {
-            let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
-            do {
-                switch try registry.permissions(pubkey: pubkey) {
-                case .registered:
-                    results.append(Result(name: "registry", passed: true, detail: "\(configuration.registryURL) authorizes this worker", hint: nil))
-                case .notRegistered(let reason):
-                    results.append(Result(name: "registry", passed: true, detail: "\(configuration.registryURL) answers; the worker is not registered yet (\(reason)): the daemon registers it at start", hint: nil))
-                }
-            } catch {
-                results.append(Result(name: "registry", passed: false, detail: error.description, hint: "check REGISTRY_URL (scheme, host, port) and that this host can reach it"))
-            }
-        } else {
-            results.append(Result(name: "registry", passed: false, detail: "skipped: needs the node key's pubkey", hint: nil))
-        }
+        let pubkey = checkKey(into: &results)
+        checkDstack(http: http, into: &results)
+        checkRegistry(pubkey: pubkey, http: http, into: &results)
+        checkListenAddress(into: &results)
         return results
     }
 
-    /// The likely fix for a VMM failure, from the contract's troubleshooting.
-    static func dstackHint(_ reason: String, endpoint: DstackEndpoint) -> String {
-        if case .unixSocket(let path) = endpoint {
-            return "is the socket \(path) there? In docker compose, mount the VMM's run directory (DSTACK_RUN_DIR) and name the socket file in DSTACK_BACKEND_DSTACK_URL"
+    /// The node key: loaded (never created); a key others can read is a warning.
+    private func checkKey(into results: inout [Result]) -> String? {
+        let path = Keystore.keyPath(dataDirectory: configuration.dataDirectory)
+        do {
+            let key = try Keystore.load(dataDirectory: configuration.dataDirectory, logger: .silent)
+            let detail = "\(path): pubkey \(key.publicKey.hex)"
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+                let mode = "0" + String(info.st_mode & 0o777, radix: 8)
+                results.append(Result(
+                    name: "node key", status: .warn, detail: detail + "; mode \(mode) lets other users read the secret key",
+                    hint: "chmod 600 \(path) (the daemon and dephy-worker run as the file's owner or root, who still read it)"))
+            } else {
+                results.append(Result(name: "node key", status: .ok, detail: detail, hint: nil))
+            }
+            return key.publicKey.hex
+        } catch {
+            results.append(Result(name: "node key", status: .fail, detail: error.description, hint: Self.keyHint(error)))
+            return nil
         }
-        if reason.contains("401") {
-            return "the VMM requires a token: set DSTACK_TOKEN"
-        }
-        if reason.contains("could not resolve host") {
-            return "check the host name in DSTACK_URL; inside a container the host is host.docker.internal"
-        }
-        return "the VMM listens on 127.0.0.1 by default: make it listen on 0.0.0.0 (check with `sudo netstat -tulnp | grep <port>`), or use its Unix socket (unix:///opt/dstack/dstack-v05x/run/vmm.sock)"
     }
 
-    /// The report as printed: `[ ok ]` / `[FAIL]` lines, hints indented below.
+    /// The VMM answers `ListGpus`; then whether NODE_TYPE fits the GPUs it lists.
+    private func checkDstack(http: HTTPClient, into results: inout [Result]) {
+        let client = DstackClient(endpoint: configuration.dstackEndpoint, token: configuration.dstackToken, http: http)
+        let list: GPUList
+        do {
+            list = try client.listGPUs()
+        } catch {
+            results.append(Result(
+                name: "dstack VMM", status: .fail, detail: error.description,
+                hint: Self.dstackHint(error, endpoint: configuration.dstackEndpoint)))
+            return
+        }
+        let free = list.gpus.filter(\.isFree).count
+        results.append(Result(
+            name: "dstack VMM", status: .ok,
+            detail: "\(configuration.dstackEndpoint) lists \(list.gpus.count) GPU(s), \(free) free", hint: nil))
+        let gpus = list.gpus.map { ($0.productID, $0.description) }
+        switch configuration.nodeType {
+        case .explicit(let name):
+            if let detected = NodeTypeDetection.mismatch(configured: name, gpus: gpus) {
+                results.append(Result(
+                    name: "node type", status: .warn, detail: "NODE_TYPE \(name) disagrees with the GPUs (\(detected))",
+                    hint: "set NODE_TYPE to what the GPUs say, or NODE_TYPE=auto; the registry keeps the type of the first registration"))
+            } else {
+                results.append(Result(name: "node type", status: .ok, detail: "NODE_TYPE \(name)", hint: nil))
+            }
+        case .auto:
+            switch NodeTypeDetection.derive(gpus) {
+            case .success(let type):
+                results.append(Result(name: "node type", status: .ok, detail: "NODE_TYPE=auto derives \(type)", hint: nil))
+            case .failure(let failure):
+                results.append(Result(
+                    name: "node type", status: .fail, detail: "NODE_TYPE=auto cannot derive a type: \(failure.description)",
+                    hint: "set NODE_TYPE explicitly (for example node-H200x8); the daemon stops at start with auto here"))
+            }
+        }
+    }
+
+    /// The registry answers `GET /permissions/<pubkey>` (never a POST).
+    private func checkRegistry(pubkey: String?, http: HTTPClient, into results: inout [Result]) {
+        guard let pubkey else {
+            results.append(Result(
+                name: "registry", status: .fail, detail: "skipped: needs the node key's pubkey",
+                hint: "fix the node key first (above); this check asks the registry about that key"))
+            return
+        }
+        let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
+        do {
+            switch try registry.permissions(pubkey: pubkey) {
+            case .registered:
+                results.append(Result(
+                    name: "registry", status: .ok, detail: "\(configuration.registryURL) authorizes this worker", hint: nil))
+            case .notRegistered(let reason):
+                if let hint = Self.registryRefusalHint(reason) {
+                    results.append(Result(
+                        name: "registry", status: .warn,
+                        detail: "\(configuration.registryURL) answers \(reason) for this worker's permissions", hint: hint))
+                } else {
+                    results.append(Result(
+                        name: "registry", status: .ok,
+                        detail: "\(configuration.registryURL) answers; the worker is not registered yet (\(reason)): the daemon registers it at start",
+                        hint: nil))
+                }
+            }
+        } catch {
+            results.append(Result(
+                name: "registry", status: .fail, detail: error.description,
+                hint: Self.registryHint(error, url: configuration.registryURL)))
+        }
+    }
+
+    /// Whether the daemon could listen on `LISTEN_ADDR` now. In use is a warning: it may be the running daemon.
+    private func checkListenAddress(into results: inout [Result]) {
+        let address = configuration.listenAddress
+        switch address {
+        case .inet:
+            do {
+                // Bound and released at once (deinit closes it): bind is what fails for a port in use.
+                _ = try BoundListener.bind(address)
+                results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
+            } catch {
+                let inUse = error.reason.contains(SystemError(call: "bind", errno: EADDRINUSE).reason)
+                let denied = error.reason.contains(SystemError(call: "bind", errno: EACCES).reason)
+                results.append(Result(
+                    name: "listen address", status: inUse ? .warn : .fail, detail: error.description,
+                    hint: inUse
+                        ? "another process listens there: if it is this daemon already running, all is well; otherwise stop it or set LISTEN_ADDR to a free port (`ss -tlnp` shows who)"
+                        : denied
+                            ? "ports below 1024 need root or CAP_NET_BIND_SERVICE: use a port from 1024 up, e.g. 0.0.0.0:8080"
+                            : "set LISTEN_ADDR to an address of this host, e.g. 0.0.0.0:8080"))
+            }
+        case .unix(let path):
+            // Never bind here: the server replaces a stale socket file, and check must not touch a live one.
+            if Self.acceptsConnections(unixPath: path) {
+                results.append(Result(
+                    name: "listen address", status: .warn, detail: "\(address) already accepts connections",
+                    hint: "if it is this daemon already running, all is well; otherwise stop what serves \(path) or set another LISTEN_ADDR"))
+            } else {
+                results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
+            }
+        }
+    }
+
+    private static func acceptsConnections(unixPath path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
+    }
+
+    /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` lines, hints indented below, then the counts.
     public static func report(_ results: [Result]) -> String {
         var lines: [String] = []
         for result in results {
-            lines.append("\(result.passed ? "[ ok ]" : "[FAIL]") \(result.name): \(result.detail)")
+            lines.append("\(result.status.tag) \(result.name): \(result.detail)")
             if let hint = result.hint { lines.append("       hint: \(hint)") }
         }
-        let failed = results.filter { !$0.passed }.count
-        lines.append(failed == 0 ? "all \(results.count) checks passed" : "\(failed) of \(results.count) checks failed")
+        lines.append(summary(results))
         return lines.joined(separator: "\n")
+    }
+
+    /// `all 6 checks passed`, `6 checks passed, 1 with a warning`, `2 of 6 checks failed, 1 warning`.
+    public static func summary(_ results: [Result]) -> String {
+        let failed = results.filter { $0.status == .fail }.count
+        let warned = results.filter { $0.status == .warn }.count
+        let warnings = warned == 1 ? "1 warning" : "\(warned) warnings"
+        if failed > 0 {
+            return "\(failed) of \(results.count) checks failed, \(warnings)"
+        }
+        return warned == 0 ? "all \(results.count) checks passed" : "all \(results.count) checks passed, \(warnings)"
+    }
+
+    /// The exit status `check` ends with: 0 when nothing failed (warnings included), 1 otherwise.
+    public static func exitCode(_ results: [Result]) -> Int32 {
+        results.contains { $0.status == .fail } ? 1 : 0
     }
 }

@@ -9,6 +9,12 @@ struct PermissionRecheck: Sendable {
     /// What start-up registration found; the first change from it is logged.
     let initial: RegistrationOutcome
 
+    /// What to do when the permission is gone; the daemon itself cannot re-grant it.
+    static let revokedFix =
+        "ask the registry's operator why this pubkey lost write permission (quote the pubkey and OWNER_ADDRESS);"
+        + " restarting does not help, since the worker stays registered; /health keeps serving and the"
+        + " permission is re-checked every REGISTRY_RECHECK_INTERVAL"
+
     func run(until stop: StopSignal) {
         var authorized = initial == .authorized
         while !stop.wait(seconds: interval) {
@@ -19,7 +25,10 @@ struct PermissionRecheck: Sendable {
                     if now {
                         logger.info(WorkerRegistration.authorizedMessage, ("pubkey", pubkey))
                     } else {
-                        logger.warn("Registry no longer authorizes the worker", ("pubkey", pubkey))
+                        logger.warn(
+                            "Registry no longer authorizes the worker: dephy-worker cannot publish for this node",
+                            ("pubkey", pubkey), ("registry.url", client.baseURL.description),
+                            ("fix", Self.revokedFix))
                     }
                     authorized = now
                 }

@@ -56,6 +56,11 @@ public final class DstackClient: Sendable {
                 throw .status(code: response.status, message: Self.excerpt(message))
             }
             let head = String(decoding: response.body.prefix(Self.maximumExcerpt * 4), as: UTF8.self)
+            // prpc answers every dispatch error with 400 and its JSON; a bare 400 without the VMM's
+            // X-App-Version header comes from some other server.
+            if response.status == 400 && response.header("x-app-version") == nil {
+                throw .notTheVMM(code: 400, message: Self.excerpt(head))
+            }
             throw .status(code: response.status, message: Self.excerpt(head))
         }
     }

@@ -4,24 +4,42 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes, timing figures aside (see `withoutTiming`). Each poll also re-reads the advertised
-/// address (see `AdvertisedAddress.Source`) and logs when it changes. A poll cut short by our own shutdown
-/// says nothing about the VMM: it is neither published, logged nor reported to `onPoll`.
+/// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
+/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long
+/// it lasted. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
+/// it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither published,
+/// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Double
     public let publisher: HealthPublisher
+    /// Seconds of outage before the first "still unavailable" reminder (5 minutes by default).
+    public let outageReminder: Double
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
     private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
+    private let outage = Mutex<Outage?>(nil)
 
-    public init(client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger) {
+    /// The gap between reminders never grows beyond this.
+    static let maximumReminderGap = 3600.0
+
+    /// An outage in progress: when it began and when it is next reminded (monotonic nanoseconds).
+    private struct Outage {
+        let started: UInt64
+        var nextReminder: UInt64
+        var gap: Double
+    }
+
+    public init(
+        client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger, outageReminder: Double = 300
+    ) {
         self.client = client
         self.interval = interval
         self.publisher = publisher
         self.logger = logger
+        self.outageReminder = outageReminder
     }
 
     /// Told each outcome and its duration in seconds (for metrics). Set before `run`.
@@ -44,6 +62,14 @@ public final class DstackPoller: Sendable {
             if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
         let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
+        switch outcome {
+        case .available(let list):
+            logger.debug(
+                "dstack poll", ("result", "ok"), ("duration_ms", Self.milliseconds(seconds)),
+                ("gpus", String(list.gpus.count)), ("gpus.free", String(list.freeCount)))
+        case .unavailable(let reason):
+            logger.debug("dstack poll", ("result", "error"), ("duration_ms", Self.milliseconds(seconds)), ("reason", reason))
+        }
         let addressBefore = publisher.ipAddress
         let lookup = publisher.addressSource.lookup()
         let snapshot = publisher.publish(outcome, address: lookup)
@@ -103,7 +129,10 @@ public final class DstackPoller: Sendable {
                     ("gpus.before", String(old.gpus.count)), ("gpus.free.before", String(old.freeCount)))
             }
         case (.unavailable, .available(let new)):
-            logger.info("dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)))
+            let lasted = endOutage()
+            logger.info(
+                "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
+                ("outage.duration", Self.humanDuration(lasted)), ("outage.seconds", Self.wholeSeconds(lasted)))
         case (nil, .available(let new)):
             logger.info(
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
@@ -112,7 +141,13 @@ public final class DstackPoller: Sendable {
             if Self.withoutTiming(oldReason) != Self.withoutTiming(reason) {
                 logger.error("Failed to connect to dstack: \(reason)")
             }
+            if let downFor = dueReminder() {
+                logger.error(
+                    "dstack is still unavailable; /health says Unavailable", ("down_for", Self.humanDuration(downFor)),
+                    ("down_for.seconds", Self.wholeSeconds(downFor)), ("reason", reason))
+            }
         case (_, .unavailable(let reason)):
+            beginOutage()
             logger.error("Failed to connect to dstack: \(reason)")
         }
     }
@@ -149,5 +184,55 @@ public final class DstackPoller: Sendable {
             index += 1
         }
         return String(result)
+    }
+
+    private func beginOutage() {
+        let now = Clock.monotonicNanoseconds()
+        outage.withLock { $0 = Outage(started: now, nextReminder: now + Self.nanoseconds(outageReminder), gap: outageReminder) }
+    }
+
+    /// Seconds the outage lasted (0 if none was recorded), and forgets it.
+    private func endOutage() -> Double {
+        let now = Clock.monotonicNanoseconds()
+        return outage.withLock { state -> Double in
+            defer { state = nil }
+            guard let started = state?.started else { return 0 }
+            return Double(now - started) / 1e9
+        }
+    }
+
+    /// The outage's duration so far when a reminder is due (and schedules the next, twice as far), else nil.
+    private func dueReminder() -> Double? {
+        let now = Clock.monotonicNanoseconds()
+        return outage.withLock { state -> Double? in
+            guard var current = state, now >= current.nextReminder else { return nil }
+            current.gap = min(current.gap * 2, max(Self.maximumReminderGap, outageReminder))
+            current.nextReminder = now + Self.nanoseconds(current.gap)
+            state = current
+            return Double(now - current.started) / 1e9
+        }
+    }
+
+    private static func nanoseconds(_ seconds: Double) -> UInt64 {
+        UInt64(max(0, min(seconds, 1e9)) * 1e9)
+    }
+
+    private static func milliseconds(_ seconds: Double) -> String {
+        String(Int((seconds * 1000).rounded()))
+    }
+
+    private static func wholeSeconds(_ seconds: Double) -> String {
+        String(Int(seconds.rounded()))
+    }
+
+    /// `45s`, `12m30s`, `3h05m`, `2d04h`: an outage's length for people.
+    static func humanDuration(_ seconds: Double) -> String {
+        let total = Int(max(0, seconds).rounded())
+        let (days, hours, minutes, secs) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        if days > 0 { return "\(days)d\(two(hours))h" }
+        if hours > 0 { return "\(hours)h\(two(minutes))m" }
+        if minutes > 0 { return "\(minutes)m\(two(secs))s" }
+        return "\(secs)s"
     }
 }

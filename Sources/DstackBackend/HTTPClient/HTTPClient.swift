@@ -178,7 +178,7 @@ public struct HTTPClient: Sendable {
                 if FileDescriptors.isExhaustion(osErrno) { throw Self.outOfDescriptors(request: request, osErrno: osErrno) }
                 if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
             }
-            throw Self.error(for: code, detail: detail, request: request, configuration: configuration)
+            throw Self.error(for: code, detail: detail, request: request, configuration: configuration, osErrno: osErrno)
         }
         var status = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -212,16 +212,22 @@ public struct HTTPClient: Sendable {
     }
 
     static func error(
-        for code: CURLcode, detail: String, request: HTTPClientRequest, configuration: HTTPClientConfiguration
+        for code: CURLcode, detail: String, request: HTTPClientRequest, configuration: HTTPClientConfiguration,
+        osErrno: Int32 = 0
     ) -> HTTPClientError {
-        let words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        var words = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        if let path = request.unixSocketPath {
+            // Over a socket libcurl still names the URL's host and default port; say which socket instead.
+            words = words.replacing("localhost port 80", with: "Unix socket \(path)")
+        }
         let kind: HTTPClientError.Kind
         var text = words
         switch code {
         case CURLE_COULDNT_CONNECT:
             kind = .connectionRefused
             if let path = request.unixSocketPath {
-                text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(words)"
+                let cause = osErrno != 0 ? SystemError(call: "connect", errno: osErrno).reason : words
+                text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(cause)"
             }
         case CURLE_OPERATION_TIMEDOUT:
             kind = .timeout

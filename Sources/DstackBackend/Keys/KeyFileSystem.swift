@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The system calls behind the keystore: a capped, non-blocking read and a create-only atomic publish.
+/// The system calls behind the keystore: a capped, non-blocking read, a create-only atomic publish (the key)
+/// and an atomic replace (`key.pub`).
 enum KeyFileSystem {
     /// Reads are capped here: a key file is at most about 70 bytes with whitespace.
     static let maximumFileSize = 4096
@@ -148,6 +149,42 @@ enum KeyFileSystem {
             throw failed(SystemError(call: "link", errno: EIO))
         }
         return .published
+    }
+
+    /// Replaces `path` atomically with `contents` at exactly `mode`: a temporary file in `directory` (fsync),
+    /// then `rename(2)`. Only for files that may be overwritten (`key.pub`); never for the key itself.
+    static func replace(_ contents: [UInt8], at path: String, in directory: String, mode: mode_t) throws(SystemError) {
+        let suffix = Hex.encode((try? SecureRandom.bytes(count: 8)) ?? [])
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = directory + "/." + name + ".tmp." + String(getpid()) + "." + suffix
+        func run<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
+            do {
+                return try retryingEINTR(call, body)
+            } catch let error as SystemError {
+                throw error
+            } catch {
+                throw SystemError(call: call, errno: EIO)
+            }
+        }
+        let descriptor = try run("open") {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        }
+        var renamed = false
+        defer { if !renamed { unlink(temporary) } }
+        do {
+            defer { close(descriptor) }
+            _ = try run("fchmod") { fchmod(descriptor, mode) }
+            var written = 0
+            while written < contents.count {
+                written += try run("write") {
+                    contents.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
+                }
+            }
+            _ = try run("fsync") { fsync(descriptor) }
+        }
+        _ = try run("rename") { rename(temporary, path) }
+        renamed = true
+        syncDirectory(directory)
     }
 
     /// Flushes a directory's entries (a new file or subdirectory) to disk. Best effort: some file systems

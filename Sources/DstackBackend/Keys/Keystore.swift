@@ -12,7 +12,8 @@ import Darwin
 ///   published atomically with `link(2)` so concurrent starters end with one key they all use.
 /// - `Keystore.load(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: load only, never create
 ///   (for `check`).
-/// - `Keystore.keyPath(dataDirectory:) -> String`.
+/// - `Keystore.keyPath(dataDirectory:) -> String`, `Keystore.publicKeyPath(dataDirectory:) -> String` (`key.pub`,
+///   rewritten by `loadOrCreate` on every start).
 /// - `Keystore.pubkeyCommandOutput(dataDirectory:npub:logger:) throws(KeystoreError) -> String`: what `pubkey` prints.
 /// - `NodeKey` signs (BIP-340) and has `publicKeyHex`, `npub` and `publicKey: PublicKey`; `SecretKey` never
 ///   prints.
@@ -31,8 +32,39 @@ public enum Keystore {
         return directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
     }
 
-    /// Loads the key, creating the data directory and a new key when there is no key file yet.
+    /// The public key file's name: dephy-io's key loader writes `key.pub` beside `key` too.
+    public static let publicKeyFileName = "key.pub"
+
+    /// `dataDirectory/key.pub`.
+    public static func publicKeyPath(dataDirectory: String) -> String {
+        keyPath(dataDirectory: dataDirectory) + ".pub"
+    }
+
+    /// Loads the key, creating the data directory and a new key when there is no key file yet, then
+    /// (re)writes `key.pub` beside it.
+    ///
+    /// `key.pub` is a convenience for operators (`cat data/key.pub`), written on every start as dephy-io's
+    /// loader does: failing to write it is logged, never fatal, and never touches `key`.
     public static func loadOrCreate(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
+        let key = try loadOrCreateKey(dataDirectory: dataDirectory, logger: logger)
+        writePublicKeyFile(key, dataDirectory: normalized(dataDirectory), logger: logger)
+        return key
+    }
+
+    /// Writes `key.pub` (64 lower-case hex, no newline, mode 0644) atomically: a reader sees the old file or the
+    /// new one, never a partial one. A failure is a warning naming the path and the reason.
+    static func writePublicKeyFile(_ key: NodeKey, dataDirectory directory: String, logger: Logger) {
+        let path = publicKeyPath(dataDirectory: directory)
+        do {
+            try KeyFileSystem.replace(Array(key.publicKeyHex.utf8), at: path, in: directory, mode: 0o644)
+        } catch {
+            logger.warn(
+                "Could not write the public key file; the node key is unaffected", ("path", path),
+                ("reason", error.description), ("fix", "make the data directory writable by the daemon's user"))
+        }
+    }
+
+    private static func loadOrCreateKey(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
         let directory = normalized(dataDirectory)
         let path = keyPath(dataDirectory: directory)
         try KeyFileSystem.createDirectories(directory)

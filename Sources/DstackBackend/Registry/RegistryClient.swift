@@ -12,11 +12,14 @@ public struct RegistryClient: Sendable {
     public let baseURL: HTTPURL
     public let http: HTTPClient
     public let headerProvider: HeaderProvider?
+    /// Hears one debug line per request with its status and duration (`LOG_LEVEL=debug`).
+    public var logger: Logger
 
-    public init(baseURL: HTTPURL, http: HTTPClient, headerProvider: HeaderProvider? = nil) {
+    public init(baseURL: HTTPURL, http: HTTPClient, headerProvider: HeaderProvider? = nil, logger: Logger = .silent) {
         self.baseURL = baseURL
         self.http = http
         self.headerProvider = headerProvider
+        self.logger = logger
     }
 
     /// Asks whether `pubkey` may publish.
@@ -100,9 +103,18 @@ public struct RegistryClient: Sendable {
         if let headerProvider {
             request.headers += headerProvider(request.method, request.url, request.body ?? [])
         }
+        let started = Clock.monotonicNanoseconds()
+        func milliseconds() -> String { String((Clock.monotonicNanoseconds() - started) / 1_000_000) }
         do {
-            return try http.perform(request)
+            let response = try http.perform(request)
+            logger.debug(
+                "Registry request", ("method", request.method.rawValue), ("url", request.url),
+                ("status", String(response.status)), ("duration_ms", milliseconds()))
+            return response
         } catch {
+            logger.debug(
+                "Registry request", ("method", request.method.rawValue), ("url", request.url),
+                ("reason", error.description), ("duration_ms", milliseconds()))
             throw RegistryError(method: request.method.rawValue, url: request.url, kind: .transport(error))
         }
     }

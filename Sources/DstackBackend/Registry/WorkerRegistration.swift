@@ -39,7 +39,7 @@ public struct WorkerRegistration: Sendable {
         self.init(
             client: RegistryClient(
                 baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration, cancellation: cancellation),
-                headerProvider: headerProvider),
+                headerProvider: headerProvider, logger: logger),
             owner: configuration.ownerAddress, nodeType: nodeType, backoff: configuration.registrationBackoff,
             logger: logger)
     }

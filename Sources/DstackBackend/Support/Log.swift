@@ -90,11 +90,60 @@ public struct LogRecord: Sendable, Equatable {
             writer.string(message)
             for (key, value) in fields {
                 writer.key(key)
-                writer.string(value)
+                Self.writeJSONValue(value, key: key, to: &writer)
             }
             writer.endObject()
             return writer.text
         }
+    }
+
+    /// Fields whose values are JSON numbers in `LOG_FORMAT=json` (counts, statuses, durations). A key is
+    /// always one type, so log pipelines can map it; add a key here when a new field is a number.
+    public static let numberFields: Set<String> = [
+        "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
+        "duration_ms", "outage.seconds", "down_for.seconds",
+    ]
+    /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.
+    public static let booleanFields: Set<String> = ["allow_attach_all", "poller.done", "recheck.done"]
+
+    /// `value` as a JSON number or boolean when `key` is one of those and the text is one; else a string.
+    private static func writeJSONValue(_ value: String, key: String, to writer: inout JSONWriter) {
+        if booleanFields.contains(key), value == "true" || value == "false" {
+            writer.bool(value == "true")
+        } else if numberFields.contains(key), isJSONNumber(value) {
+            writer.raw(value)
+        } else {
+            writer.string(value)
+        }
+    }
+
+    /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, at most 32 bytes.
+    static func isJSONNumber(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 32 else { return false }
+        var i = 0
+        func digits() -> Int {
+            let start = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - start
+        }
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < bytes.count else { return false }
+        if bytes[i] == UInt8(ascii: "0") {
+            i += 1
+        } else if digits() == 0 {
+            return false
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == bytes.count
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {

@@ -4,7 +4,7 @@ import Testing
 @Suite struct ConfigurationTests {
     static let required = [
         "REGISTRY_URL": "https://registry.example.com/",
-        "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+        "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
     ]
 
     func resolve(_ environment: [String: String], flags: [String: String] = [:]) throws(ConfigurationErrors)
@@ -20,7 +20,7 @@ import Testing
         #expect(configuration.dataDirectory == "./data")
         #expect(configuration.nodeType == .explicit("node-H100x1"))
         #expect(configuration.registryURL.description == "https://registry.example.com")
-        #expect(configuration.ownerAddress.checksummed == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
+        #expect(configuration.ownerAddress.checksummed == "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9")
         #expect(configuration.dstackPollInterval == 5)
         #expect(configuration.dstackToken == nil)
         #expect(configuration.advertiseIP == nil)
@@ -220,7 +220,7 @@ import Testing
         #expect(token?.field("value") == "(set, hidden)")
         #expect(token?.field("source") == "env DSTACK_TOKEN")
         let owner = records.first { $0.field("name") == "OWNER_ADDRESS" }
-        #expect(owner?.field("value") == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
+        #expect(owner?.field("value") == "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9")
         #expect(records.first { $0.field("name") == "HTTP_TIMEOUT" }?.field("value") == "10s")
     }
 }

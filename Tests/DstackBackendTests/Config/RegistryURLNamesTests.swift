@@ -3,7 +3,7 @@ import Testing
 
 /// `AUTH_SERVICE_URL`, the reference v0.2's name for `REGISTRY_URL`.
 @Suite struct RegistryURLNamesTests {
-    static let owner = ["OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"]
+    static let owner = ["OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9"]
 
     func resolve(_ environment: [String: String], flags: [String: String] = [:]) throws(ConfigurationErrors) -> Configuration {
         var merged = Self.owner

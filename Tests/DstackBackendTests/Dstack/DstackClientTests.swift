@@ -132,7 +132,7 @@ final class FakeVMM: Sendable {
             #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
         }
         #expect(error == .status(code: 400, message: "gpu discovery failed"))
-        #expect(error?.description == "the VMM answered HTTP 400: gpu discovery failed")
+        #expect(error?.description == "the VMM is reachable but answered HTTP 400: gpu discovery failed")
     }
 
     @Test(arguments: [false, true])
@@ -156,7 +156,7 @@ final class FakeVMM: Sendable {
             #expect(throws: DstackError.self) { try vmm.client().listGPUs() }
         }
         #expect(error == .status(code: 500, message: "boom"))
-        #expect(error?.description == "the VMM answered HTTP 500: boom")
+        #expect(error?.description == "the VMM is reachable but answered HTTP 500: boom")
     }
 
     /// The reason goes into one log line and `/health`: a multi-line or huge VMM message is folded and cut.

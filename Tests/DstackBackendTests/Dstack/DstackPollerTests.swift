@@ -5,7 +5,8 @@ import Testing
 @Suite struct DstackPollerTests {
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin
+        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin,
+        level: LogLevel = .info
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
@@ -15,7 +16,7 @@ import Testing
         let client = DstackClient(
             endpoint: endpoint, token: token,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
-        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: .debug, sink: sink)), publisher)
+        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink)), publisher)
     }
 
     @Test func identicalPollsLogOnceAndChangesLogAgain() throws {
@@ -23,7 +24,7 @@ import Testing
         let server = try FakeHTTPServer { _ in state.reply() }
         defer { server.stop() }
         let sink = CollectingSink()
-        let (poller, publisher) = try poller(server, sink: sink)
+        let (poller, publisher) = try poller(server, sink: sink, level: .debug)
         for _ in 0..<5 { poller.pollOnce() }
         #expect(sink.records(withMessage: "dstack answered").count == 1)
         #expect(publisher.current().status == 200)
@@ -31,7 +32,7 @@ import Testing
         for _ in 0..<5 { poller.pollOnce() }
         let failures = sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack: ") }
         #expect(failures.count == 1)
-        #expect(failures.first?.message == "Failed to connect to dstack: the VMM answered HTTP 400: down")
+        #expect(failures.first?.message == "Failed to connect to dstack: the VMM is reachable but answered HTTP 400: down")
         #expect(publisher.current().status == 503)
         state.set(.json(400, #"{"error":"still down, differently"}"#))
         poller.pollOnce()
@@ -43,7 +44,50 @@ import Testing
         state.set(.json(200, DstackClientTests.eight()))
         poller.pollOnce()
         #expect(sink.records(withMessage: "GPU set changed").count == 1)
-        #expect(sink.records.count == 5)
+        #expect(sink.records.filter { $0.level != .debug }.count == 5)
+        #expect(sink.records(withMessage: "dstack poll").count == 14, "one debug line per poll")
+    }
+
+    @Test func aLongOutageIsRemindedWithItsDurationAndRecoverySaysHowLongItLasted() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (base, _) = try poller(server, sink: sink)
+        let poller = DstackPoller(
+            client: base.client, interval: base.interval, publisher: base.publisher,
+            logger: Logger(level: .info, sink: sink), outageReminder: 0.2)
+        poller.pollOnce()
+        state.set(.json(400, #"{"error":"down"}"#))
+        poller.pollOnce()
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").isEmpty, "not before 0.2s")
+        Thread.sleep(forTimeInterval: 0.25)
+        poller.pollOnce()
+        poller.pollOnce()
+        let reminders = sink.records(withMessage: "dstack is still unavailable; /health says Unavailable")
+        #expect(reminders.count == 1, "then not again until twice the gap")
+        #expect(reminders.first?.level == .error)
+        #expect(reminders.first?.field("reason") == "the VMM is reachable but answered HTTP 400: down")
+        #expect(reminders.first.flatMap { $0.field("down_for.seconds") }.flatMap(Int.init) == 0)
+        #expect(reminders.first?.field("down_for") == "0s")
+        Thread.sleep(forTimeInterval: 0.45)
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").count == 2)
+        state.set(.json(200, DstackClientTests.oneGPU))
+        poller.pollOnce()
+        let recovered = sink.records(withMessage: "dstack is available again")
+        #expect(recovered.count == 1)
+        #expect(recovered.first?.field("outage.duration") == "1s", "0.7 s rounds to 1s: \(String(describing: recovered.first))")
+        #expect(recovered.first?.field("outage.seconds") == "1")
+        #expect(sink.records(withMessage: "dstack poll").isEmpty, "no per-poll lines at info")
+    }
+
+    @Test func outageDurationsReadLikeClocks() {
+        #expect(DstackPoller.humanDuration(45) == "45s")
+        #expect(DstackPoller.humanDuration(750) == "12m30s")
+        #expect(DstackPoller.humanDuration(3 * 3600 + 5 * 60 + 9) == "3h05m")
+        #expect(DstackPoller.humanDuration(2 * 86_400 + 4 * 3600) == "2d04h")
     }
 
     @Test(arguments: [false, true])

@@ -16,11 +16,29 @@ import Testing
     @Test func jsonIsOneObjectWithTsLevelMsgAndFields() throws {
         let line = record.formatted(.json)
         #expect(!line.contains("\n"))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
-        #expect(object == [
-            "ts": "2026-11-23T06:44:54.250000Z", "level": "warn", "msg": "Registry request failed, retrying",
-            "reason": "connection refused (http://r:9000)", "attempt": "2",
-        ])
+        #expect(line == #"{"ts":"2026-11-23T06:44:54.250000Z","level":"warn","msg":"Registry request failed, retrying","reason":"connection refused (http://r:9000)","attempt":2}"#)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["attempt"] as? Int == 2)
+        #expect(object["reason"] as? String == "connection refused (http://r:9000)")
+    }
+
+    @Test func jsonNumbersAndBooleansAreTypedAndEverythingElseStaysAString() throws {
+        let record = LogRecord(
+            timestamp: 0, level: .info, message: "m",
+            fields: [
+                ("gpus", "8"), ("duration_ms", "12"), ("allow_attach_all", "true"), ("poller.done", "false"),
+                ("value", "4096"), ("pubkey", "1234"), ("status", "not a number"), ("gpus.free", "007"),
+                ("down_for.seconds", "1e3"), ("attempt", "-"),
+            ])
+        let line = record.formatted(.json)
+        #expect(line.hasSuffix(#","gpus":8,"duration_ms":12,"allow_attach_all":true,"poller.done":false,"value":"4096","pubkey":"1234","status":"not a number","gpus.free":"007","down_for.seconds":1e3,"attempt":"-"}"#), "\(line)")
+        #expect(try JSONSerialization.jsonObject(with: Data(line.utf8)) is [String: Any])
+        for bad in ["", "-", "01", "1.", ".5", "1e", "nan", "inf", "0x10", "1 ", String(repeating: "9", count: 33)] {
+            #expect(!LogRecord.isJSONNumber(bad), "\(bad)")
+        }
+        for good in ["0", "-0", "12", "1.5", "-2.25e-3", "1E+9"] {
+            #expect(LogRecord.isJSONNumber(good), "\(good)")
+        }
     }
 
     @Test func levelThresholdDropsMoreVerboseRecords() {
@@ -38,7 +56,7 @@ import Testing
     @Test func serverBoundsComeFromTheirSettings() throws {
         let configuration = try Configuration.resolve(
             environment: [
-                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
                 "MAX_HEADER_COUNT": "7", "MAX_BUFFERED_OUTPUT_BYTES": "1024", "MAX_CONNECTIONS": "9",
                 "IDLE_TIMEOUT": "3s", "REQUEST_TIMEOUT": "500ms", "MAX_HEADER_BYTES": "2048",
             ],
@@ -53,7 +71,7 @@ import Testing
         #expect(limits.maxBodyBytes == 10)
         let error = #expect(throws: ConfigurationErrors.self) {
             try Configuration.resolve(
-                environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "MAX_HEADER_COUNT": "0"],
+                environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9", "MAX_HEADER_COUNT": "0"],
                 flags: [:])
         }
         #expect(error?.lines.first?.contains("MAX_HEADER_COUNT") == true)

@@ -18,7 +18,7 @@ import Testing
         let checked = try Keystore.load(dataDirectory: directory.path, logger: logger)
         #expect(created.publicKey == loaded.publicKey)
         #expect(created.publicKey == checked.publicKey)
-        #expect(directory.entries() == ["key"])
+        #expect(directory.entries() == ["key", "key.pub"])
 
         let generated = sink.records(withMessage: "Generated a new node key")
         #expect(generated.count == 1)
@@ -257,7 +257,7 @@ import Testing
             let keys = results.withLock { $0 }
             #expect(keys.count == 8)
             #expect(Set(keys).count == 1, "\(Set(keys))")
-            #expect((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/data")) == ["key"])
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/data"))?.sorted() == ["key", "key.pub"])
             let onDisk = try Keystore.load(dataDirectory: directory.path + "/data", logger: .silent)
             #expect(keys.first == onDisk.publicKey.hex)
         }

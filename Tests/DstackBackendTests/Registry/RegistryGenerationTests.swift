@@ -208,6 +208,6 @@ import Testing
         metrics.registryAuthorized.set(1)
         try recheck(server, initial: .authorized, sink: sink, metrics: metrics) { server.requests.count >= 3 }
         #expect(metrics.registryAuthorized.current == 0)
-        #expect(sink.records(withMessage: "Registry no longer authorizes the worker").count == 1)
+        #expect(sink.records(withMessage: "Registry no longer authorizes the worker: dephy-worker cannot publish for this node").count == 1)
     }
 }

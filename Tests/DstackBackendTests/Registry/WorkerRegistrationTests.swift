@@ -285,7 +285,7 @@ import Testing
     @Test func configurationDrivesBudgetAndTimeouts() throws {
         let configuration = try Configuration.resolve(
             environment: [
-                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed",
+                "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
                 "REGISTRATION_TIMEOUT": "45s", "HTTP_TIMEOUT": "3", "HTTP_CONNECT_TIMEOUT": "500ms",
             ], flags: [:])
         #expect(configuration.registrationBackoff.budget == 45)

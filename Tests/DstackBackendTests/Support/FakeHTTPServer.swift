@@ -190,6 +190,12 @@ final class FakeHTTPServer: @unchecked Sendable {
             let n = recv(fd, &chunk, chunk.count, 0)
             if n <= 0 { return nil }
             buffer += chunk[0..<n]
+            if buffer.first == 0x16 {
+                // A TLS ClientHello (https:// to this plain-http server): answer as plain HTTP servers do,
+                // which is what makes a client's TLS layer report "wrong version number".
+                _ = sendAll(fd, Array("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
+                return nil
+            }
             if let range = buffer.firstRange(of: [13, 10, 13, 10]) { headerEnd = range.upperBound }
             if buffer.count > 1 << 20 { return nil }
         }

@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+
+@testable import DstackBackend
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `check` against real loopback servers: one hint per failure class, warnings that pass, honest counts.
+@Suite struct OperatorCheckTests {
+    static let key = Array("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8)
+    static let permissions = #"{"read":{"mode":"AllowAll"},"write":{"mode":"AllowAll"}}"#
+
+    /// A key, a VMM and a registry that all answer well; `vmm` and `registry` replies can be swapped.
+    struct Rig {
+        let directory: TemporaryDirectory
+        let vmm: FakeHTTPServer
+        let registry: FakeHTTPServer
+
+        init(
+            vmm: @escaping @Sendable (RecordedRequest) -> FakeReply = { _ in .json(200, DstackClientTests.oneGPU, headers: [("X-App-Version", "0.5.3")]) },
+            registry: @escaping @Sendable (RecordedRequest) -> FakeReply = { _ in .json(200, OperatorCheckTests.permissions) },
+            keyMode: Int = 0o600
+        ) throws {
+            directory = try TemporaryDirectory()
+            try directory.write(OperatorCheckTests.key, to: "key", mode: keyMode)
+            self.vmm = try FakeHTTPServer(handler: vmm)
+            self.registry = try FakeHTTPServer(handler: registry)
+        }
+
+        func configuration(
+            dstackURL: String? = nil, registryURL: String? = nil, nodeType: String = "node-H200x1",
+            listen: String? = nil
+        ) throws -> Configuration {
+            try Configuration.resolve(
+                environment: [:],
+                flags: [
+                    "REGISTRY_URL": registryURL ?? "http://127.0.0.1:\(registry.port)",
+                    "OWNER_ADDRESS": "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9",
+                    "DSTACK_URL": dstackURL ?? "http://127.0.0.1:\(vmm.port)", "DATA_DIR": directory.path,
+                    "NODE_TYPE": nodeType, "LISTEN_ADDR": listen ?? "unix:" + directory.path + "/backend.sock", "HTTP_TIMEOUT": "2s", "HTTP_CONNECT_TIMEOUT": "1s",
+                ])
+        }
+
+        func run(_ configuration: Configuration) -> [OperatorCheck.Result] {
+            OperatorCheck(configuration: configuration, logger: .silent).run()
+        }
+
+        func stop() {
+            vmm.stop()
+            registry.stop()
+            directory.remove()
+        }
+    }
+
+    static func result(_ name: String, in results: [OperatorCheck.Result]) -> OperatorCheck.Result? {
+        results.first { $0.name == name }
+    }
+
+    @Test func everythingWellPassesWithoutWarnings() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let results = rig.run(try rig.configuration())
+        #expect(results.allSatisfy { $0.status == .ok }, "\(OperatorCheck.report(results))")
+        #expect(Set(results.map(\.name)) == ["configuration", "node key", "dstack VMM", "node type", "registry", "listen address"])
+        #expect(OperatorCheck.exitCode(results) == 0)
+        #expect(OperatorCheck.report(results).hasSuffix("all 6 checks passed"))
+    }
+
+    @Test func warningsPassButAreCountedAndHinted() throws {
+        let rig = try Rig(keyMode: 0o644)
+        defer { rig.stop() }
+        let busy = try FakeHTTPServer { _ in .respond(status: 200) }
+        defer { busy.stop() }
+        let results = rig.run(try rig.configuration(nodeType: "node-H100x1", listen: "127.0.0.1:\(busy.port)"))
+        let report = OperatorCheck.report(results)
+        #expect(Self.result("node key", in: results)?.status == .warn, "\(report)")
+        #expect(Self.result("node key", in: results)?.hint?.contains("chmod 600") == true)
+        #expect(Self.result("node type", in: results)?.status == .warn, "\(report)")
+        #expect(Self.result("node type", in: results)?.detail.contains("node-H200x1") == true)
+        #expect(Self.result("listen address", in: results)?.status == .warn, "\(report)")
+        #expect(report.contains("[warn] node key: "))
+        #expect(!report.contains("[FAIL]"))
+        #expect(report.hasSuffix("all 6 checks passed, 3 warnings"))
+        #expect(OperatorCheck.exitCode(results) == 0)
+    }
+
+    @Test func failuresAndWarningsAreBothCounted() throws {
+        let rig = try Rig(registry: { _ in .respond(status: 503) }, keyMode: 0o640)
+        defer { rig.stop() }
+        let results = rig.run(try rig.configuration())
+        #expect(OperatorCheck.summary(results) == "1 of 6 checks failed, 1 warning")
+        #expect(OperatorCheck.exitCode(results) == 1)
+    }
+
+    // MARK: One hint per VMM failure class
+
+    @Test func refusedOnLoopbackSaysNothingListensAndNamesTheSocketDefault() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let port = rig.vmm.port
+        rig.vmm.stop()
+        let vmm = Self.result("dstack VMM", in: rig.run(try rig.configuration(dstackURL: "http://127.0.0.1:\(port)")))
+        #expect(vmm?.status == .fail)
+        #expect(vmm?.hint?.contains("nothing listens on 127.0.0.1:\(port)") == true, "\(String(describing: vmm))")
+        #expect(vmm?.hint?.contains("unix:./vmm.sock") == true)
+        #expect(vmm?.hint?.contains("0.0.0.0") == false, "no bind-address advice for loopback")
+    }
+
+    @Test func httpsAgainstPlainHTTPSaysUseHTTP() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let vmm = Self.result("dstack VMM", in: rig.run(try rig.configuration(dstackURL: "https://127.0.0.1:\(rig.vmm.port)")))
+        #expect(vmm?.status == .fail)
+        #expect(vmm?.detail.contains("wrong version number") == true, "\(String(describing: vmm))")
+        #expect(vmm?.hint == "DSTACK_URL says https but the VMM speaks plain http: use http://127.0.0.1:\(rig.vmm.port)")
+    }
+
+    @Test(arguments: [404, 400])
+    func somethingThatIsNotTheVMMIsSaidSo(status: Int) throws {
+        let rig = try Rig(vmm: { _ in .respond(status: status, body: Array("<html>nope</html>".utf8)) })
+        defer { rig.stop() }
+        let vmm = Self.result("dstack VMM", in: rig.run(try rig.configuration()))
+        #expect(vmm?.status == .fail)
+        #expect(vmm?.detail.contains("is not the dstack VMM") == true, "\(String(describing: vmm))")
+        #expect(vmm?.hint?.contains("it is not the dstack VMM: check the port") == true)
+    }
+
+    @Test func theVMMsOwn400IsAReachableVMMRefusing() throws {
+        let rig = try Rig(vmm: { _ in .json(400, #"{"error":"method not found"}"#, headers: [("X-App-Version", "0.4.0")]) })
+        defer { rig.stop() }
+        let vmm = Self.result("dstack VMM", in: rig.run(try rig.configuration()))
+        #expect(vmm?.detail == "the VMM is reachable but answered HTTP 400: method not found")
+        #expect(vmm?.hint?.contains("v0.4.2") == true)
+    }
+
+    @Test func aWrongTokenIsNotToldToSetOne() throws {
+        let rig = try Rig(vmm: { _ in .respond(status: 401) })
+        defer { rig.stop() }
+        var configuration = try rig.configuration()
+        let missing = Self.result("dstack VMM", in: rig.run(configuration))
+        #expect(missing?.hint == "the VMM requires a token: set DSTACK_TOKEN")
+        configuration.dstackToken = "wrong"
+        let wrong = Self.result("dstack VMM", in: rig.run(configuration))
+        #expect(wrong?.hint?.contains("refused DSTACK_TOKEN") == true, "\(String(describing: wrong))")
+    }
+
+    @Test func aMissingSocketNamesTheSocketAndNeverLocalhostPort80() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let path = rig.directory.path + "/vmm.sock"
+        let vmm = Self.result("dstack VMM", in: rig.run(try rig.configuration(dstackURL: "unix:" + path)))
+        #expect(vmm?.status == .fail)
+        #expect(vmm?.detail.contains("cannot connect to Unix socket \(path)") == true, "\(String(describing: vmm))")
+        #expect(vmm?.detail.contains("No such file or directory") == true, "\(String(describing: vmm))")
+        #expect(vmm?.detail.contains("port 80") == false)
+        #expect(vmm?.hint?.contains("DSTACK_RUN_DIR") == true)
+    }
+
+    @Test func anUnresolvableHostAndASilentPortHaveTheirOwnHints() throws {
+        let rig = try Rig(vmm: { _ in .hang })
+        defer { rig.stop() }
+        let hung = Self.result("dstack VMM", in: rig.run(try rig.configuration()))
+        #expect(hung?.hint?.contains("did not answer within") == true, "\(String(describing: hung))")
+        let dns = Self.result("dstack VMM", in: rig.run(try rig.configuration(dstackURL: "http://no-such-host.invalid:14520")))
+        #expect(dns?.hint?.contains("does not resolve") == true, "\(String(describing: dns))")
+    }
+
+    // MARK: Key and registry failure classes
+
+    @Test func aMalformedKeySaysRestoreAndAnUnreadableOneSaysRunAsTheOwner() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        try rig.directory.write(Array("not a key".utf8), to: "key")
+        let malformed = Self.result("node key", in: rig.run(try rig.configuration()))
+        #expect(malformed?.status == .fail)
+        #expect(malformed?.hint?.contains("restore the key file from your backup") == true)
+        let unreadable = OperatorCheck.keyHint(.permissionDenied(path: "/x/key", SystemError(call: "open", errno: EACCES)))
+        #expect(unreadable.contains("cannot read it: run check as the daemon's user"))
+        #expect(!unreadable.contains("backup"))
+        #expect(OperatorCheck.keyHint(.keyFileMissing(path: "/x/key", dataDirectory: "/x")).contains("dstack-backend pubkey"))
+    }
+
+    @Test func registryFailureClassesHaveTheirOwnHints() throws {
+        let rig = try Rig(registry: { _ in .respond(status: 401) })
+        defer { rig.stop() }
+        let signed = Self.result("registry", in: rig.run(try rig.configuration()))
+        #expect(signed?.status == .warn)
+        #expect(signed?.hint?.contains("REGISTRY_AUTH=nip98") == true)
+        let tls = Self.result("registry", in: rig.run(try rig.configuration(registryURL: "https://127.0.0.1:\(rig.registry.port)")))
+        #expect(tls?.status == .fail)
+        #expect(tls?.hint == "REGISTRY_URL says https but the registry speaks plain http: use http://")
+        let port = rig.vmm.port
+        rig.vmm.stop()
+        let refused = Self.result("registry", in: rig.run(try rig.configuration(registryURL: "http://127.0.0.1:\(port)")))
+        #expect(refused?.hint?.contains("nothing listens on 127.0.0.1:\(port)") == true)
+    }
+
+    @Test func autoNodeTypeThatCannotBeDerivedFails() throws {
+        let mixed = #"{"gpus":[{"slot":"1","product_id":"10de:2335","description":"H200","is_free":true},{"slot":"2","product_id":"10de:2330","description":"H100","is_free":true}]}"#
+        let rig = try Rig(vmm: { _ in .json(200, mixed) })
+        defer { rig.stop() }
+        let type = Self.result("node type", in: rig.run(try rig.configuration(nodeType: "auto")))
+        #expect(type?.status == .fail, "\(String(describing: type))")
+    }
+}
+
+extension OperatorCheckTests {
+    /// README's "What `dstack-backend check` prints" table shows every hint class check can print.
+    @Test func theReadmeTableShowsEveryHintClass() throws {
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../README.md"),
+            encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "### What `dstack-backend check` prints").dropFirst().first)
+        let table = section.components(separatedBy: "\n## ").first ?? section
+        let tcp = DstackEndpoint.http(HTTPURL(scheme: .http, host: "127.0.0.1", port: 19060, path: ""))
+        let remote = DstackEndpoint.http(HTTPURL(scheme: .http, host: "host.docker.internal", port: 14520, path: ""))
+        let socket = DstackEndpoint.unixSocket(path: "/run/vmm.sock")
+        func transport(_ kind: HTTPClientError.Kind, _ detail: String = "") -> DstackError {
+            .transport(HTTPClientError(kind: kind, url: "u", detail: detail))
+        }
+        let registryURL = HTTPURL(scheme: .http, host: "r", port: 9000, path: "")
+        func registry(_ kind: RegistryError.Kind) -> String {
+            OperatorCheck.registryHint(RegistryError(method: "GET", url: "u", kind: kind), url: registryURL)
+        }
+        var hints = [
+            OperatorCheck.keyHint(.keyFileMissing(path: "k", dataDirectory: "d")),
+            OperatorCheck.keyHint(.permissionDenied(path: "k", SystemError(call: "open", errno: EACCES))),
+            OperatorCheck.keyHint(.notHex(path: "k", position: 1)),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: remote),
+            OperatorCheck.dstackHint(transport(.connectionRefused), endpoint: socket),
+            OperatorCheck.dstackHint(transport(.tls, "wrong version number"), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.dns), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.timeout), endpoint: tcp),
+            OperatorCheck.dstackHint(.notTheVMM(code: 404, message: ""), endpoint: tcp),
+            OperatorCheck.dstackHint(.status(code: 400, message: "x"), endpoint: tcp),
+            OperatorCheck.dstackHint(.unauthorized(tokenSent: false), endpoint: tcp),
+            OperatorCheck.dstackHint(.unauthorized(tokenSent: true), endpoint: tcp),
+            registry(.transport(HTTPClientError(kind: .connectionRefused, url: "u", detail: ""))),
+            registry(.status(code: 503, body: "", retryAfter: nil)),
+        ]
+        hints.append(try #require(OperatorCheck.registryRefusalHint("HTTP 401")))
+        for hint in hints {
+            let start = String(hint.prefix(18))
+            #expect(table.contains(start), "README's check table lacks a hint starting \"\(start)\" (\(hint))")
+        }
+        for tag in ["[ ok ]", "[warn]", "[FAIL]"] where tag != "[ ok ]" {
+            #expect(table.contains(tag))
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import DstackBackend
+import DstackSimulator
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The command line as an operator meets it: durations, the demo's address, `pubkey`'s warning, help.
+@Suite(.serialized) struct OperatorCLITests {
+    /// Runs the binary with stdout and stderr apart; nil status if it did not exit within `timeout`.
+    static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 20, executable: String? = nil
+    ) throws -> (status: Int32?, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable ?? BackendProcess.executablePath)
+        process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DSTACK") && $0.key != "LISTEN_ADDR" && $0.key != "DATA_DIR" }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Small outputs: read after exit (both fit in the pipe buffers).
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            return (nil, "", "")
+        }
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return (process.terminationStatus, stdout, stderr)
+    }
+
+    @Test(arguments: ["nan", "inf", "-inf", "1e300", "0", "-1", "abc", "9999999h"])
+    func healthcheckRefusesATimeoutThatIsNotADuration(timeout: String) throws {
+        let result = try Self.run(["healthcheck", "--timeout=\(timeout)", "--url", "http://127.0.0.1:1/health"])
+        #expect(result.status == 64, "exit \(String(describing: result.status)): \(result.stderr)")
+        #expect(result.stderr.contains("--timeout \"\(timeout)\""), "stderr: \(result.stderr)")
+    }
+
+    @Test(arguments: ["500ms", "2", "1.5s", "1m"])
+    func healthcheckAcceptsEveryDurationForm(timeout: String) throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        // Not /health: --require-available's plain "200 or not" (liveness would want BackendInfo).
+        let result = try Self.run(
+            ["healthcheck", "--require-available", "--timeout", timeout, "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+        #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+    }
+
+    @Test func demoRefusesAPollIntervalThatIsNotADuration() throws {
+        let result = try Self.run(["demo", "--poll-interval", "nan"])
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("--poll-interval \"nan\" is not a duration"), "stderr: \(result.stderr)")
+    }
+
+    @Test func demoServesOnLISTEN_ADDRFromTheEnvironment() throws {
+        let port = freePort()
+        let demo = try BackendProcess(arguments: ["demo"], environment: ["LISTEN_ADDR": "127.0.0.1:\(port)"])
+        #expect(demo.waitForOutput("dstack-backend demo is running", timeout: 20), "output: \(demo.log)")
+        #expect(demo.log.contains("http://127.0.0.1:\(port)"), "output: \(demo.log)")
+        #expect(httpGet("http://127.0.0.1:\(port)/health")?.status == 200)
+        demo.signal(SIGTERM)
+        #expect(demo.waitForExit(timeout: 5) != nil)
+    }
+
+    @Test func pubkeyAnnouncesANewKeyOnStderrAndKeepsStdoutTheBareKey() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let first = try Self.run(["pubkey"], environment: ["DATA_DIR": directory.path + "/data", "LOG_LEVEL": "error"])
+        #expect(first.status == 0)
+        #expect(first.stdout.range(of: "^[0-9a-f]{64}\n$", options: .regularExpression) != nil, "stdout: \(first.stdout)")
+        let absolute = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/data/key"
+        #expect(first.stderr.contains("a NEW node key was created: \(absolute)"), "stderr: \(first.stderr)")
+        #expect(first.stderr.contains("/app/data"))
+        #expect(first.stderr.contains("/var/lib/dstack-backend"))
+        let second = try Self.run(["pubkey"], environment: ["DATA_DIR": directory.path + "/data", "LOG_LEVEL": "error"])
+        #expect(second.stdout == first.stdout)
+        #expect(!second.stderr.contains("NEW"), "stderr: \(second.stderr)")
+    }
+
+    @Test func pubkeyRelativeDataDirIsShownAbsolute() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
+        process.arguments = ["pubkey", "--data-dir", "rel"]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let absolute = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/rel/key"
+        #expect(stderr.contains("created: \(absolute)"), "stderr: \(stderr)")
+    }
+}
+
+extension OperatorCLITests {
+    @Test func configurationErrorsAreJSONWhenLogsAre() throws {
+        let result = try Self.run(
+            [], environment: ["LOG_FORMAT": "json", "OWNER_ADDRESS": "0x1234", "LISTEN_ADDR": "nope", "DATA_DIR": "/nonexistent/x"])
+        #expect(result.status == 78)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 3, "stderr: \(result.stderr)")
+        var settings: [String] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            #expect(object["level"] as? String == "error")
+            #expect((object["msg"] as? String)?.hasPrefix("Error: ") == true)
+            settings.append(object["setting"] as? String ?? "")
+        }
+        #expect(Set(settings) == ["REGISTRY_URL", "OWNER_ADDRESS", "LISTEN_ADDR"])
+        #expect(result.stderr.contains("Error: REGISTRY_URL environment variable is required for worker registration"))
+        let text = try Self.run([], environment: ["OWNER_ADDRESS": "0x1234"])
+        #expect(text.stderr.hasPrefix("Error: "), "text stays plain: \(text.stderr)")
+    }
+}
+
+extension OperatorCLITests {
+    @Test func topLevelHelpPointsAtTheDaemonsOptions() throws {
+        let result = try Self.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("\n  dstack-backend run --help\n"), "\(result.stdout)")
+    }
+
+    @Test func runHelpShowsEverySettingWithItsDefaultAndTwoExamples() throws {
+        let result = try Self.run(["run", "--help"])
+        #expect(result.status == 0)
+        for setting in Configuration.settings {
+            #expect(
+                result.stdout.contains("\(setting.name)") && result.stdout.contains("\(setting.flagSpelling)\n      default: \(setting.defaultText)\n"),
+                "\(setting.name) missing")
+        }
+        #expect(result.stdout.contains("default: 0.0.0.0:8080"))
+        #expect(result.stdout.contains("default: 5s"))
+        #expect(result.stdout.contains("EXAMPLES:"))
+        #expect(result.stdout.components(separatedBy: "dstack-backend run --registry-url").count == 2)
+    }
+}
+
+extension OperatorCLITests {
+    /// A key this user cannot read is told apart from a damaged one: run check as the owner, not "restore".
+    @Test func checkTellsAnUnreadableKeyFromAMalformedOne() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        chmod(directory.path, 0o755)
+        let key = directory.path + "/key"
+        try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
+        let flags = [
+            "--data-dir", directory.path, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
+            "--owner-address", "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9", "--listen-addr", "127.0.0.1:\(freePort())",
+            "--node-type", "node-H200x8",
+        ]
+        // Root reads any file, so as root run check as nobody; otherwise take the permission away.
+        let unreadable: (status: Int32?, stdout: String, stderr: String)
+        if geteuid() == 0 {
+            chmod(key, 0o600)
+            unreadable = try Self.run(["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", BackendProcess.executablePath, "check"] + flags, executable: "/usr/bin/setpriv")
+        } else {
+            chmod(key, 0o000)
+            unreadable = try Self.run(["check"] + flags)
+        }
+        #expect(unreadable.status == 1, "\(unreadable.stdout) \(unreadable.stderr)")
+        #expect(unreadable.stdout.contains("[FAIL] node key: Error: cannot read key file \(key): Permission denied"), "\(unreadable.stdout)")
+        #expect(unreadable.stdout.contains("hint: the key exists but this user cannot read it"))
+        #expect(!unreadable.stdout.contains("restore the key file from your backup"))
+
+        chmod(key, 0o600)
+        try Data("zz".utf8).write(to: URL(fileURLWithPath: key))
+        let malformed = try Self.run(["check"] + flags)
+        #expect(malformed.status == 1)
+        #expect(malformed.stdout.contains("hint: restore the key file from your backup"), "\(malformed.stdout)")
+    }
+}
+
+extension OperatorCLITests {
+    /// The real daemon at LOG_LEVEL=debug with JSON logs: a line per poll and per registry request, with
+    /// numbers and booleans typed.
+    @Test func debugJSONLogsShowPollsAndRegistryRequestsWithTypedValues() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: [
+                "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9",
+                "DSTACK_URL": simulator.vmmURL, "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(freePort())",
+                "DSTACK_POLL_INTERVAL": "100ms", "NODE_TYPE": "node-H200x8", "LOG_LEVEL": "debug", "LOG_FORMAT": "json",
+            ])
+        defer {
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+        }
+        #expect(backend.waitForOutput("Backend listening", timeout: 15), "\(backend.log)")
+        #expect(poll(until: 5) { backend.log.components(separatedBy: "\"msg\":\"dstack poll\"").count > 3 })
+        let objects = backend.log.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let polls = objects.filter { $0["msg"] as? String == "dstack poll" }
+        #expect(polls.first?["level"] as? String == "debug")
+        #expect(polls.first?["gpus"] as? Int == 8)
+        #expect(polls.first?["duration_ms"] as? Int != nil)
+        let answered = try #require(objects.first { $0["msg"] as? String == "dstack answered" })
+        #expect(answered["allow_attach_all"] as? Bool == true)
+        let requests = objects.filter { $0["msg"] as? String == "Registry request" }
+        #expect(requests.count >= 2, "GET /permissions, POST /workers, GET /permissions")
+        #expect(requests.allSatisfy { $0["status"] as? Int != nil && $0["duration_ms"] as? Int != nil })
+        #expect(requests.contains { $0["method"] as? String == "POST" && (200..<300).contains($0["status"] as? Int ?? 0) })
+    }
+}
