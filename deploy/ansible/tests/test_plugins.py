@@ -68,10 +68,12 @@ class EnvFilters(unittest.TestCase):
         self.assertEqual(env.dstack_backend_unsafe_env(values, "systemd"), [])
         self.assertEqual(env.dstack_backend_unsafe_env(values, "compose"), ["token"])
 
-    def test_set_lists_non_empty_settings_except_skipped(self):
-        values = {"a": "", "b": "1", "c": "x", "d": 0}
-        self.assertEqual(env.dstack_backend_set(values, ["c"]), ["b", "d"])
-
+    def test_unpassed_names_settings_the_compose_file_does_not_pass(self):
+        names = {"a_url": "REGISTRY_URL", "a_listen": "LISTEN_ADDR", "a_conn": "MAX_CONNECTIONS", "a_empty": "METRICS"}
+        values = {"a_url": "http://x", "a_listen": "0.0.0.0:80", "a_conn": "10", "a_empty": ""}
+        passed = ["REGISTRY_URL", "LISTEN_ADDR"]
+        self.assertEqual(env.dstack_backend_unpassed(values, names, passed), ["MAX_CONNECTIONS"])
+        self.assertEqual(env.dstack_backend_unpassed(values, names, passed + ["MAX_CONNECTIONS"], {"X_Y": "1"}), ["X_Y"])
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
