@@ -18,7 +18,10 @@ final class LoopUnderTest: Sendable {
         limits.maxHeaderCount = 8
         limits.maxBodyBytes = 64
         limits.maxBufferedOutputBytes = 512
-        limits.requestTimeout = 1
+        // Far above the client's 2 s wait: the client shuts its side after sending, so the server must
+        // answer and close on its own; a timeout doing it would hide a stall.
+        limits.requestTimeout = 10
+        limits.idleTimeout = 10
         let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
         let metrics = PreparedResponse(status: 200, contentType: "text/plain", text: String(repeating: "m 1\n", count: 200))
         server = try! HTTPServer(

@@ -67,17 +67,19 @@ struct DemoCommand: ParsableCommand {
         }
         defer { simulator.stop() }
 
-        let flags = [
+        var flags = [
             "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EthereumAddress.demoOwner.checksummed,
             "DSTACK_URL": simulator.vmmURL, "LISTEN_ADDR": listenAddr, "DATA_DIR": dataDir ?? scratch + "/data",
             "NODE_TYPE": "auto", "DSTACK_POLL_INTERVAL": pollInterval,
         ]
+        // With manual approval, show the approval within seconds rather than the default 10 minutes.
+        if simulation.manualApproval { flags["REGISTRY_RECHECK_INTERVAL"] = "2s" }
         let configuration: Configuration
         do {
             configuration = try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
         } catch {
             for line in error.lines { printError(line) }
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.configuration)
         }
         var daemon = Daemon(configuration: configuration, logger: makeLogger(configuration), stop: stop)
         let vmmControl = simulator.vmmControlURL

@@ -33,13 +33,13 @@ struct PubkeyCommand: ParsableCommand {
         // Two pubkey runs racing on an empty directory may both say so; only one key results (Keystore).
         let existed = lstat(path, &info) == 0
         do {
-            let key = try Keystore.loadOrCreate(dataDirectory: directory, logger: environmentLogger())
+            let output = try Keystore.pubkeyCommandOutput(dataDirectory: directory, npub: npub, logger: environmentLogger())
             if !existed {
                 for line in Self.newKeyNotice(path: Self.absolutePath(path)) {
                     printError(line)
                 }
             }
-            print(npub ? key.npub : key.publicKeyHex)
+            print(output)
         } catch {
             printError(error.description)
             throw ExitCode(1)

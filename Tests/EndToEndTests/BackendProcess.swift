@@ -11,6 +11,7 @@ final class BackendProcess: @unchecked Sendable {
     private let output = Pipe()
     private let lock = NSLock()
     private var captured = Data()
+    private var reachedEnd = false
 
     /// The executable next to the test bundle (SwiftPM builds both into the same directory).
     static var executablePath: String {
@@ -41,9 +42,10 @@ final class BackendProcess: @unchecked Sendable {
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let chunk = handle.availableData
-            guard let self, !chunk.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.captured.append(chunk)
+            // An empty read is the end of the output: the process and everything it started have closed it.
+            if chunk.isEmpty { self.reachedEnd = true } else { self.captured.append(chunk) }
             self.lock.unlock()
         }
         try process.run()
@@ -90,13 +92,25 @@ final class BackendProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits until the output pipe reached its end (all the exited process wrote has been read), up to `timeout`.
+    func waitForEndOfOutput(timeout: Double) {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            lock.lock()
+            let done = reachedEnd
+            lock.unlock()
+            if done { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
     /// Runs the binary to completion and returns its exit status and output.
     static func runToEnd(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 20) throws
         -> (status: Int32?, output: String)
     {
         let backend = try BackendProcess(arguments: arguments, environment: environment)
         let status = backend.waitForExit(timeout: timeout)
-        Thread.sleep(forTimeInterval: 0.05)
+        backend.waitForEndOfOutput(timeout: 5)
         return (status, backend.log)
     }
 }

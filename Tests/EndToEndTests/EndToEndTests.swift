@@ -212,7 +212,8 @@ import Glibc
         let second = try BackendProcess(arguments: ["pubkey"], environment: env)
         #expect(first.waitForExit(timeout: 10) == 0)
         #expect(second.waitForExit(timeout: 10) == 0)
-        Thread.sleep(forTimeInterval: 0.05)
+        first.waitForEndOfOutput(timeout: 5)
+        second.waitForEndOfOutput(timeout: 5)
         let a = first.log.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
         let b = second.log.trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "\n").last ?? ""
         #expect(a == b, "first: \(first.log) second: \(second.log)")

@@ -219,3 +219,15 @@ extension OperatorCLITests {
         #expect(requests.contains { $0["method"] as? String == "POST" && (200..<300).contains($0["status"] as? Int ?? 0) })
     }
 }
+
+extension OperatorCLITests {
+    /// A refused configuration (here a placeholder owner) is check's first failure, with a hint and the count.
+    @Test func checkReportsARefusedConfigurationAsAFailureWithTheCount() throws {
+        let result = try Self.run(
+            ["check", "--registry-url", "http://127.0.0.1:1", "--owner-address", "0x0000000000000000000000000000000000000000"])
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stdout.hasPrefix("[FAIL] configuration:\n       Error: --owner-address 0x0000000000000000000000000000000000000000 is the zero address"), "\(result.stdout)")
+        #expect(result.stdout.contains("hint: fix the settings named above"))
+        #expect(result.stdout.hasSuffix("1 of 1 checks failed, 0 warnings\n"))
+    }
+}

@@ -66,6 +66,9 @@ import Glibc
         let other = "0x0000000000000000000000000000000000000001"
         simulator.registry.add(.init(pubkey: pubkey, owner: other, nodeType: "node-H200x8"))
         let port = freePort()
+        let check = try BackendProcess.runToEnd(["check"], environment: environment(simulator, dataDirectory: directory.path, port: port))
+        #expect(check.status == 1)
+        #expect(check.output.contains("stored owner \(other) is NOT OWNER_ADDRESS \(Self.owner)"), "output: \(check.output)")
         let backend = try BackendProcess(arguments: [], environment: environment(simulator, dataDirectory: directory.path, port: port))
         // Bound but not listening while it decides: nothing may connect.
         #expect(httpGet("http://127.0.0.1:\(port)/health", timeout: 0.5) == nil)

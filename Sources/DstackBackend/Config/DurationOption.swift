@@ -8,9 +8,4 @@ public enum DurationOption {
     public static func parse(_ text: String, option: String) throws(ConfigurationError) -> Double {
         try SettingParsers.duration(text, setting: option)
     }
-
-    /// `5s`, `2.5s`, `0.125s`: how durations are shown in logs and help.
-    public static func format(_ seconds: Double) -> String {
-        SettingParsers.formatSeconds(seconds)
-    }
 }

@@ -22,7 +22,8 @@ public struct Daemon: Sendable {
         self.stop = stop
     }
 
-    /// Exit codes: 0 after a clean shutdown, 1 on a start-up failure, 128+signal if stopped before serving.
+    /// Exit codes (`ExitStatus`): 0 after a clean shutdown, 1 on a start-up failure, 78 when the registry holds
+    /// another owner, 128+signal if stopped before serving.
     public func run() -> Int32 {
         let config = configuration
         logger.info("Starting dstack-backend", ("version", BuildInfo.version))
@@ -35,7 +36,7 @@ public struct Daemon: Sendable {
             key = try Keystore.loadOrCreate(dataDirectory: config.dataDirectory, logger: logger)
         } catch {
             logger.error("Cannot use the node key", ("reason", error.description))
-            return 1
+            return ExitStatus.failure
         }
         let pubkey = key.publicKey.hex
         logger.info("Node identity", ("pubkey", pubkey), ("npub", key.publicKey.npub))
@@ -107,7 +108,7 @@ public struct Daemon: Sendable {
             server = try HTTPServer(listener: listener, limits: limits, handler: routes, logger: logger)
         } catch {
             logger.error("Cannot listen", ("listen_addr", config.listenAddress.description), ("reason", String(describing: error)))
-            return 1
+            return ExitStatus.failure
         }
         metrics.attachServer(server.stats)
 
@@ -158,7 +159,7 @@ public struct Daemon: Sendable {
                         return .resolved(type)
                     case .failure(let failure):
                         logger.error("Cannot derive NODE_TYPE", ("reason", failure.description))
-                        return .exit(1)
+                        return .exit(ExitStatus.failure)
                     }
                 }
                 let elapsed = Double(Clock.monotonicNanoseconds() - started) / 1e9
@@ -166,7 +167,7 @@ public struct Daemon: Sendable {
                     logger.error(
                         "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
                         ("waited", SettingParsers.formatSeconds(elapsed)))
-                    return .exit(1)
+                    return .exit(ExitStatus.failure)
                 }
                 logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.formatSeconds(configuration.dstackPollInterval)))
                 if stop.wait(seconds: configuration.dstackPollInterval) {

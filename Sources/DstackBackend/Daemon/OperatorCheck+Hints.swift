@@ -32,7 +32,7 @@ extension OperatorCheck {
             return tokenSent
                 ? "the VMM refused DSTACK_TOKEN: copy the token from the VMM's auth configuration again (no quotes, no spaces)"
                 : "the VMM requires a token: set DSTACK_TOKEN"
-        case .notTheVMM, .status(404, _):
+        case .notTheVMM:
             return "something answers at \(endpoint) but it is not the dstack VMM: check the port (and path) in DSTACK_URL"
         case .status(let code, _):
             if code == 400 {

@@ -123,7 +123,7 @@ public struct OperatorCheck: Sendable {
         }
     }
 
-    /// The registry answers `GET /permissions/<pubkey>` (never a POST).
+    /// The registry's view of this worker (`RegistryView`: two GETs, never a POST).
     private func checkRegistry(pubkey: String?, http: HTTPClient, into results: inout [Result]) {
         guard let pubkey else {
             results.append(Result(
@@ -131,29 +131,7 @@ public struct OperatorCheck: Sendable {
                 hint: "fix the node key first (above); this check asks the registry about that key"))
             return
         }
-        let registry = RegistryClient(baseURL: configuration.registryURL, http: http)
-        do {
-            switch try registry.permissions(pubkey: pubkey) {
-            case .registered:
-                results.append(Result(
-                    name: "registry", status: .ok, detail: "\(configuration.registryURL) authorizes this worker", hint: nil))
-            case .notRegistered(let reason):
-                if let hint = Self.registryRefusalHint(reason) {
-                    results.append(Result(
-                        name: "registry", status: .warn,
-                        detail: "\(configuration.registryURL) answers \(reason) for this worker's permissions", hint: hint))
-                } else {
-                    results.append(Result(
-                        name: "registry", status: .ok,
-                        detail: "\(configuration.registryURL) answers; the worker is not registered yet (\(reason)): the daemon registers it at start",
-                        hint: nil))
-                }
-            }
-        } catch {
-            results.append(Result(
-                name: "registry", status: .fail, detail: error.description,
-                hint: Self.registryHint(error, url: configuration.registryURL)))
-        }
+        results.append(Self.registryResult(configuration: configuration, http: http, pubkey: pubkey))
     }
 
     /// Whether the daemon could listen on `LISTEN_ADDR` now. In use is a warning: it may be the running daemon.
@@ -178,31 +156,15 @@ public struct OperatorCheck: Sendable {
             }
         case .unix(let path):
             // Never bind here: the server replaces a stale socket file, and check must not touch a live one.
-            if Self.acceptsConnections(unixPath: path) {
+            // liveSocketUser also sees an instance still registering (bound, not listening yet).
+            if let user = ListeningSocket.liveSocketUser(path) {
                 results.append(Result(
-                    name: "listen address", status: .warn, detail: "\(address) already accepts connections",
+                    name: "listen address", status: .warn, detail: "\(address) is in use: \(user)",
                     hint: "if it is this daemon already running, all is well; otherwise stop what serves \(path) or set another LISTEN_ADDR"))
             } else {
                 results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
             }
         }
-    }
-
-    private static func acceptsConnections(unixPath path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        } == 0
     }
 
     /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` lines, hints indented below, then the counts.

@@ -26,9 +26,9 @@ struct PermissionRecheck: Sendable {
                         logger.info(WorkerRegistration.authorizedMessage, ("pubkey", pubkey))
                     } else {
                         logger.warn(
-                            "Registry no longer authorizes the worker: dephy-worker cannot publish for this node",
-                            ("pubkey", pubkey), ("registry.url", client.baseURL.description),
-                            ("fix", Self.revokedFix))
+                            "Registry no longer authorizes the worker", ("pubkey", pubkey),
+                            ("registry.url", client.baseURL.description),
+                            ("impact", "dephy-worker cannot publish for this node"), ("fix", Self.revokedFix))
                     }
                     authorized = now
                 }

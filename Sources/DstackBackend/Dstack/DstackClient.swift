@@ -47,7 +47,7 @@ public final class DstackClient: Sendable {
         case 401:
             throw .unauthorized(tokenSent: token != nil)
         case 404:
-            throw .status(
+            throw .notTheVMM(
                 code: 404,
                 message: "\(endpoint) has no /prpc/ListGpus (the dstack VMM never answers 404 there); is DSTACK_URL the dstack VMM?")
         default:

@@ -8,18 +8,14 @@ public enum DstackError: Error, Sendable, Equatable, CustomStringConvertible {
     case unauthorized(tokenSent: Bool)
     /// The answer is not what `ListGpus` returns.
     case invalidAnswer(String)
-    /// Something answered, but not as the VMM does (a 400 without the VMM's `{"error": ...}` body and
-    /// `X-App-Version` header): DSTACK_URL points at another server. (`.status(404, …)` means the same:
-    /// prpc never answers 404.)
+    /// Something answered, but not as the VMM does: a 404 (prpc never answers 404 on its API path) or a
+    /// 400 without the VMM's `{"error": ...}` body and `X-App-Version` header. DSTACK_URL points elsewhere.
     case notTheVMM(code: Int, message: String)
 
     public var description: String {
         switch self {
         case .transport(let error):
             error.description
-        case .status(404, let message):
-            // prpc never answers 404 on its API path: whatever answered is not the VMM.
-            Self.notTheVMM(code: 404, message: message).description
         case .status(let code, let message):
             message.isEmpty
                 ? "the VMM is reachable but answered HTTP \(code)"

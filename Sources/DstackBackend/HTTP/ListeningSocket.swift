@@ -57,7 +57,11 @@ public final class BoundListener: Sendable {
         let fd = self.fd
         guard fd >= 0 else { throw ListenError(address: address.description, reason: "the socket is already closed") }
         guard Glibc.listen(fd, ListeningSocket.backlog) == 0 else {
-            throw ListenError(address: address.description, reason: SystemError(call: "listen", errno: errno).reason)
+            let code = errno
+            // Two processes may both bind a TCP port (SO_REUSEADDR) while neither listens; the second to
+            // listen learns it here.
+            let hint = code == EADDRINUSE ? " (another process started listening on it meanwhile; stop it or pick another LISTEN_ADDR)" : ""
+            throw ListenError(address: address.description, reason: SystemError(call: "listen", errno: code).reason + hint)
         }
     }
 

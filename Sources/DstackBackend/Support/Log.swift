@@ -101,10 +101,11 @@ public struct LogRecord: Sendable, Equatable {
     /// always one type, so log pipelines can map it; add a key here when a new field is a number.
     public static let numberFields: Set<String> = [
         "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
-        "duration_ms", "outage.seconds", "down_for.seconds",
+        "duration_ms", "outage.seconds", "down_for.seconds", "max_connections", "max_connections.configured",
+        "nofile.reserve", "creator.pid",
     ]
     /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.
-    public static let booleanFields: Set<String> = ["allow_attach_all", "poller.done", "recheck.done"]
+    public static let booleanFields: Set<String> = ["allow_attach_all", "poller.done", "recheck.done", "creator.running"]
 
     /// `value` as a JSON number or boolean when `key` is one of those and the text is one; else a string.
     private static func writeJSONValue(_ value: String, key: String, to writer: inout JSONWriter) {

@@ -234,6 +234,7 @@ extension OperatorCheckTests {
             OperatorCheck.dstackHint(transport(.tls, "wrong version number"), endpoint: tcp),
             OperatorCheck.dstackHint(transport(.dns), endpoint: tcp),
             OperatorCheck.dstackHint(transport(.timeout), endpoint: tcp),
+            OperatorCheck.dstackHint(transport(.outOfDescriptors), endpoint: tcp),
             OperatorCheck.dstackHint(.notTheVMM(code: 404, message: ""), endpoint: tcp),
             OperatorCheck.dstackHint(.status(code: 400, message: "x"), endpoint: tcp),
             OperatorCheck.dstackHint(.unauthorized(tokenSent: false), endpoint: tcp),
@@ -249,5 +250,22 @@ extension OperatorCheckTests {
         for tag in ["[ ok ]", "[warn]", "[FAIL]"] where tag != "[ ok ]" {
             #expect(table.contains(tag))
         }
+    }
+}
+
+extension OperatorCheckTests {
+    /// A Unix LISTEN_ADDR some process serves is a warning, and check leaves that socket file alone.
+    @Test func aLiveUnixListenSocketWarnsAndIsLeftAlone() throws {
+        let rig = try Rig()
+        defer { rig.stop() }
+        let path = rig.directory.path + "/live.sock"
+        let live = try FakeHTTPServer(unixPath: path) { _ in .respond(status: 200) }
+        defer { live.stop() }
+        let listen = Self.result("listen address", in: rig.run(try rig.configuration(listen: "unix:" + path)))
+        #expect(listen?.status == .warn, "\(String(describing: listen))")
+        #expect(listen?.detail.contains("is in use") == true)
+        #expect(FileManager.default.fileExists(atPath: path))
+        let free = Self.result("listen address", in: rig.run(try rig.configuration()))
+        #expect(free?.status == .ok)
     }
 }

@@ -115,3 +115,15 @@ import Glibc
         close(fd)
     }
 }
+
+extension BoundListenerTests {
+    /// Two binds of one TCP port while neither listens both succeed (SO_REUSEADDR); the second `listen` says why it fails.
+    @Test func theSecondToListenOnATCPPortSaysAnotherProcessListens() throws {
+        let first = try BoundListener.bind(.inet(host: "127.0.0.1", port: 0))
+        let port = try #require(first.boundPort)
+        let second = try BoundListener.bind(.inet(host: "127.0.0.1", port: port))
+        try first.listen()
+        let error = #expect(throws: ListenError.self) { try second.listen() }
+        #expect(error?.reason.contains("another process started listening on it meanwhile") == true)
+    }
+}

@@ -139,6 +139,19 @@ import Testing
         #expect(server.requests(to: "/workers").count == 2)
     }
 
+    /// A registry that refuses the lookup (405, 401) is not compared and does not stop registration.
+    @Test(arguments: [405, 401])
+    func aRefusedLookupIsNotComparedAndRegistrationGoesOn(status: Int) throws {
+        let script = ScriptedRegistry(get: [.json(404, ""), .json(200, Fixtures.allowAll)], workers: [.json(status, "")], post: [.json(201, "{}")])
+        let server = try FakeHTTPServer { script.reply(to: $0) }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        let skipped = sink.records(withMessage: "Registry answers GET /workers/<pubkey> without a worker record; the owner is not compared")
+        #expect(skipped.first?.field("reason") == "HTTP \(status)")
+        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+    }
+
     @Test func workerRecordsAreReadStrictly() {
         let key = Fixtures.pubkey
         #expect(WorkerLookup.parse(Array(Fixtures.record().utf8), pubkey: key).record?.owner == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
@@ -208,6 +221,6 @@ import Testing
         metrics.registryAuthorized.set(1)
         try recheck(server, initial: .authorized, sink: sink, metrics: metrics) { server.requests.count >= 3 }
         #expect(metrics.registryAuthorized.current == 0)
-        #expect(sink.records(withMessage: "Registry no longer authorizes the worker: dephy-worker cannot publish for this node").count == 1)
+        #expect(sink.records(withMessage: "Registry no longer authorizes the worker").count == 1)
     }
 }

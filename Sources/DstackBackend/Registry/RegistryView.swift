@@ -1,0 +1,70 @@
+/// What the registry says about this worker, as `dstack-backend check` shows it: registered or not,
+/// pending or authorized, the stored owner and node type, and whether the owner is ours.
+///
+/// Read-only: `GET /permissions/{pubkey}` and `GET /workers/{pubkey}`, never a POST.
+public struct RegistryView: Sendable, Equatable {
+    public let permissions: PermissionStatus
+    public let lookup: WorkerLookup
+    public let configuredOwner: EthereumAddress
+    /// The configured node type; nil for `NODE_TYPE=auto`, which is derived at start.
+    public let configuredNodeType: String?
+
+    public init(permissions: PermissionStatus, lookup: WorkerLookup, configuredOwner: EthereumAddress, configuredNodeType: String?) {
+        self.permissions = permissions
+        self.lookup = lookup
+        self.configuredOwner = configuredOwner
+        self.configuredNodeType = configuredNodeType
+    }
+
+    /// Asks the registry (one request each, no retries: `check` reports, the daemon retries).
+    public static func fetch(client: RegistryClient, pubkey: String, owner: EthereumAddress, nodeType: NodeType)
+        throws(RegistryError) -> RegistryView
+    {
+        let permissions = try client.permissions(pubkey: pubkey)
+        let lookup = try client.worker(pubkey: pubkey)
+        var configured: String?
+        if case .explicit(let name) = nodeType { configured = name }
+        return RegistryView(permissions: permissions, lookup: lookup, configuredOwner: owner, configuredNodeType: configured)
+    }
+
+    /// The registry holds another owner for this worker: the daemon will refuse to start.
+    public var ownerMismatch: Bool {
+        guard let record = lookup.record else { return false }
+        return !record.isOwned(by: configuredOwner)
+    }
+
+    /// One line: the state, then what the registry stores.
+    public var summary: String {
+        var parts: [String] = []
+        switch (permissions, lookup.record) {
+        case (.registered, _):
+            parts.append("registered and authorized (write AllowAll)")
+        case (.notRegistered(let reason), .some):
+            parts.append("registered, pending: the registry does not authorize it yet (\(reason)); the daemon serves meanwhile")
+        case (.notRegistered(let reason), .none):
+            parts.append("not registered (\(reason)): the daemon registers it at start")
+        }
+        switch lookup {
+        case .found(let record):
+            parts.append("stored owner \(record.printableOwner)\(ownerMismatch ? " is NOT OWNER_ADDRESS \(configuredOwner.checksummed)" : " (= OWNER_ADDRESS)")")
+            parts.append("node type \(record.nodeType ?? "(none)")")
+            if let stored = record.nodeType, let configuredNodeType, stored != configuredNodeType {
+                parts.append("NODE_TYPE \(configuredNodeType) differs (the registry keeps its own)")
+            }
+            parts.append(record.mintTxHash == nil ? "not minted yet" : "minted")
+        case .notFound:
+            parts.append("no worker record at GET /workers/<pubkey>, so the owner cannot be compared")
+        case .unusable(let reason):
+            parts.append("GET /workers/<pubkey> gives no worker record (\(reason)), so the owner cannot be compared")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// What to do when the owner does not match.
+    public var hint: String? {
+        guard ownerMismatch, let record = lookup.record else { return nil }
+        return "the registry keeps the owner of the first registration and the daemon will refuse to start (exit 78): "
+            + "set OWNER_ADDRESS to \(record.printableOwner) if that address is yours, otherwise ask the registry's "
+            + "operator to correct it"
+    }
+}

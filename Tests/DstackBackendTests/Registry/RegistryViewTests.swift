@@ -1,0 +1,67 @@
+import Testing
+@testable import DstackBackend
+
+/// `check`'s registry line: state, stored owner and node type, and an owner mismatch as a failure.
+@Suite struct RegistryViewTests {
+    typealias Fixtures = RegistryFixtures
+
+    func result(_ script: ScriptedRegistry, nodeType: String = "node-H100x1") throws -> OperatorCheck.Result {
+        let server = try FakeHTTPServer { script.reply(to: $0) }
+        defer { server.stop() }
+        let configuration = Configuration(
+            registryURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner,
+            nodeType: .explicit(nodeType), httpConnectTimeout: 1, httpTimeout: 2)
+        let result = OperatorCheck.registryResult(
+            configuration: configuration, http: HTTPClient(configuration: configuration.httpClientConfiguration),
+            pubkey: Fixtures.pubkey)
+        #expect(server.requests.allSatisfy { $0.method == "GET" })
+        return result
+    }
+
+    @Test func authorizedWithOurOwner() throws {
+        let result = try result(ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record(minted: true))]))
+        #expect(result.passed)
+        #expect(result.detail.contains("registered and authorized (write AllowAll)"))
+        #expect(result.detail.contains("stored owner 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed (= OWNER_ADDRESS)"))
+        #expect(result.detail.contains("node type node-H100x1"))
+        #expect(result.detail.contains("; minted"))
+        #expect(result.hint == nil)
+    }
+
+    @Test func pendingWorkerWithAnotherNodeType() throws {
+        let result = try result(
+            ScriptedRegistry(get: [.json(200, Fixtures.pending)], workers: [.json(200, Fixtures.record(nodeType: "node-H200x8"))]))
+        #expect(result.passed)
+        #expect(result.detail.contains(#"registered, pending: the registry does not authorize it yet (write mode is "Allow", not "AllowAll")"#))
+        #expect(result.detail.contains("NODE_TYPE node-H100x1 differs (the registry keeps its own)"))
+        #expect(result.detail.contains("not minted yet"))
+    }
+
+    @Test func v01RegistryWithAnUnknownWorker() throws {
+        let result = try result(ScriptedRegistry(get: [.json(404, "")]))
+        #expect(result.passed)
+        #expect(result.detail.contains("not registered (HTTP 404): the daemon registers it at start"))
+        #expect(result.detail.contains("no worker record at GET /workers/<pubkey>, so the owner cannot be compared"))
+    }
+
+    @Test func anotherOwnerFailsWithWhatToDo() throws {
+        let other = "0x0000000000000000000000000000000000000001"
+        let result = try result(ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record(owner: other))]))
+        #expect(!result.passed)
+        #expect(result.detail.contains("stored owner \(other) is NOT OWNER_ADDRESS 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"))
+        #expect(result.hint?.contains("set OWNER_ADDRESS to \(other) if that address is yours") == true)
+        #expect(result.hint?.contains("exit 78") == true)
+    }
+
+    @Test func anUnreachableRegistryFails() throws {
+        let server = try FakeHTTPServer { _ in .close }
+        let url = server.baseURL
+        server.stop()
+        let configuration = Configuration(
+            registryURL: try HTTPURL.parse(url, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner, httpConnectTimeout: 1,
+            httpTimeout: 1)
+        let result = OperatorCheck.registryResult(configuration: configuration, http: HTTPClient(configuration: configuration.httpClientConfiguration), pubkey: Fixtures.pubkey)
+        #expect(!result.passed)
+        #expect(result.hint?.contains("check REGISTRY_URL") == true)
+    }
+}
