@@ -154,16 +154,21 @@ public final class SimulatedRegistry: Sendable {
         return PreparedResponse(status: 201, contentType: "application/json", text: #"{"status":"registered"}"#)
     }
 
-    /// The v0.2 record: `mint_tx_hash` is null until the worker is approved.
-    private static func record(_ worker: Worker) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.beginObject()
+    /// The fields the worker was registered with, as the registry's `/workers` answers name them.
+    private static func writeIdentity(_ worker: Worker, to writer: inout JSONWriter) {
         writer.key("pubkey")
         writer.string(worker.pubkey)
         writer.key("owner")
         writer.string(worker.owner)
         writer.key("node_type")
         writer.string(worker.nodeType)
+    }
+
+    /// The v0.2 record: `mint_tx_hash` is null until the worker is approved.
+    private static func record(_ worker: Worker) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writeIdentity(worker, to: &writer)
         writer.key("mint_tx_hash")
         if worker.approved {
             writer.string("0x" + String(worker.pubkey.prefix(64)))
@@ -179,12 +184,7 @@ public final class SimulatedRegistry: Sendable {
         writer.beginArray()
         for worker in registeredWorkers {
             writer.beginObject()
-            writer.key("pubkey")
-            writer.string(worker.pubkey)
-            writer.key("owner")
-            writer.string(worker.owner)
-            writer.key("node_type")
-            writer.string(worker.nodeType)
+            Self.writeIdentity(worker, to: &writer)
             writer.key("approved")
             writer.bool(worker.approved)
             writer.endObject()

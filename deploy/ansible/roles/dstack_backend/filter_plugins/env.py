@@ -14,11 +14,16 @@ def dstack_backend_unsafe_env(values, mode="systemd"):
     return sorted(name for name, value in values.items() if pattern.search(str(value)))
 
 
-def dstack_backend_set(values, skip=()):
-    """Names of the settings that are set (non-empty), except those in skip."""
-    return sorted(name for name, value in values.items() if str(value) != "" and name not in skip)
+def dstack_backend_unpassed(values, names, passed, extra=None):
+    """Environment names set in the role (values by role variable, names: role variable -> env name) or in
+    extra that the compose file does not pass to the container (passed: its environment: names). LISTEN_ADDR
+    is the compose file's own (only its port is used, as the published port)."""
+    unpassed = [names[var] for var, value in values.items()
+                if str(value) != "" and names[var] != "LISTEN_ADDR" and names[var] not in passed]
+    unpassed += [name for name in (extra or {}) if name not in passed]
+    return sorted(unpassed)
 
 
 class FilterModule:
     def filters(self):
-        return {"dstack_backend_unsafe_env": dstack_backend_unsafe_env, "dstack_backend_set": dstack_backend_set}
+        return {"dstack_backend_unsafe_env": dstack_backend_unsafe_env, "dstack_backend_unpassed": dstack_backend_unpassed}
