@@ -131,7 +131,7 @@ public struct WorkerRegistration: Sendable {
             logger.info(
                 "Registry holds a record of this worker", ("registry.owner", record.printableOwner),
                 ("registry.node_type", record.nodeType ?? "(none)"),
-                ("registry.minted", record.mintTxHash == nil ? "no" : "yes"))
+                ("registry.minted", record.mintTxHash == nil ? "false" : "true"))
             guard record.isOwned(by: owner) else {
                 throw .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
             }

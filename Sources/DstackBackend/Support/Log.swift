@@ -102,10 +102,12 @@ public struct LogRecord: Sendable, Equatable {
     public static let numberFields: Set<String> = [
         "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
         "duration_ms", "outage.seconds", "down_for.seconds", "max_connections", "max_connections.configured",
-        "nofile.reserve", "creator.pid",
+        "nofile.reserve", "creator.pid", "nofile.soft", "nofile.hard",
     ]
     /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.
-    public static let booleanFields: Set<String> = ["allow_attach_all", "poller.done", "recheck.done", "creator.running"]
+    public static let booleanFields: Set<String> = [
+        "allow_attach_all", "poller.done", "recheck.done", "creator.running", "registry.minted",
+    ]
 
     /// `value` as a JSON number or boolean when `key` is one of those and the text is one; else a string.
     private static func writeJSONValue(_ value: String, key: String, to writer: inout JSONWriter) {

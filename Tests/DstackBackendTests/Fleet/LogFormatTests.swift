@@ -41,6 +41,22 @@ import Testing
         }
     }
 
+    /// The connection-cap line's limits are JSON numbers (an unlimited limit stays the string "unlimited").
+    @Test func connectionCapFieldsAreJSONNumbers() throws {
+        let sink = CollectingSink()
+        _ = DescriptorLimit.prepare(configuredMaxConnections: 64, logger: Logger(sink: sink))
+        let record = try #require(sink.records.first { $0.message.hasPrefix("Connection cap") })
+        let line = record.formatted(.json)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+        for key in ["max_connections", "max_connections.configured", "nofile.reserve", "nofile.soft", "nofile.hard"] {
+            if record.field(key) == "unlimited" { continue }
+            #expect(object[key] is NSNumber, "\(key) in \(line)")
+            #expect(line.contains("\"\(key)\":\(record.field(key) ?? "?")"), "\(key) in \(line)")
+        }
+        let typed = LogRecord(timestamp: 0, level: .info, message: "m", fields: [("registry.minted", "true")])
+        #expect(typed.formatted(.json).hasSuffix(#","registry.minted":true}"#))
+    }
+
     @Test func levelThresholdDropsMoreVerboseRecords() {
         let sink = CollectingSink()
         let logger = Logger(level: .warn, sink: sink)

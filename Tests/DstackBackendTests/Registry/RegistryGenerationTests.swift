@@ -53,7 +53,9 @@ import Testing
         #expect(!messages(sink).contains("Worker is now authorized to communicate with the message network"))
         #expect(sink.records(withMessage: "Registry has not granted write permission yet; the worker stays pending").first?.level == .warn)
         let record = try #require(sink.records(withMessage: "Registry holds a record of this worker").first)
-        #expect(record.field("registry.minted") == "no")
+        #expect(record.field("registry.minted") == "false")
+        // A JSON boolean in LOG_FORMAT=json.
+        #expect(record.formatted(.json).contains(#""registry.minted":false"#), "\(record.formatted(.json))")
         #expect(record.field("registry.node_type") == "node-H100x1")
     }
 
