@@ -115,10 +115,10 @@ extension OperatorCheck {
     /// `signed`: the request carried a NIP-98 signature (REGISTRY_AUTH=nip98), so asking for one is no help.
     static func registryRefusalHint(_ reason: String, signed: Bool = false) -> String? {
         switch reason {
-        case "HTTP 401", "HTTP 403" where signed:
-            "the registry refused this node key's NIP-98 signature (REGISTRY_AUTH=nip98 is set): check this host's clock and that the registry accepts this key"
         case "HTTP 401", "HTTP 403":
-            "the registry wants signed requests: set REGISTRY_AUTH=nip98 (or check REGISTRY_URL points at the registry)"
+            signed
+                ? "the registry refused this node key's NIP-98 signature (REGISTRY_AUTH=nip98 is set): check this host's clock and that the registry accepts this key"
+                : "the registry wants signed requests: set REGISTRY_AUTH=nip98 (or check REGISTRY_URL points at the registry)"
         case "HTTP 404":
             nil
         case _ where reason.hasPrefix("HTTP "):

@@ -310,5 +310,9 @@ extension OperatorCheckTests {
         #expect(refused.status == .warn, "\(refused)")
         #expect(refused.hint?.contains("refused this node key's NIP-98 signature") == true, "\(refused)")
         #expect(refused.hint?.contains("set REGISTRY_AUTH") == false, "\(refused)")
+        for status in ["HTTP 401", "HTTP 403"] {
+            #expect(OperatorCheck.registryRefusalHint(status, signed: false)?.contains("set REGISTRY_AUTH=nip98") == true)
+            #expect(OperatorCheck.registryRefusalHint(status, signed: true)?.contains("refused this node key's NIP-98 signature") == true)
+        }
     }
 }
