@@ -238,3 +238,15 @@ import Testing
         #expect(throws: ConfigurationError.self) { try NodeType.parse(text) }
     }
 }
+
+extension ConfigurationTests {
+    /// The configuration errors' lines for the required settings with `changes` applied; empty if it resolves.
+    static func errorLines(_ changes: [String: String]) -> [String] {
+        do {
+            _ = try Configuration.resolve(environment: required.merging(changes) { $1 }, flags: [:])
+            return []
+        } catch {
+            return error.lines
+        }
+    }
+}

@@ -36,15 +36,6 @@ import Testing
         #expect(url.appending("/prpc/ListGpus?json") == "https://alice:\(Self.secret)@registry.example.com/api/prpc/ListGpus?json&token=\(Self.token)")
     }
 
-    func errorLines(_ changes: [String: String]) -> [String] {
-        do {
-            _ = try Configuration.resolve(environment: Self.required.merging(changes) { $1 }, flags: [:])
-            return []
-        } catch {
-            return error.lines
-        }
-    }
-
     @Test(arguments: [
         ["REGISTRY_URL": "ftp://alice:s3cretPass@registry.example.com"],
         ["REGISTRY_URL": "https://alice:s3cretPass@bad_host!"],
@@ -56,7 +47,7 @@ import Testing
         ["REGISTRY_URL": "https://alice:s3cr/etPass@host"],
     ])
     func configurationErrorsNeverQuoteTheSecret(changes: [String: String]) {
-        let lines = errorLines(changes)
+        let lines = ConfigurationTests.errorLines(changes)
         #expect(lines.count == 1, "\(lines)")
         for line in lines {
             #expect(!line.contains(Self.secret))
@@ -81,7 +72,7 @@ import Testing
     }
 
     @Test func nip98CannotCarryURLCredentialsToo() {
-        let lines = errorLines(["REGISTRY_URL": "https://alice:\(Self.secret)@r.example.com", "REGISTRY_AUTH": "nip98"])
+        let lines = ConfigurationTests.errorLines(["REGISTRY_URL": "https://alice:\(Self.secret)@r.example.com", "REGISTRY_AUTH": "nip98"])
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("Error: REGISTRY_URL carries a user name and password") == true)
     }

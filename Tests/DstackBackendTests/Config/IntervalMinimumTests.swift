@@ -5,17 +5,8 @@ import Testing
 @Suite struct IntervalMinimumTests {
     static let required = ConfigurationTests.required
 
-    func errorLines(_ changes: [String: String]) -> [String] {
-        do {
-            _ = try Configuration.resolve(environment: Self.required.merging(changes) { $1 }, flags: [:])
-            return []
-        } catch {
-            return error.lines
-        }
-    }
-
     @Test func refusesAPollIntervalBelowTheMinimumNamingTheVariableAndTheMinimum() {
-        let lines = errorLines(["DSTACK_POLL_INTERVAL": "1ms"])
+        let lines = ConfigurationTests.errorLines(["DSTACK_POLL_INTERVAL": "1ms"])
         #expect(lines.count == 1)
         let line = lines.first ?? ""
         #expect(line.hasPrefix("Error: DSTACK_POLL_INTERVAL \"1ms\" is shorter than the minimum 0.1s"))
@@ -23,7 +14,7 @@ import Testing
     }
 
     @Test func refusesARecheckIntervalBelowTheMinimumNamingTheVariableAndTheMinimum() {
-        let lines = errorLines(["REGISTRY_RECHECK_INTERVAL": "1ms"])
+        let lines = ConfigurationTests.errorLines(["REGISTRY_RECHECK_INTERVAL": "1ms"])
         #expect(lines.count == 1)
         #expect(lines.first?.hasPrefix("Error: REGISTRY_RECHECK_INTERVAL \"1ms\" is shorter than the minimum 1s") == true)
     }
