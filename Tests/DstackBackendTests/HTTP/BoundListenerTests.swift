@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 @Suite struct RequestParserTests {
     let limits = ServerLimits()

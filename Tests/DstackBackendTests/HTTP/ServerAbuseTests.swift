@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 #if canImport(Glibc)
 import Glibc

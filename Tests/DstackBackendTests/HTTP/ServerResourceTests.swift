@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 #if canImport(Glibc)
 import Glibc

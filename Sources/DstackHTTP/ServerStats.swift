@@ -1,3 +1,5 @@
+import DstackCore
+
 /// The server's counts for `/metrics`, updated lock-free on the loop thread and read from any thread.
 public final class ServerStats: Sendable {
     public static let pathClasses = ["/health", "/", "/metrics", "other"]

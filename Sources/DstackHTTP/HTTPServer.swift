@@ -1,4 +1,5 @@
 import CLinux
+import DstackCore
 import Synchronization
 
 #if canImport(Glibc)
