@@ -63,10 +63,20 @@ let package = Package(
             name: "DescriptorExhaustionProbe",
             dependencies: ["DstackBackend"]
         ),
+        // Helpers the test targets share: a raw socket client, temporary directories.
+        .target(
+            name: "DstackTestSupport",
+            path: "Tests/DstackTestSupport"
+        ),
         .testTarget(
             name: "DstackBackendTests",
-            dependencies: ["DstackBackend", "DstackHTTP", "DstackCore", "DstackSimulator"],
+            dependencies: ["DstackBackend", "DstackCore", "DstackSimulator", "DstackTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        // The HTTP server's parser, event loop and listening sockets (BackendRoutes serves as the handler).
+        .testTarget(
+            name: "DstackHTTPTests",
+            dependencies: ["DstackHTTP", "DstackCore", "DstackBackend", "DstackTestSupport"]
         ),
         // The built binary as a separate process against the simulator; the compose file's wiring.
         .testTarget(

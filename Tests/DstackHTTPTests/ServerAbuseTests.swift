@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 @testable import DstackBackend
 @testable import DstackHTTP
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc

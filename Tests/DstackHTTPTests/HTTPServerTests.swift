@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import DstackBackend
 @testable import DstackHTTP
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc
