@@ -109,7 +109,7 @@ public final class HTTPServer: @unchecked Sendable {
         logger.info("\(listeningMessage) \(boundDescription)")
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) * 250))))
+        let tick = Int32(max(10, min(1000, Int(ServerLimits.nanoseconds(min(limits.idleTimeout, limits.requestTimeout)) / 4_000_000))))
         var lastSweep = Clock.monotonicNanoseconds()
 
         while !stop.isStopped {
@@ -384,8 +384,8 @@ public final class HTTPServer: @unchecked Sendable {
     // MARK: timeouts and closing
 
     private func sweep(now: UInt64) {
-        let idle = UInt64(limits.idleTimeout * 1e9)
-        let request = UInt64(limits.requestTimeout * 1e9)
+        let idle = ServerLimits.nanoseconds(limits.idleTimeout)
+        let request = ServerLimits.nanoseconds(limits.requestTimeout)
         for slot in connections {
             guard let connection = slot else { continue }
             if connection.requestStartedAt != 0 && now &- connection.requestStartedAt > request {
@@ -440,7 +440,7 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
-        let deadline = Clock.monotonicNanoseconds() + UInt64(limits.shutdownGrace * 1e9)
+        let deadline = Clock.monotonicNanoseconds() + ServerLimits.nanoseconds(limits.shutdownGrace)
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
         while Clock.monotonicNanoseconds() < deadline {
