@@ -29,7 +29,7 @@ func reportingErrorsAsJSON(
     do {
         return try resolve()
     } catch {
-        let requested = settings.logFormat ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
+        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
         guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
             throw error
         }

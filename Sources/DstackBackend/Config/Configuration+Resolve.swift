@@ -29,6 +29,23 @@ extension Configuration {
         return configuration
     }
 
+    /// Only the settings named in `names` (flag, variables, default, as `resolve` reads them); every other
+    /// property keeps its default. For subcommands that need one setting, e.g. `pubkey`'s `DATA_DIR`.
+    public static func resolve(only names: Set<String>, environment: [String: String], flags: [String: String])
+        throws(ConfigurationErrors) -> Configuration
+    {
+        var reader = SettingReader(environment: environment, flags: flags)
+        var configuration = unsetDefaults
+        for setting in settings where names.contains(setting.name) {
+            reader.read(setting, into: &configuration)
+        }
+        guard reader.errors.isEmpty else {
+            throw ConfigurationErrors(reader.errors)
+        }
+        configuration.sources = reader.sources
+        return configuration
+    }
+
     /// Settings that are each valid but wrong together; `unread` (wrong or missing) take no part.
     private func combinationProblems(unread: Set<String>) -> [ConfigurationError] {
         var problems: [ConfigurationError] = []
