@@ -11,7 +11,7 @@ struct CheckCommand: ParsableCommand {
             then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
 
 
-            """ + SettingsOptions.settingsHelp
+            """ + SettingFlags.help
     )
 
     @OptionGroup var settings: SettingsOptions

@@ -22,7 +22,7 @@ struct RunCommand: ParsableCommand {
     /// Every setting with its variable, flag and default (from `Configuration.settings`, the one list the
     /// daemon reads), then two examples.
     static var settingsHelp: String {
-        var lines = [SettingsOptions.settingsHelp]
+        var lines = [SettingFlags.help]
         lines += [
             "",
             "EXAMPLES:",
