@@ -3,12 +3,12 @@
 /// Each throws a `ConfigurationError` that quotes the value and shows an accepted form.
 enum SettingParsers {
     /// A duration written `5`, `2.5` (seconds), `500ms`, `5s`, `2m` or `1h`; positive, finite, at most a year,
-    /// and at least `minimum` when given (`minimum.why` says what a shorter one would do).
+    /// and within `minimum` and `maximum` when given (their `why` says what a value past them would do).
     ///
     /// The one duration syntax: every setting and every command-line duration goes through it.
-    static func duration(_ text: String, setting: String, minimum: DurationMinimum? = nil) throws(ConfigurationError)
-        -> Duration
-    {
+    static func duration(
+        _ text: String, setting: String, minimum: DurationBound? = nil, maximum: DurationBound? = nil
+    ) throws(ConfigurationError) -> Duration {
         let value = text.trimmingASCIIWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(value)
@@ -31,6 +31,12 @@ enum SettingParsers {
                 setting,
                 "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
                     + " use \(format(minimum.duration)) or more")
+        }
+        if let maximum, seconds > Self.seconds(maximum.duration) {
+            throw .invalid(
+                setting,
+                "\"\(text)\" is longer than the maximum \(format(maximum.duration)): \(maximum.why);"
+                    + " use \(format(maximum.duration)) or less")
         }
         guard seconds <= 86_400 * 365 else {
             throw .invalid(setting, "\"\(text)\" is longer than a year")

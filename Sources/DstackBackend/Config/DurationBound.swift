@@ -1,0 +1,19 @@
+/// The shortest or longest value a duration setting accepts, and why: `DSTACK_POLL_INTERVAL=1ms` would poll
+/// the VMM a thousand times a second and fill the log with its failures, so it is refused at start-up.
+public struct DurationBound: Sendable, Equatable {
+    public let duration: Duration
+    /// What a value past the bound would do, for the configuration error.
+    public let why: String
+
+    /// `DSTACK_POLL_INTERVAL` at least 100 ms. Each poll is a fresh HTTP request to the VMM.
+    public static let dstackPollInterval = DurationBound(
+        duration: .milliseconds(100), why: "every poll is a request to the VMM, and a shorter interval only loads it")
+    /// `REGISTRY_RECHECK_INTERVAL` at least 1 s. The registry is shared by the whole fleet.
+    public static let registryRecheckInterval = DurationBound(
+        duration: .seconds(1), why: "every check is a request to the registry the whole fleet shares")
+    /// `SHUTDOWN_GRACE` at most 8 s: compose (`stop_grace_period`) and the systemd unit (`TimeoutStopSec`) give
+    /// the daemon 10 s to exit before SIGKILL, and it closes its listener and threads after the grace.
+    public static let shutdownGrace = DurationBound(
+        duration: .seconds(8),
+        why: "docker compose and the systemd unit kill the daemon 10s after asking it to stop")
+}
