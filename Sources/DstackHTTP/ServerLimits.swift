@@ -16,7 +16,7 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxConnections = 4096
     /// Response bytes buffered for a peer that does not read, at most; past it we stop reading its requests.
     public var maxBufferedOutputBytes = 65536
-    /// Time to finish in-flight responses at shutdown.
+    /// Time to finish in-flight responses at shutdown (`SHUTDOWN_GRACE`); then the rest are closed.
     public var shutdownGrace: Duration = .milliseconds(500)
 
     public init() {}

@@ -101,3 +101,81 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: socketPath))
     }
 }
+
+extension ServerLimitsProcessTests {
+    /// A client on 127.0.0.1:`port` that pipelines `/metrics` requests and reads none of the answers, until
+    /// the server stops reading it (its answers fill the socket buffers and the server's output buffer).
+    func stuckReader(_ port: UInt16) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        var small: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            return -1
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let request = Array(String(repeating: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", count: 64).utf8)
+        var refusedSince: Date?
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if send(fd, request, request.count, Int32(MSG_NOSIGNAL)) > 0 {
+                refusedSince = nil
+                continue
+            }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { break }
+            if let since = refusedSince, Date().timeIntervalSince(since) > 1 { break }
+            refusedSince = refusedSince ?? Date()
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return fd
+    }
+
+    /// Seconds from SIGTERM to exit of a daemon with `SHUTDOWN_GRACE=grace` and one client that reads nothing.
+    func shutdownSeconds(grace: String) throws -> Double? {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        var environment = environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)")
+        environment["SHUTDOWN_GRACE"] = grace
+        let backend = try BackendProcess(arguments: [], environment: environment)
+        defer { backend.signal(SIGKILL) }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(backend.log.contains("name=SHUTDOWN_GRACE value=\(grace) source=\"env SHUTDOWN_GRACE\""), "log: \(backend.log)")
+        let client = stuckReader(port)
+        defer { close(client) }
+        #expect(client >= 0)
+        let start = Date()
+        backend.signal(SIGTERM)
+        guard backend.waitForExit(timeout: 15) == 0 else { return nil }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// `SHUTDOWN_GRACE` is how long the daemon waits at SIGTERM for a client that does not take its answers.
+    @Test func shutdownGraceBoundsTheWaitForASlowReader() throws {
+        let long = try #require(try shutdownSeconds(grace: "3s"))
+        #expect(long >= 2.9, "exited \(long)s after SIGTERM with SHUTDOWN_GRACE=3s")
+        #expect(long < 8)
+        let short = try #require(try shutdownSeconds(grace: "0.2s"))
+        #expect(short < 2, "exited \(short)s after SIGTERM with SHUTDOWN_GRACE=0.2s")
+    }
+
+    @Test func shutdownGraceLongerThanTheStopTimeoutIsRefused() throws {
+        let result = try BackendProcess.runToEnd(
+            [], environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": EndToEndTests.owner, "SHUTDOWN_GRACE": "9s"])
+        #expect(result.status == 78)
+        #expect(
+            result.output.contains(
+                "Error: SHUTDOWN_GRACE \"9s\" is longer than the maximum 8s: docker compose and the systemd unit kill"
+                    + " the daemon 10s after asking it to stop; use 8s or less"), "\(result.output)")
+    }
+}

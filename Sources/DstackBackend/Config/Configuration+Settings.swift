@@ -78,6 +78,12 @@ extension Configuration {
             parse: durationParser, format: SettingParsers.format,
             help: "How long a client has to send a complete request."),
         SettingDescriptor(
+            ["SHUTDOWN_GRACE"], flag: "shutdown-grace", \.serverLimits.shutdownGrace,
+            parse: { text, setting throws(ConfigurationError) in
+                try SettingParsers.duration(text, setting: setting, maximum: .shutdownGrace)
+            }, format: SettingParsers.format,
+            help: "How long responses in flight get to reach slow clients at shutdown; at most 8s."),
+        SettingDescriptor(
             ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes,
             parse: countParser(maximum: 1 << 20), format: { String($0) },
             help: "Largest request head accepted, in bytes."),
