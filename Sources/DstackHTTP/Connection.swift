@@ -1,4 +1,5 @@
 import CLinux
+import DstackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -78,17 +79,18 @@ final class Connection {
     /// Sends what it can. Returns false if the peer is gone.
     func flush() -> Bool {
         while outputStart < output.count {
-            let sent = output.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+            let result = try? syscall(blocking: true, where: "send") {
+                output.withUnsafeBytes { raw in
+                    send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+                }
             }
-            if sent > 0 {
+            switch result {
+            case .processed(let sent) where sent > 0:
                 outputStart += sent
                 bytesSent += sent
-                continue
+            case .wouldBlock: return true
+            case .processed, nil: return false
             }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return true }
-            return false
         }
         Self.empty(&output)
         outputStart = 0

@@ -118,13 +118,16 @@ public final class HTTPServer: @unchecked Sendable {
             let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != 0 ? min(tick, 100) : tick
             iteration &+= 1
             swap(&readyList, &readyBatch)
-            let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
-            loopWakeups.increment()
-            if count < 0 {
-                if errno == EINTR { continue }
-                logger.error("epoll_wait failed; stopping the server", ("reason", SystemError(call: "epoll_wait", errno: errno).reason))
+            let count: Int32
+            do {
+                count = try syscall(blocking: false, where: "epoll_wait") {
+                    clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
+                }.value
+            } catch {
+                logger.error("epoll_wait failed; stopping the server", ("reason", error.reason))
                 break
             }
+            loopWakeups.increment()
             let now = Clock.monotonicNanoseconds()
             dateCache.refresh()
             if acceptPausedUntil != 0 && acceptPausedUntil <= now {
@@ -164,22 +167,25 @@ public final class HTTPServer: @unchecked Sendable {
     private func acceptAll(now: UInt64) {
         if acceptPausedUntil > now { return }
         while true {
-            let fd = clinux_accept_nonblocking(listenFD)
-            if fd < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED: continue
-                case EAGAIN: return
+            let fd: Int32
+            do {
+                guard case .processed(let accepted) = try syscall(blocking: true, where: "accept", { clinux_accept_nonblocking(listenFD) })
+                else { return }
+                fd = accepted
+            } catch {
+                switch error.errno {
+                case ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     // Out of descriptors: stop accepting for a moment instead of spinning on the listener.
                     if !loggedDescriptorExhaustion {
                         loggedDescriptorExhaustion = true
-                        logger.warn("Out of file descriptors; pausing accepts", ("reason", SystemError(call: "accept", errno: errno).reason))
+                        logger.warn("Out of file descriptors; pausing accepts", ("reason", error.reason))
                     }
                     acceptPausedUntil = now + 100_000_000
                     _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
                     return
                 default:
-                    logger.warn("accept failed", ("reason", SystemError(call: "accept", errno: errno).reason))
+                    logger.warn("accept failed", ("reason", error.reason))
                     return
                 }
             }
@@ -296,17 +302,18 @@ public final class HTTPServer: @unchecked Sendable {
         var total = 0
         // One buffer's worth per wake-up keeps the loop fair between connections.
         while total < readBuffer.count {
-            let n = readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
+            let result = try? syscall(blocking: true, where: "recv") {
+                readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            }
+            switch result {
+            case .processed(0): return total > 0 ? .read(total) : .closed
+            case .processed(let n):
                 connection.input.append(contentsOf: readBuffer[0..<n])
                 total += n
-                if n < readBuffer.count { break }
-                continue
+                if n < readBuffer.count { return .read(total) }
+            case .wouldBlock: return .read(total)
+            case nil: return .failed
             }
-            if n == 0 { return total > 0 ? .read(total) : .closed }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { break }
-            return .failed
         }
         return .read(total)
     }

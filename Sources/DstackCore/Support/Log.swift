@@ -177,11 +177,10 @@ public struct StandardErrorSink: LogSink {
         line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
+                let result = try? syscall(blocking: false, where: "write") {
+                    Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
                 }
+                guard let written = result?.value else { return }
                 offset += written
             }
         }
