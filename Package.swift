@@ -66,6 +66,7 @@ let package = Package(
         // Helpers the test targets share: a raw socket client, temporary directories.
         .target(
             name: "DstackTestSupport",
+            dependencies: ["DstackCore"],
             path: "Tests/DstackTestSupport"
         ),
         .testTarget(
@@ -88,9 +89,11 @@ let package = Package(
 
 // The parser's fuzz target, built only by scripts/fuzz (DSTACK_FUZZ=1) with -sanitize=fuzzer,address.
 if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackHTTP"]))
+    // libFuzzer's driver entry, which both targets call.
+    package.targets.append(.target(name: "FuzzDriver"))
+    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackHTTP", "FuzzDriver"]))
     package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
     // The event loop's: bytes to a live server over a Unix socket (scripts/fuzz SECONDS loop).
-    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend", "DstackHTTP"]))
+    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend", "DstackHTTP", "FuzzDriver"]))
     package.products.append(.executable(name: "LoopFuzz", targets: ["LoopFuzz"]))
 }

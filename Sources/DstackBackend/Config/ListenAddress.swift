@@ -12,8 +12,8 @@ extension ListenAddress {
             guard path.hasPrefix("/"), path.count > 1 else {
                 throw .invalid(setting, "\"\(text)\" must be unix:/absolute/path")
             }
-            guard path.utf8.count < 108 else {
-                throw .invalid(setting, "\"\(text)\": a Unix socket path must be shorter than 108 bytes")
+            if let problem = UnixSocketAddress.problem(with: path) {
+                throw .invalid(setting, "\"\(text)\": \(problem)")
             }
             return .unix(path: path)
         }
