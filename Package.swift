@@ -82,7 +82,7 @@ let package = Package(
         // The built binary as a separate process against the simulator; the compose file's wiring.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DstackBackend", "DstackSimulator"]
+            dependencies: ["DstackBackend", "DstackSimulator", "DstackTestSupport"]
         ),
     ]
 )
