@@ -70,6 +70,10 @@ let package = Package(
             path: "Tests/DstackTestSupport"
         ),
         .testTarget(
+            name: "DstackCoreTests",
+            dependencies: ["DstackCore"]
+        ),
+        .testTarget(
             name: "DstackBackendTests",
             dependencies: ["DstackBackend", "DstackCore", "DstackSimulator", "DstackTestSupport"],
             resources: [.copy("Fixtures")]

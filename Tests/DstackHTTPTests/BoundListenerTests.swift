@@ -120,3 +120,12 @@ extension BoundListenerTests {
         #expect(error?.reason.contains("another process started listening on it meanwhile") == true)
     }
 }
+
+extension BoundListenerTests {
+    /// A path that does not fit `sockaddr_un` fails at bind with the reason, before any socket is made.
+    @Test func aUnixSocketPathTooLongForSockaddrUnFailsAtBind() {
+        let path = "/tmp/" + String(repeating: "s", count: 103)
+        let error = #expect(throws: ListenError.self) { _ = try BoundListener.bind(.unix(path: path)) }
+        #expect(error?.description == "cannot listen on unix:\(path): a Unix socket path must be shorter than 108 bytes")
+    }
+}
