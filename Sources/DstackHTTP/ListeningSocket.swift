@@ -145,6 +145,10 @@ public enum ListeningSocket {
     }
 
     static func bindUnix(path: String, shown: String) throws(ListenError) -> (Int32, SocketFileIdentity) {
+        // Checked first: a path the liveness probe cannot connect to must not pass for a stale socket file.
+        guard let address = UnixSocketAddress(path: path) else {
+            throw ListenError(address: shown, reason: UnixSocketAddress.problem(with: path) ?? "invalid socket path")
+        }
         var info = stat()
         if lstat(path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFSOCK else {
@@ -158,9 +162,6 @@ public enum ListeningSocket {
             }
             // A socket file nobody has bound any more: left by a process that died.
             unlink(path)
-        }
-        guard let address = UnixSocketAddress(path: path) else {
-            throw ListenError(address: shown, reason: UnixSocketAddress.problem(with: path) ?? "invalid socket path")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | CLINUX_SOCK_NONBLOCK_CLOEXEC, 0)
         guard fd >= 0 else { throw ListenError(address: shown, reason: SystemError(call: "socket", errno: errno).reason) }
