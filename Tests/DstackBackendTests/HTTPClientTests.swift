@@ -80,7 +80,9 @@ import Foundation
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: 5, totalTimeout: 30), cancellation: stop)
         let stopper = Thread {
-            Thread.sleep(forTimeInterval: 0.2)
+            // SIGTERM once the request has reached the server, which never answers it.
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while server.requests.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
             stop.stop(reason: .terminate)
         }
         stopper.start()

@@ -177,15 +177,22 @@ import Testing
         #expect(publisher.current().status == 200)
     }
 
-    @Test func runPollsUntilStoppedAndReportsEachPoll() throws {
-        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
-        defer { server.stop() }
+    /// A poller on a `ManualClock`, counting its polls, in `run(until:)` on its own thread.
+    func running(
+        _ server: FakeHTTPServer, interval: Duration
+    ) throws -> (clock: ManualClock, counter: PollCounter, stop: StopSignal, thread: BackgroundThread) {
         let clock = ManualClock()
-        let (poller, _) = try poller(server, sink: CollectingSink(), interval: .milliseconds(20), clock: clock)
+        let (poller, _) = try poller(server, sink: CollectingSink(), interval: interval, clock: clock)
         let counter = PollCounter()
         poller.onPoll = { outcome, duration in counter.add(outcome, duration) }
         let stop = StopSignal()
-        let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
+        return (clock, counter, stop, BackgroundThread(name: "test-poller") { poller.run(until: stop) })
+    }
+
+    @Test func runPollsUntilStoppedAndReportsEachPoll() throws {
+        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
+        defer { server.stop() }
+        let (clock, counter, stop, thread) = try running(server, interval: .milliseconds(20))
         for waits in 1...3 {
             #expect(clock.awaitWaits(waits), "the poller waits for its interval")
             clock.advance(by: .milliseconds(20))
@@ -200,12 +207,7 @@ import Testing
     @Test func runPollsExactlyOneIntervalAfterThePreviousPoll() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let clock = ManualClock()
-        let (poller, _) = try poller(server, sink: CollectingSink(), interval: .seconds(5), clock: clock)
-        let counter = PollCounter()
-        poller.onPoll = { outcome, duration in counter.add(outcome, duration) }
-        let stop = StopSignal()
-        let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
+        let (clock, counter, stop, thread) = try running(server, interval: .seconds(5))
         #expect(clock.awaitWaits(1))
         clock.advance(by: .seconds(5) - .nanoseconds(1))
         #expect(counter.count == 0, "the poller looked at the clock and kept waiting")

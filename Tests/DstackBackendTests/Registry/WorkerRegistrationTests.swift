@@ -182,7 +182,9 @@ import Testing
             baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: 60, initial: 5, cap: 30), sink: sink)
         let stop = StopSignal()
         let stopper = Thread {
-            Thread.sleep(forTimeInterval: 0.2)
+            // SIGTERM once the first attempt has failed: the flow is in its 5 s back-off (or about to be).
+            let deadline = Date(timeIntervalSinceNow: 10)
+            while server.requests.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
             stop.stop(reason: .terminate)
         }
         let start = ContinuousClock.now
