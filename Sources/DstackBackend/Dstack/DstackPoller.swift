@@ -15,8 +15,9 @@ public final class DstackPoller: Sendable {
     public let publisher: HealthPublisher
     /// Outage before the first "still unavailable" reminder (5 minutes by default).
     public let outageReminder: Duration
-    /// What polls, outages and the interval are timed with.
-    public let clock: any MonotonicClock
+    /// What polls, outages and the interval are timed with: the publisher's, so that `/health`'s staleness
+    /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
+    public var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
@@ -34,17 +35,15 @@ public final class DstackPoller: Sendable {
         var gap: Duration
     }
 
-    /// - Parameter clock: give it the publisher's clock; tests pass one they move by hand.
     public init(
         client: DstackClient, interval: Duration, publisher: HealthPublisher, logger: Logger,
-        outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system
+        outageReminder: Duration = .seconds(300)
     ) {
         self.client = client
         self.interval = interval
         self.publisher = publisher
         self.logger = logger
         self.outageReminder = outageReminder
-        self.clock = clock
     }
 
     /// Told each outcome and how long the poll took (for metrics). Set before `run`.

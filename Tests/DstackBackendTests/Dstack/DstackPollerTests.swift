@@ -19,7 +19,7 @@ import Testing
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
         let poller = DstackPoller(
             client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
-            outageReminder: outageReminder, clock: clock)
+            outageReminder: outageReminder)
         return (poller, publisher)
     }
 
@@ -334,7 +334,7 @@ final class PollCounter: @unchecked Sendable {
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
         let poller = DstackPoller(
-            client: client, interval: .milliseconds(100), publisher: publisher, logger: .silent, clock: clock)
+            client: client, interval: .milliseconds(100), publisher: publisher, logger: .silent)
         poller.pollOnce()
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-slow-vmm-poller") { poller.run(until: stop) }
