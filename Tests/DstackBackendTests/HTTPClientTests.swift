@@ -81,8 +81,7 @@ import Foundation
             configuration: HTTPClientConfiguration(connectTimeout: 5, totalTimeout: 30), cancellation: stop)
         let stopper = Thread {
             // SIGTERM once the request has reached the server, which never answers it.
-            let deadline = Date(timeIntervalSinceNow: 10)
-            while server.requests.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            _ = eventually { !server.requests.isEmpty }
             stop.stop(reason: .terminate)
         }
         stopper.start()

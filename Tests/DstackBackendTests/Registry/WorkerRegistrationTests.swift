@@ -183,8 +183,7 @@ import Testing
         let stop = StopSignal()
         let stopper = Thread {
             // SIGTERM once the first attempt has failed: the flow is in its 5 s back-off (or about to be).
-            let deadline = Date(timeIntervalSinceNow: 10)
-            while server.requests.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            _ = eventually { !server.requests.isEmpty }
             stop.stop(reason: .terminate)
         }
         let start = ContinuousClock.now
