@@ -16,7 +16,7 @@ public final class HealthPublisher: Sendable {
     public let staleMargin: Duration
     /// The daemon's `staleMargin`: time for the address lookup, scheduling and a loaded machine.
     public static let defaultStaleMargin = Duration.seconds(5)
-    /// What snapshot ages are measured on (the poller's clock).
+    /// What snapshots are stamped and aged with; the poller keeps its schedule on it too.
     public let clock: any MonotonicClock
 
     /// The larger of 3 poll intervals and one interval + `HTTP_TIMEOUT` + `margin`.
