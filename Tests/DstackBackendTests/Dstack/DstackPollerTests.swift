@@ -177,6 +177,23 @@ import Testing
         #expect(publisher.current().status == 200)
     }
 
+    /// The duration `onPoll` reports (the metrics' histogram) and `duration_ms` logs is read off the clock.
+    @Test func aPollsDurationIsMeasuredOnTheClock() throws {
+        let clock = ManualClock()
+        let server = try FakeHTTPServer { _ in
+            clock.advance(by: .milliseconds(250))
+            return .json(200, DstackClientTests.oneGPU)
+        }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, _) = try poller(server, sink: sink, level: .debug, clock: clock)
+        let reports = PollCounter()
+        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
+        poller.pollOnce()
+        #expect(reports.all.map(\.seconds) == [0.25])
+        #expect(sink.records(withMessage: "dstack poll").first?.field("duration_ms") == "250")
+    }
+
     /// A poller on a `ManualClock`, counting its polls, in `run(until:)` on its own thread.
     func running(
         _ server: FakeHTTPServer, interval: Duration
