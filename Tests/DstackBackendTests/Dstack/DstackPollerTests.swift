@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 @Suite struct DstackPollerTests {
     func poller(

@@ -1,6 +1,8 @@
 import Synchronization
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -21,18 +23,18 @@ import Glibc
     }
 
     @Test func theCachedResponseIsRenderedAgainOnlyWhenOlderThanItsMaxAge() {
-        let clock = ManualClock()
+        let clock = Mutex(ContinuousClock.now)
         let renders = Counter()
-        let cache = CachedResponse(maxAge: .seconds(1), now: { clock.now }) {
+        let cache = CachedResponse(maxAge: .seconds(1), now: { clock.withLock { $0 } }) {
             renders.increment()
             return PreparedResponse(status: 200, contentType: "text/plain", text: "render \(renders.current)")
         }
         #expect(cache.current().body == Array("render 1".utf8))
         for _ in 0..<1000 { _ = cache.current() }
-        clock.advance(by: .milliseconds(999))
+        clock.withLock { $0 += .milliseconds(999) }
         #expect(cache.current().body == Array("render 1".utf8))
         #expect(renders.current == 1)
-        clock.advance(by: .milliseconds(1))
+        clock.withLock { $0 += .milliseconds(1) }
         #expect(cache.current().body == Array("render 2".utf8))
         #expect(renders.current == 2)
     }
