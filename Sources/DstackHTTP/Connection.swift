@@ -20,10 +20,10 @@ final class Connection {
     /// Bytes to send; sent from `outputStart`.
     var output: [UInt8] = []
     var outputStart = 0
-    /// When the current, incomplete request's first byte arrived (monotonic ns), 0 if none pending.
-    var requestStartedAt: UInt64 = 0
+    /// When the current, incomplete request's first byte arrived; nil if none is pending.
+    var requestStartedAt: ContinuousClock.Instant?
     /// When the connection last made progress: a request's bytes arrived, or the peer took answer bytes.
-    var lastActivity: UInt64
+    var lastActivity: ContinuousClock.Instant
     /// Close once `output` is flushed.
     var closeAfterFlush = false
     /// The epoll interest currently registered.
@@ -42,7 +42,7 @@ final class Connection {
     /// The loop iteration of this connection's last turn, so one iteration gives it at most one.
     var lastTurn: UInt64 = 0
 
-    init(fd: Int32, now: UInt64) {
+    init(fd: Int32, now: ContinuousClock.Instant) {
         self.fd = fd
         self.lastActivity = now
     }

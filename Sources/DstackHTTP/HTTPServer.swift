@@ -37,7 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var connections: [Connection?] = []
     private var openCount = 0
     private var dateCache = DateCache()
-    private var acceptPausedUntil: UInt64 = 0
+    private var acceptPausedUntil: ContinuousClock.Instant?
     private var loggedDescriptorExhaustion = false
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
     /// Connections with whole requests left after their turn, served on the next iteration without new bytes.
@@ -110,12 +110,12 @@ public final class HTTPServer: @unchecked Sendable {
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
         let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) * 250))))
-        var lastSweep = Clock.monotonicNanoseconds()
+        var lastSweep = ContinuousClock.now
 
         while !stop.isStopped {
             // While accepts are paused (out of descriptors), wake in time to resume them after ~100 ms;
             // with connections waiting for a turn, only look for new events.
-            let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != 0 ? min(tick, 100) : tick
+            let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != nil ? min(tick, 100) : tick
             iteration &+= 1
             swap(&readyList, &readyBatch)
             let count: Int32
@@ -128,10 +128,10 @@ public final class HTTPServer: @unchecked Sendable {
                 break
             }
             loopWakeups.increment()
-            let now = Clock.monotonicNanoseconds()
+            let now = ContinuousClock.now
             dateCache.refresh()
-            if acceptPausedUntil != 0 && acceptPausedUntil <= now {
-                acceptPausedUntil = 0
+            if let pausedUntil = acceptPausedUntil, pausedUntil <= now {
+                acceptPausedUntil = nil
                 if clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN) != 0 {
                     logger.error(
                         "Cannot watch the listening socket again; stopping the server",
@@ -154,7 +154,7 @@ public final class HTTPServer: @unchecked Sendable {
                 }
             }
             serveReadyBatch(now: now)
-            if now &- lastSweep >= UInt64(tick) * 1_000_000 {
+            if lastSweep.duration(to: now) >= .milliseconds(tick) {
                 lastSweep = now
                 sweep(now: now)
             }
@@ -164,8 +164,8 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: accepting
 
-    private func acceptAll(now: UInt64) {
-        if acceptPausedUntil > now { return }
+    private func acceptAll(now: ContinuousClock.Instant) {
+        if let pausedUntil = acceptPausedUntil, pausedUntil > now { return }
         while true {
             let fd: Int32
             do {
@@ -181,7 +181,7 @@ public final class HTTPServer: @unchecked Sendable {
                         loggedDescriptorExhaustion = true
                         logger.warn("Out of file descriptors; pausing accepts", ("reason", error.reason))
                     }
-                    acceptPausedUntil = now + 100_000_000
+                    acceptPausedUntil = now + .milliseconds(100)
                     _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
                     return
                 default:
@@ -217,7 +217,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: serving
 
-    private func service(_ connection: Connection, events: UInt32, now: UInt64) {
+    private func service(_ connection: Connection, events: UInt32, now: ContinuousClock.Instant) {
         if events & (CLINUX_EPOLLERR | CLINUX_EPOLLHUP) != 0 && events & CLINUX_EPOLLIN == 0 {
             closeConnection(connection)
             return
@@ -251,7 +251,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// One turn: answer up to the budget, send, and queue the connection if whole requests may be left.
-    private func takeTurn(_ connection: Connection, now: UInt64) {
+    private func takeTurn(_ connection: Connection, now: ContinuousClock.Instant) {
         connection.lastTurn = iteration
         let end = processRequests(connection, now: now)
         guard connection.flush() else {
@@ -277,7 +277,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Turns for the connections queued in the previous iteration (those that had one already in this
     /// iteration, from an event, wait for the next).
-    private func serveReadyBatch(now: UInt64) {
+    private func serveReadyBatch(now: ContinuousClock.Instant) {
         guard !readyBatch.isEmpty else { return }
         for connection in readyBatch {
             connection.queued = false
@@ -321,7 +321,7 @@ public final class HTTPServer: @unchecked Sendable {
     private enum TurnEnd { case needBytes, budgetSpent, outputFull, closing }
 
     /// Parses and answers the requests in the input, up to one turn's budget.
-    private func processRequests(_ connection: Connection, now: UInt64) -> TurnEnd {
+    private func processRequests(_ connection: Connection, now: ContinuousClock.Instant) -> TurnEnd {
         var answered = 0
         let outputAtStart = connection.output.count
         while connection.hasUnparsedInput {
@@ -335,7 +335,7 @@ public final class HTTPServer: @unchecked Sendable {
             {
             case .incomplete:
                 // A partial request: the slowloris clock runs from when it was first seen.
-                if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
+                if connection.requestStartedAt == nil { connection.requestStartedAt = now }
                 // RFC 9110 10.1.1: a client that waits for 100 Continue before its body gets it from the head.
                 if connection.progress.expectsContinue && !connection.progress.continueSent {
                     connection.progress.continueSent = true
@@ -363,7 +363,7 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
                 connection.inputStart = end
                 connection.progress = ParseProgress()
-                connection.requestStartedAt = 0
+                connection.requestStartedAt = nil
                 answered += 1
                 if closing { connection.closeAfterFlush = true }
             }
@@ -390,18 +390,18 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: timeouts and closing
 
-    private func sweep(now: UInt64) {
-        let idle = UInt64(limits.idleTimeout * 1e9)
-        let request = UInt64(limits.requestTimeout * 1e9)
+    private func sweep(now: ContinuousClock.Instant) {
+        let idle = Duration.seconds(limits.idleTimeout)
+        let request = Duration.seconds(limits.requestTimeout)
         for slot in connections {
             guard let connection = slot else { continue }
-            if connection.requestStartedAt != 0 && now &- connection.requestStartedAt > request {
+            if let started = connection.requestStartedAt, started.duration(to: now) > request {
                 // A request that trickles in (slowloris): 408 and close.
                 stats.countRejection(.timeout)
                 stats.countRequest(.other, status: 408)
                 connection.append(Self.errorResponses[408]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
                 connection.closeAfterFlush = true
-                connection.requestStartedAt = 0
+                connection.requestStartedAt = nil
                 if !connection.flush() || connection.pendingOutput == 0 {
                     closeConnection(connection)
                 } else {
@@ -410,12 +410,12 @@ public final class HTTPServer: @unchecked Sendable {
             } else {
                 // Progress is answer bytes the peer took, however rarely the socket turned writable.
                 if connection.peerTookBytes() { connection.lastActivity = now }
-                guard now &- connection.lastActivity > idle else { continue }
+                guard connection.lastActivity.duration(to: now) > idle else { continue }
                 if connection.pendingOutput > 0 || connection.hasUntakenBytes {
                     // A peer that took none of our answer bytes for the whole idle time.
                     stats.countRejection(.timeout)
                     closeConnection(connection)
-                } else if connection.requestStartedAt == 0 {
+                } else if connection.requestStartedAt == nil {
                     closeConnection(connection)
                 }
             }
@@ -447,10 +447,10 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
-        let deadline = Clock.monotonicNanoseconds() + UInt64(limits.shutdownGrace * 1e9)
+        let deadline = ContinuousClock.now + .seconds(limits.shutdownGrace)
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        while Clock.monotonicNanoseconds() < deadline {
+        while ContinuousClock.now < deadline {
             var pending = false
             for slot in connections {
                 guard let connection = slot else { continue }

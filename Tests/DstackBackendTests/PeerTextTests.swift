@@ -52,10 +52,10 @@ import Testing
         let server = try FakeHTTPServer { _ in .json(400, message) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
         let poller = DstackPoller(
             client: DstackClient(endpoint: try DstackEndpoint.parse(server.baseURL), token: nil, http: HTTPClient()),
-            interval: 1, publisher: publisher, logger: Logger(level: .info, sink: sink))
+            interval: .seconds(1), publisher: publisher, logger: Logger(level: .info, sink: sink))
         poller.pollOnce()
         let lines = sink.records.map { $0.formatted(.text) }
         #expect(lines.count == 1)

@@ -54,18 +54,18 @@ public struct Daemon: Sendable {
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
         let publisher = HealthPublisher(
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
-            pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
+            pollInterval: .seconds(config.dstackPollInterval), httpTimeout: .seconds(config.httpTimeout))
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
-            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
-        poller.onPoll = { outcome, seconds in
+            interval: .seconds(config.dstackPollInterval), publisher: publisher, logger: logger)
+        poller.onPoll = { outcome, duration in
             switch outcome {
             case .available(let list):
                 let free = list.gpus.filter(\.isFree).count
-                metrics.recordPoll(succeeded: true, seconds: seconds, free: free, busy: list.gpus.count - free)
+                metrics.recordPoll(succeeded: true, duration: duration, free: free, busy: list.gpus.count - free)
             case .unavailable:
-                metrics.recordPoll(succeeded: false, seconds: seconds, free: 0, busy: 0)
+                metrics.recordPoll(succeeded: false, duration: duration, free: 0, busy: 0)
             }
         }
         let first = poller.pollOnce()
@@ -88,7 +88,7 @@ public struct Daemon: Sendable {
         do {
             registered = try registration.run(pubkey: pubkey, stop: stop)
         } catch {
-            if case .interrupted = error { return SignalHandling.exitCode(forStopReason: stop.stopReason) }
+            if case .interrupted = error { return ExitStatus.stopped(by: stop.stopReason) }
             return error.exitStatus
         }
         metrics.registryAuthorized.set(registered == .authorized ? 1 : 0)
@@ -121,12 +121,12 @@ public struct Daemon: Sendable {
         server.run(until: stop)
         // A poll or re-check in the middle of a request notices the stop within libcurl's progress tick
         // (about a second); exit 0 within the second SIGTERM promises rather than wait for it.
-        let pollerDone = pollerThread.join(timeout: 0.3)
-        let recheckDone = recheckThread.join(timeout: 0.1)
+        let pollerDone = pollerThread.join(timeout: .milliseconds(300))
+        let recheckDone = recheckThread.join(timeout: .milliseconds(100))
         if !pollerDone || !recheckDone {
             logger.debug("Left a request in flight at shutdown", ("poller.done", String(pollerDone)), ("recheck.done", String(recheckDone)))
         }
-        logger.info("Stopped", ("reason", stop.stopReason ?? "stop requested"))
+        logger.info("Stopped", ("reason", (stop.stopReason ?? .requested).description))
         return 0
     }
 
@@ -150,7 +150,7 @@ public struct Daemon: Sendable {
             return .resolved(name)
         case .auto:
             var outcome = first
-            let started = Clock.monotonicNanoseconds()
+            let started = ContinuousClock.now
             while true {
                 if case .available(let list) = outcome {
                     switch NodeTypeDetection.derive(list.gpus.map { ($0.productID, $0.description) }) {
@@ -162,7 +162,7 @@ public struct Daemon: Sendable {
                         return .exit(ExitStatus.failure)
                     }
                 }
-                let elapsed = Double(Clock.monotonicNanoseconds() - started) / 1e9
+                let elapsed = started.duration(to: .now).inSeconds
                 guard elapsed < configuration.registrationTimeout else {
                     logger.error(
                         "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
@@ -170,8 +170,8 @@ public struct Daemon: Sendable {
                     return .exit(ExitStatus.failure)
                 }
                 logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.formatSeconds(configuration.dstackPollInterval)))
-                if stop.wait(seconds: configuration.dstackPollInterval) {
-                    return .exit(SignalHandling.exitCode(forStopReason: stop.stopReason))
+                if stop.wait(for: .seconds(configuration.dstackPollInterval)) {
+                    return .exit(ExitStatus.stopped(by: stop.stopReason))
                 }
                 outcome = poller.pollOnce()
             }

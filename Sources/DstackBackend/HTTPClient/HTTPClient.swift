@@ -133,8 +133,8 @@ public struct HTTPClient: Sendable {
             set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
             set(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
             set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-            set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)))
-            set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.totalTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.timeoutMilliseconds(configuration.connectTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.timeoutMilliseconds(configuration.totalTimeout)))
             set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
             set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
             set(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
@@ -207,8 +207,9 @@ public struct HTTPClient: Sendable {
                 + " \(FileDescriptors.hint)")
     }
 
-    static func milliseconds(_ seconds: Double) -> Int {
-        max(1, Int((seconds * 1000).rounded()))
+    /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
+    static func timeoutMilliseconds(_ seconds: Double) -> Int {
+        max(1, Duration.seconds(seconds).roundedMilliseconds)
     }
 
     static func error(

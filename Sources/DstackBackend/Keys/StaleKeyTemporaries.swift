@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FoundationEssentials
 
 /// Removes the temporary files a crash during key creation leaves behind: each holds a secret key
 /// nobody uses, readable by whoever can read `DATA_DIR`.
@@ -46,7 +47,7 @@ enum StaleKeyTemporaries {
     }
 
     /// Removes the stale temporary key files in `directory`, logging each removal (never the contents).
-    static func remove(in directory: String, logger: Logger, now: Double = Clock.wallSeconds()) {
+    static func remove(in directory: String, logger: Logger, now: Double = Date.now.timeIntervalSince1970) {
         guard let stream = opendir(directory) else {
             logger.warn(
                 "Cannot list the data directory to look for stale temporary key files", ("data.dir", directory),

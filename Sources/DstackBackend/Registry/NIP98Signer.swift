@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Signs registry requests as NIP-98 HTTP auth (`REGISTRY_AUTH=nip98`).
 ///
 /// Each request carries `Authorization: Nostr <base64 event>`, the event being kind 27235 with tags
@@ -11,7 +13,7 @@ public struct NIP98Signer: Sendable {
     /// Unix seconds; injectable so tests are deterministic.
     public let now: @Sendable () -> Int
 
-    public init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Clock.wallSeconds()) }) {
+    public init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }) {
         self.key = key
         self.logger = logger
         self.now = now

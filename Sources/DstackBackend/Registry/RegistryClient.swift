@@ -103,8 +103,8 @@ public struct RegistryClient: Sendable {
         if let headerProvider {
             request.headers += headerProvider(request.method, request.url, request.body ?? [])
         }
-        let started = Clock.monotonicNanoseconds()
-        func milliseconds() -> String { String((Clock.monotonicNanoseconds() - started) / 1_000_000) }
+        let started = ContinuousClock.now
+        func milliseconds() -> String { String(started.duration(to: .now).roundedMilliseconds) }
         do {
             let response = try http.perform(request)
             logger.debug(

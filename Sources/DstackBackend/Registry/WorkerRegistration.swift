@@ -52,7 +52,7 @@ public struct WorkerRegistration: Sendable {
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
     public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
-        var run = Attempts(started: Clock.monotonicNanoseconds())
+        var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
         } catch {
@@ -67,11 +67,11 @@ public struct WorkerRegistration: Sendable {
     }
 
     private struct Attempts {
-        let started: UInt64
+        let started: ContinuousClock.Instant
         var total = 0
 
         var elapsedSeconds: Double {
-            Double(Clock.monotonicNanoseconds() - started) / 1e9
+            started.duration(to: .now).inSeconds
         }
     }
 
@@ -181,7 +181,7 @@ public struct WorkerRegistration: Sendable {
     ) throws(RegistrationError) -> T {
         var failures = 0
         while true {
-            if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
             attempts.total += 1
             let error: RegistryError
             do {
@@ -192,7 +192,7 @@ public struct WorkerRegistration: Sendable {
                 error = caught
             }
             onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
             guard error.isTransient else { throw .rejected(error) }
             failures += 1
             let remaining = backoff.budget - attempts.elapsedSeconds
@@ -207,8 +207,8 @@ public struct WorkerRegistration: Sendable {
             logger.warn(
                 "Registry request failed, retrying", ("step", step), ("reason", error.description),
                 ("attempt", String(attempts.total)), ("retry.in", SettingParsers.formatSeconds(delay)))
-            if stop.wait(seconds: delay) {
-                throw .interrupted(reason: stop.stopReason ?? "stop requested")
+            if stop.wait(for: .seconds(delay)), let reason = stop.stopReason {
+                throw .interrupted(reason: reason.description)
             }
         }
     }

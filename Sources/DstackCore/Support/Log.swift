@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FoundationEssentials
 import Synchronization
 
 /// How much the daemon says: `LOG_LEVEL`.
@@ -74,7 +75,7 @@ public struct LogRecord: Sendable, Equatable {
         case .text:
             // A message may quote a peer (`Failed to connect to dstack: <reason>`): escape what could split
             // or disguise the line. Field values are quoted and escaped below.
-            var line = Clock.rfc3339(timestamp) + " " + level.paddedLabel + " " + PeerText.escaped(message)
+            var line = Self.rfc3339(timestamp) + " " + level.paddedLabel + " " + PeerText.escaped(message)
             for (key, value) in fields {
                 line += " " + key + "=" + Self.quotedIfNeeded(value)
             }
@@ -83,7 +84,7 @@ public struct LogRecord: Sendable, Equatable {
             var writer = JSONWriter()
             writer.beginObject()
             writer.key("ts")
-            writer.string(Clock.rfc3339(timestamp))
+            writer.string(Self.rfc3339(timestamp))
             writer.key("level")
             writer.string(level.name)
             writer.key("msg")
@@ -226,7 +227,7 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) {
         guard level <= self.level else { return }
-        sink.write(LogRecord(timestamp: Clock.wallSeconds(), level: level, message: message, fields: fields))
+        sink.write(LogRecord(timestamp: Date.now.timeIntervalSince1970, level: level, message: message, fields: fields))
     }
 
     public func error(_ message: String, _ fields: (String, String)...) { log(.error, message, fields) }
