@@ -2,16 +2,8 @@
 import Glibc
 #endif
 
-/// Where the HTTP server listens: `LISTEN_ADDR`.
-///
-/// `host:port` with an IPv4 literal, a bracketed IPv6 literal or a host name (resolved once, when binding),
-/// or `unix:/absolute/path` for a Unix socket.
-public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    case inet(host: String, port: UInt16)
-    case unix(path: String)
-
-    public static let defaultValue = ListenAddress.inet(host: "0.0.0.0", port: 8080)
-
+/// `LISTEN_ADDR`'s syntax (the type is the server's, in DstackHTTP).
+extension ListenAddress {
     /// Parses `text`; `setting` names the variable in errors.
     public static func parse(_ text: String, setting: String = "LISTEN_ADDR") throws(ConfigurationError) -> ListenAddress {
         let value = text.trimmingASCIIWhitespace()
@@ -61,13 +53,6 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
         return .inet(host: host, port: port)
     }
-
-    public var description: String {
-        switch self {
-        case .inet(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        case .unix(let path): "unix:\(path)"
-        }
-    }
 }
 
 /// Syntax checks for address literals and host names (no resolving).
@@ -100,14 +85,4 @@ public enum IPAddressText {
 
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
-extension StringProtocol {
-    /// Drops leading and trailing spaces, tabs, CR and LF.
-    func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
-    }
 }

@@ -150,6 +150,10 @@ public enum JSONSyntax {
 
         func isDigit(_ c: UInt8?) -> Bool { c.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? false }
 
+        func isHexDigit(_ c: UInt8) -> Bool {
+            isDigit(c) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(c | 0x20)
+        }
+
         mutating func digits() {
             while isDigit(current) { index += 1 }
         }
@@ -211,7 +215,7 @@ public enum JSONSyntax {
             case UInt8(ascii: "u"):
                 guard index + 4 <= bytes.count else { throw fail("unexpected end of input in \\u escape") }
                 for _ in 0..<4 {
-                    guard Hex.value(ofDigit: bytes[index]) != nil else { throw fail("invalid \\u escape") }
+                    guard isHexDigit(bytes[index]) else { throw fail("invalid \\u escape") }
                     index += 1
                 }
             default:
