@@ -113,6 +113,26 @@ import Testing
         #expect(JSONDecodeError.wrongKind(path: "", expected: .object, found: .array).description == "the document must be an object, got an array")
     }
 
+    /// The old parser read a lone surrogate escape as U+FFFD; `JSONDecoder` refuses the document, and the
+    /// error says what to look for (JSONDecoder gives no path for it).
+    @Test func saysWhatJSONDecoderCouldNotRead() {
+        for text in [#"{"a":[],"s":"\ud83d"}"#, #"{"a":[1e999],"s":""}"#] {
+            let error = #expect(throws: JSONDecodeError.self) { try JSONDocument.decode(Sample.self, from: Array(text.utf8)) }
+            #expect(error?.description == #"the document cannot be read: a string with a lone surrogate escape (\ud800-\udfff), or a number beyond its type's range"#)
+        }
+    }
+
+    /// JSONWriter's form escapes all but printable ASCII; NIP-01's keeps UTF-8 and escapes only controls.
+    @Test func escapesForBothStyles() {
+        let text = "a\"\\\n\r\t\u{08}\u{0c}\u{01}\u{1f}\u{7f}é😀/"
+        var ascii: [UInt8] = []
+        JSONString.append(text, style: .asciiOnly, to: &ascii)
+        #expect(String(decoding: ascii, as: UTF8.self) == #""a\"\\\n\r\t\b\f\u0001\u001f\u007f\u00e9\ud83d\ude00/""#)
+        var utf8: [UInt8] = []
+        JSONString.append(text, style: .utf8, to: &utf8)
+        #expect(String(decoding: utf8, as: UTF8.self) == #""a\"\\\n\r\t\b\f\u0001\u001f"# + "\u{7f}é😀/\"")
+    }
+
     @Test func recognisesJSONNumbers() {
         for text in ["0", "-0", "12", "1.5", "-2.5e3", "1E+2"] { #expect(JSONSyntax.isNumber(text), "\(text)") }
         for text in ["", "01", "1.", ".5", "+1", "1e", "-", "0x10", "1 "] { #expect(!JSONSyntax.isNumber(text), "\(text)") }

@@ -15,7 +15,7 @@ public enum JSONDocument {
         } catch let error as DecodingError {
             throw JSONDecodeError(error, in: data)
         } catch {
-            throw .syntax(JSONParseError(message: "\(error)", offset: 0))
+            throw .unreadable(path: "", reason: "\(error)")
         }
     }
 }
@@ -28,13 +28,17 @@ public enum JSONDecodeError: Error, Equatable, Sendable, CustomStringConvertible
     case missing(path: String)
     /// A value is not the kind the type needs; `path` is empty for the document itself.
     case wrongKind(path: String, expected: JSONKind, found: JSONKind)
+    /// A value of the right kind that `JSONDecoder` cannot read (a lone surrogate in a string, a number
+    /// beyond the type's range).
+    case unreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .syntax(let error): error.description
         case .missing(let path): "\(path) is missing"
         case .wrongKind(let path, let expected, let found):
-            "\(path.isEmpty ? "the document" : path) must be \(expected), got \(found)"
+            "\(Self.subject(path)) must be \(expected), got \(found)"
+        case .unreadable(let path, let reason): "\(Self.subject(path)) cannot be read: \(reason)"
         }
     }
 
@@ -47,13 +51,19 @@ public enum JSONDecodeError: Error, Equatable, Sendable, CustomStringConvertible
             let found = JSONKind.of(data, at: context.codingPath) ?? .null
             self = .wrongKind(path: Self.path(context.codingPath), expected: JSONKind(expecting: type), found: found)
         case .dataCorrupted(let context):
-            // The syntax was checked first: what is left is a value the type refuses (a lone surrogate in a
-            // string it reads, a number out of its range).
-            let reason = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-            self = .syntax(JSONParseError(message: "\(Self.path(context.codingPath)): \(reason)", offset: 0))
+            // The syntax was checked first: what is left is a value the type refuses. JSONDecoder names
+            // neither the value nor its path for those it reads lazily (strings, numbers), so say which.
+            let reason = context.codingPath.isEmpty
+                ? "a string with a lone surrogate escape (\\ud800-\\udfff), or a number beyond its type's range"
+                : context.debugDescription
+            self = .unreadable(path: Self.path(context.codingPath), reason: reason)
         @unknown default:
-            self = .syntax(JSONParseError(message: "\(error)", offset: 0))
+            self = .unreadable(path: "", reason: "\(error)")
         }
+    }
+
+    private static func subject(_ path: String) -> String {
+        path.isEmpty ? "the document" : path
     }
 
     /// `gpus[2].is_free`: keys joined with dots, array positions in brackets.
