@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ struct PubkeyCommand: ParsableCommand {
     var dataDir: String?
 
     func run() throws {
-        let directory = dataDir ?? ProcessEnvironment.current()["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let directory = dataDir ?? ProcessInfo.processInfo.environment["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
         let path = Keystore.keyPath(dataDirectory: directory)
         var info = stat()
         // Two pubkey runs racing on an empty directory may both say so; only one key results (Keystore).

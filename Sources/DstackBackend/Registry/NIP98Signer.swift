@@ -31,7 +31,7 @@ public struct NIP98Signer: Sendable {
 
     /// `Nostr <base64 of the event JSON>`.
     public func authorization(method: String, url: String, body: [UInt8]?) throws(KeyError) -> String {
-        "Nostr " + Base64.encode(try event(method: method, url: url, body: body).json)
+        "Nostr " + Data(try event(method: method, url: url, body: body).json).base64EncodedString()
     }
 
     /// A header provider for `RegistryClient`. A signing failure (which the key's self-check makes a

@@ -123,39 +123,12 @@ public struct LogRecord: Sendable, Equatable {
 
     /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, at most 32 bytes.
     static func isJSONNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 32 else { return false }
-        var i = 0
-        func digits() -> Int {
-            let start = i
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-            return i - start
-        }
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count else { return false }
-        if bytes[i] == UInt8(ascii: "0") {
-            i += 1
-        } else if digits() == 0 {
-            return false
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits() > 0 else { return false }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { return false }
-        }
-        return i == bytes.count
+        text.utf8.count <= 32 && JSONSyntax.isNumber(text)
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {
         let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") }
-        if plain { return value }
-        var writer = JSONWriter()
-        writer.string(value)
-        return writer.text
+        return plain ? value : JSONWriter.quoted(value)
     }
 }
 

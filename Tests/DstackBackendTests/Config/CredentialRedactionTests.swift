@@ -85,7 +85,7 @@ import Testing
         let registry = RegistryClient(baseURL: base, http: HTTPClient())
         _ = try? registry.permissions(pubkey: String(repeating: "ab", count: 32))
         let request = try #require(server.requests.first)
-        let basic = "Basic " + Base64.encode(Array("alice:\(Self.secret)".utf8))
+        let basic = "Basic " + Data("alice:\(Self.secret)".utf8).base64EncodedString()
         #expect(request.header("authorization") == basic)
         #expect(request.target.hasSuffix("?token=\(Self.token)"))
 
