@@ -74,8 +74,6 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: Array(json.utf8))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `value` as a quoted JSON string with Python's `ensure_ascii` escaping.
     public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -101,11 +99,7 @@ public struct JSONWriter: Sendable {
     }
 
     private static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
-        out.append(hexDigits[Int(unit >> 12 & 0xf)])
-        out.append(hexDigits[Int(unit >> 8 & 0xf)])
-        out.append(hexDigits[Int(unit >> 4 & 0xf)])
-        out.append(hexDigits[Int(unit & 0xf)])
+        out.append(contentsOf: Hex.unicodeEscape(unit))
     }
 
     /// `value` as a JSON string literal.

@@ -79,7 +79,7 @@ public struct NostrEvent: Sendable, Equatable {
             case 0x09: out += [0x5c, UInt8(ascii: "t")]
             case 0x08: out += [0x5c, UInt8(ascii: "b")]
             case 0x0c: out += [0x5c, UInt8(ascii: "f")]
-            case 0..<0x20: out += Array("\\u00".utf8) + Array(Hex.encode([byte]).utf8)
+            case 0..<0x20: out += Hex.unicodeEscape(UInt16(byte))
             default: out.append(byte)
             }
         }

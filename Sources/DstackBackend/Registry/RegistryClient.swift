@@ -121,8 +121,7 @@ public struct RegistryClient: Sendable {
 
     /// The public key goes into a URL path, so it must be exactly what the registry keys on.
     private static func checkPublicKey(_ pubkey: String, method: String, url: String) throws(RegistryError) {
-        let isLowerHex = pubkey.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-        guard pubkey.utf8.count == 64, isLowerHex else {
+        guard pubkey.utf8.count == 64, Hex.isLowerCase(pubkey) else {
             throw RegistryError(
                 method: method, url: url,
                 kind: .invalidRequest("the public key must be 64 lower-case hex digits, got \(pubkey.utf8.count) characters"))

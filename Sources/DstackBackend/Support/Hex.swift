@@ -1,16 +1,33 @@
-/// Lower-case hexadecimal encoding and tolerant decoding.
+/// Lower-case hexadecimal encoding and tolerant decoding: the one place the daemon writes or reads hex.
 public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex of `bytes`.
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(decoding: encodedBytes(bytes), as: UTF8.self)
+    }
+
+    /// Lower-case hex of `bytes` as ASCII bytes, for a caller that must zero the result afterwards (a secret
+    /// key's hex: a `String` copy could not be cleansed).
+    public static func encodedBytes<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
+    }
+
+    /// `\uXXXX` with the four lower-case hex digits of `unit`: the escape JSON, the NIP-01 event text and
+    /// `PeerText` write for a character they may not print raw.
+    public static func unicodeEscape(_ unit: UInt16) -> [UInt8] {
+        Array("\\u".utf8) + [12, 8, 4, 0].map { digits[Int(unit >> $0 & 0xf)] }
+    }
+
+    /// Whether every character of `text` is a lower-case hex digit (0-9, a-f); true for empty text.
+    public static func isLowerCase<S: StringProtocol>(_ text: S) -> Bool {
+        text.utf8.allSatisfy { value(ofDigit: $0) != nil && !(UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
     }
 
     /// The value of one hex digit (either case), or nil.

@@ -64,16 +64,13 @@ public enum PeerText {
         return line
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
-
     private static func escape(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
         case "\n": return "\\n"
         case "\r": return "\\r"
         case "\t": return "\\t"
         default:
-            let value = Int(scalar.value)
-            return "\\u" + String([12, 8, 4, 0].map { hexDigits[(value >> $0) & 0xf] })
+            return String(decoding: Hex.unicodeEscape(UInt16(truncatingIfNeeded: scalar.value)), as: UTF8.self)
         }
     }
 }
