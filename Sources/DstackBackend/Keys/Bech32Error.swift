@@ -1,7 +1,7 @@
 /// Why a bech32 string (NIP-19 `npub1…` / `nsec1…`) was refused.
 ///
 /// Messages name positions, never characters, because the string may be a secret key.
-public struct Bech32Error: Error, Sendable, Equatable, CustomStringConvertible {
+public struct Bech32Error: CodedError {
     public enum Code: Sendable, Equatable {
         case tooLong
         case mixedCase
@@ -22,10 +22,6 @@ public struct Bech32Error: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
-
-    public static func == (lhs: Bech32Error, rhs: Bech32Error) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { message }
 
     static func tooLong(_ count: Int, limit: Int) -> Bech32Error {
         Bech32Error(.tooLong, "bech32 string is \(count) characters, longer than the limit of \(limit)")

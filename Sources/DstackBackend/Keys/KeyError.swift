@@ -1,7 +1,7 @@
 /// A key, public key or signature that libsecp256k1 refused, or a signature that failed its own check.
 ///
 /// Messages never contain secret key material.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KeyError: CodedError {
     public enum Code: Sendable, Equatable {
         /// A secret key that is not 32 bytes.
         case wrongSecretKeyLength
@@ -26,10 +26,6 @@ public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
         self.message = message
     }
-
-    public static func == (lhs: KeyError, rhs: KeyError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { message }
 
     static func wrongSecretKeyLength(_ count: Int) -> KeyError {
         KeyError(.wrongSecretKeyLength, "a secp256k1 secret key is 32 bytes, got \(count)")
