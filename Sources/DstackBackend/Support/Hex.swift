@@ -43,15 +43,21 @@ public enum Hex {
 
     /// Decodes hex of either case; nil for an odd length or a non-hex character.
     public static func decode<S: StringProtocol>(_ text: S) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
+        decode(text.utf8)
+    }
+
+    /// Decodes hex digits given as ASCII bytes, either case, without copying them first (a key file's bytes
+    /// hold the secret: the caller cleanses them and the result). Nil for an odd length or a non-hex byte.
+    public static func decode<Digits: Collection<UInt8>>(_ digits: Digits) -> [UInt8]? {
+        guard digits.count % 2 == 0 else { return nil }
         var out = [UInt8]()
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = value(ofDigit: utf8[index]), let low = value(ofDigit: utf8[index + 1]) else { return nil }
+        out.reserveCapacity(digits.count / 2)
+        var index = digits.startIndex
+        while index != digits.endIndex {
+            let next = digits.index(after: index)
+            guard let high = value(ofDigit: digits[index]), let low = value(ofDigit: digits[next]) else { return nil }
             out.append(high << 4 | low)
-            index += 2
+            index = digits.index(after: next)
         }
         return out
     }

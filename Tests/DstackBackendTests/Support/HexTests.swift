@@ -16,6 +16,8 @@ struct HexTests {
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("0g") == nil)
         #expect(Hex.decode(Hex.encode([1, 2, 254])) == [1, 2, 254])
+        #expect(Hex.decode(Array("00Ff7e".utf8)[2...]) == [0xff, 0x7e])
+        #expect(Hex.decode(Array("0x".utf8)) == nil)
     }
 
     @Test func writesUnicodeEscapesWithFourLowerCaseDigits() {
