@@ -283,12 +283,7 @@ final class ResponseSink {
         }
         guard headers.count < 200, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        let isSpace = { (c: UInt8) in c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
-        var start = colon + 1
-        var end = bytes.count
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        headers.append((name, String(decoding: bytes[start..<end], as: UTF8.self)))
+        headers.append((name, String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingASCIIWhitespace()))
     }
 }
 

@@ -62,7 +62,7 @@ public struct ProcessMetrics: Sendable {
 
     static func parseBootTime(_ text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst("btime ".count).trimmingASCIISpaces())
+            return Double(line.dropFirst("btime ".count).trimmingASCIIWhitespace())
         }
         return nil
     }
@@ -99,7 +99,7 @@ extension ProcSelfStat {
         func field(_ n: Int) -> UInt64? {
             let index = n - 3
             guard index < fields.count else { return nil }
-            return UInt64(fields[index].trimmingASCIISpaces())
+            return UInt64(fields[index].trimmingASCIIWhitespace())
         }
         guard let utime = field(14), let stime = field(15), let start = field(22), let vsize = field(23),
             let rss = field(24)
@@ -124,14 +124,5 @@ enum ProcFile {
             bytes += buffer[0..<n]
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\n" || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\n" || last == "\t" { slice = slice.dropLast() }
-        return slice
     }
 }
