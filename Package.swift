@@ -28,15 +28,26 @@ let package = Package(
         ),
         // Linux epoll and eventfd, which the Glibc module does not expose (like swift-nio's CNIOLinux).
         .target(name: "CLinux"),
+        // What every layer uses: the logger, system errors, the clock, the stop signal, background threads,
+        // the JSON writer and the metric primitives.
+        .target(
+            name: "DstackCore",
+            dependencies: ["CLinux"]
+        ),
+        // The HTTP/1.1 server: request parser, epoll event loop, listening sockets, prepared responses.
+        .target(
+            name: "DstackHTTP",
+            dependencies: ["DstackCore", "CLinux"]
+        ),
         // All of the daemon's logic.
         .target(
             name: "DstackBackend",
-            dependencies: ["CSecp256k1", "CCurl", "COpenSSL", "CLinux"]
+            dependencies: ["DstackCore", "DstackHTTP", "CSecp256k1", "CCurl", "COpenSSL", "CLinux"]
         ),
         // Simulated registry and dstack VMM: the demo and the tests use the same fakes.
         .target(
             name: "DstackSimulator",
-            dependencies: ["DstackBackend"]
+            dependencies: ["DstackBackend", "DstackHTTP"]
         ),
         // The thin command-line front end.
         .executableTarget(
@@ -52,10 +63,20 @@ let package = Package(
             name: "DescriptorExhaustionProbe",
             dependencies: ["DstackBackend"]
         ),
+        // Helpers the test targets share: a raw socket client, temporary directories.
+        .target(
+            name: "DstackTestSupport",
+            path: "Tests/DstackTestSupport"
+        ),
         .testTarget(
             name: "DstackBackendTests",
-            dependencies: ["DstackBackend", "DstackSimulator"],
+            dependencies: ["DstackBackend", "DstackCore", "DstackSimulator", "DstackTestSupport"],
             resources: [.copy("Fixtures")]
+        ),
+        // The HTTP server's parser, event loop and listening sockets (BackendRoutes serves as the handler).
+        .testTarget(
+            name: "DstackHTTPTests",
+            dependencies: ["DstackHTTP", "DstackCore", "DstackBackend", "DstackTestSupport"]
         ),
         // The built binary as a separate process against the simulator; the compose file's wiring.
         .testTarget(
@@ -67,9 +88,9 @@ let package = Package(
 
 // The parser's fuzz target, built only by scripts/fuzz (DSTACK_FUZZ=1) with -sanitize=fuzzer,address.
 if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackBackend"]))
+    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackHTTP"]))
     package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
     // The event loop's: bytes to a live server over a Unix socket (scripts/fuzz SECONDS loop).
-    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend"]))
+    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend", "DstackHTTP"]))
     package.products.append(.executable(name: "LoopFuzz", targets: ["LoopFuzz"]))
 }

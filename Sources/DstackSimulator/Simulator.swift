@@ -80,11 +80,12 @@ struct SimulatorHandler: HTTPHandler {
         self.respond = respond
     }
 
-    func respond(to request: HTTPRequest) -> PreparedResponse {
-        respond(
+    func respond(to request: HTTPRequest) -> RoutedResponse {
+        let response = respond(
             SimulatorRequest(
                 method: request.methodString, path: request.pathString, query: request.queryString,
                 headers: request.headers, body: request.body))
+        return RoutedResponse(response, route: .other)
     }
 }
 

@@ -1,4 +1,4 @@
-import DstackBackend
+import DstackHTTP
 
 /// libFuzzer entry point: the HTTP request parser on arbitrary bytes, whole and as a pipeline, with the
 /// default bounds and with tiny ones (so the limit paths are reached too). It must never crash.

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import DstackBackend
+import DstackTestSupport
 
 @Suite struct HTTPClientTests {
     @Test func getsBodyStatusAndHeaders() throws {

@@ -1,5 +1,6 @@
 import Testing
 @testable import DstackBackend
+@testable import DstackCore
 
 /// Issue 13: plain-text logs let U+2028, U+0085 and bidi overrides from a VMM or registry body through.
 @Suite struct PeerTextTests {

@@ -2,16 +2,8 @@
 import Glibc
 #endif
 
-/// Where the HTTP server listens: `LISTEN_ADDR`.
-///
-/// `host:port` with an IPv4 literal, a bracketed IPv6 literal or a host name (resolved once, when binding),
-/// or `unix:/absolute/path` for a Unix socket.
-public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    case inet(host: String, port: UInt16)
-    case unix(path: String)
-
-    public static let defaultValue = ListenAddress.inet(host: "0.0.0.0", port: 8080)
-
+/// `LISTEN_ADDR`'s syntax (the type is the server's, in DstackHTTP).
+extension ListenAddress {
     /// Parses `text`; `setting` names the variable in errors.
     public static func parse(_ text: String, setting: String = "LISTEN_ADDR") throws(ConfigurationError) -> ListenAddress {
         let value = text.trimmingASCIIWhitespace()
@@ -60,13 +52,6 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
             throw .invalid(setting, "\"\(text)\": the port must be a number from 1 to 65535")
         }
         return .inet(host: host, port: port)
-    }
-
-    public var description: String {
-        switch self {
-        case .inet(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-        case .unix(let path): "unix:\(path)"
-        }
     }
 }
 

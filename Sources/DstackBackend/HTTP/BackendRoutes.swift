@@ -23,29 +23,25 @@ public struct BackendRoutes: HTTPHandler {
         self.metrics = metrics
     }
 
-    public func pathClass(of request: HTTPRequest) -> Int {
-        if request.pathEquals("/health") { return 0 }
-        if request.pathEquals("/") { return 1 }
-        if request.pathEquals("/metrics") && metrics != nil { return 2 }
-        return 3
+    public func respond(to request: HTTPRequest) -> RoutedResponse {
+        if request.pathEquals("/health") {
+            return RoutedResponse(answer(request, with: health), route: .health)
+        }
+        if request.pathEquals("/") {
+            return RoutedResponse(answer(request, with: { Self.root }), route: .root)
+        }
+        if let metrics, request.pathEquals("/metrics") {
+            return RoutedResponse(answer(request, with: metrics), route: .metrics)
+        }
+        return RoutedResponse(Self.notFound, route: .other)
     }
 
-    public func respond(to request: HTTPRequest) -> PreparedResponse {
-        let target: PreparedResponse?
-        switch pathClass(of: request) {
-        case 0: target = nil
-        case 1: target = Self.root
-        case 2: target = nil
-        default: return Self.notFound
-        }
+    /// A known path's answer to `request`'s method: `content` for GET and HEAD (made only then).
+    private func answer(_ request: HTTPRequest, with content: () -> PreparedResponse) -> PreparedResponse {
         switch request.method {
-        case .get, .head:
-            if let target { return target }
-            return request.pathEquals("/health") ? health() : metrics!()
-        case .options:
-            return Self.preflight
-        default:
-            return Self.methodNotAllowed
+        case .get, .head: content()
+        case .options: Self.preflight
+        default: Self.methodNotAllowed
         }
     }
 }

@@ -1,4 +1,5 @@
-/// ASCII character classes for text the daemon parses (settings, headers, `/proc`, GPU names).
+/// ASCII character classes for text the daemon parses (settings, host names, GPU names); the whitespace
+/// trim is DstackCore's `trimmingASCIIWhitespace`.
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
@@ -13,15 +14,5 @@ extension UInt8 {
         default:
             false
         }
-    }
-}
-
-extension StringProtocol {
-    /// Drops leading and trailing spaces, tabs, CR and LF.
-    func trimmingASCIIWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
     }
 }

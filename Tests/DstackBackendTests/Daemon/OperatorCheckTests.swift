@@ -3,6 +3,7 @@ import Testing
 import Synchronization
 
 @testable import DstackBackend
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 import DstackSimulator
 
 /// A fake VMM on a loopback port or, with `overSocket`, on a Unix socket in a fresh directory.

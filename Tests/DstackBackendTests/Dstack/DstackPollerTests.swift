@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 @Suite struct DstackPollerTests {
     func poller(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+@testable import DstackCore
 
 @Suite struct LogFormatTests {
     let record = LogRecord(

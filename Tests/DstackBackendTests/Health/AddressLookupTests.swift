@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 /// Issue 13: a route table that cannot be read is not "no default route".
 @Suite struct AddressLookupTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 /// Checks our key file and signatures against an independent secp256k1 (Python's coincurve, installed by
 /// scripts/setup).

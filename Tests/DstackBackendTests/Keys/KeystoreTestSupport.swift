@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 /// Key-file helpers on the shared `TemporaryDirectory` (Support/FakeHTTPServer.swift).
 extension TemporaryDirectory {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 @Suite struct KeystoreTests {
     static let nsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 /// `key.pub` beside the key: written on every start as dephy-io's loader does, never at the key's expense.
 @Suite struct PublicKeyFileTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+import DstackTestSupport
 
 /// Issue 13: `.key.tmp.*` files holding an orphaned secret key were left behind by a crash during key
 /// creation. Stale ones of our exact pattern are removed at start; nothing else is ever touched.

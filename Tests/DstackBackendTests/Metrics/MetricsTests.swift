@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 @Suite struct MetricsTests {
     static let families = [
@@ -24,8 +25,8 @@ import Testing
             handler: BackendRoutes(health: { PreparedResponse(status: 200, contentType: "application/json", text: "{}") }),
             logger: .silent)
         metrics.attachServer(server.stats)
-        server.stats.countRequest(pathClass: 0, status: 200)
-        server.stats.countRejection(status: 431)
+        server.stats.countRequest(.health, status: 200)
+        server.stats.countRejection(.headerTooLarge)
 
         let script = """
             import json, sys

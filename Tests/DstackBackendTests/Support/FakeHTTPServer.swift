@@ -1,3 +1,4 @@
+import DstackTestSupport
 import Foundation
 import Synchronization
 
@@ -219,40 +220,9 @@ final class FakeHTTPServer: @unchecked Sendable {
         return RecordedRequest(
             method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
     }
-
-    @discardableResult
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
 }
 
 /// What the connection threads share with the test.
 final class FakeServerState: Sendable {
     let lock = Mutex<(requests: [RecordedRequest], stopped: Bool, clients: [Int32])>(([], false, []))
-}
-
-struct SystemTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A fresh temporary directory for one test, removed by `remove()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/dstack-backend-test-XXXXXX".utf8CString)
-        guard let result = mkdtemp(&template) else { throw SystemTestError("mkdtemp: errno \(errno)") }
-        path = String(cString: result)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
 }

@@ -1,3 +1,4 @@
+import DstackTestSupport
 import Foundation
 
 /// Runs `python3 -c script args...` with `stdin`, returning stdout, or throwing with stderr.

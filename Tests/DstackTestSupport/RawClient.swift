@@ -5,10 +5,10 @@ import Glibc
 #endif
 
 /// A blocking test client on a raw socket with a receive timeout, so no test can hang.
-final class RawClient {
-    let fd: Int32
+public final class RawClient {
+    public let fd: Int32
 
-    init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 2) throws {
+    public init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 2) throws {
         let isV6 = host.contains(":")
         fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SystemTestError("socket: errno \(errno)") }
@@ -39,7 +39,7 @@ final class RawClient {
         }
     }
 
-    init(unixPath: String, timeout: Double = 2) throws {
+    public init(unixPath: String, timeout: Double = 2) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -61,12 +61,12 @@ final class RawClient {
 
     deinit { close(fd) }
 
-    func send(_ text: String) {
-        _ = FakeHTTPServer.sendAll(fd, Array(text.utf8))
+    public func send(_ text: String) {
+        sendAll(fd, Array(text.utf8))
     }
 
     /// Reads until `count` complete responses arrived (by Content-Length), the peer closes, or the timeout.
-    func readResponses(_ count: Int) -> [HTTPTestResponse] {
+    public func readResponses(_ count: Int) -> [HTTPTestResponse] {
         var buffer = [UInt8]()
         var responses: [HTTPTestResponse] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -88,7 +88,7 @@ final class RawClient {
     }
 
     /// True if the server closed the connection (recv returns 0) within the timeout.
-    func isClosedByPeer() -> Bool {
+    public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         while true {
             let n = recv(fd, &byte, 1, 0)
@@ -98,13 +98,13 @@ final class RawClient {
     }
 }
 
-struct HTTPTestResponse {
-    var status: Int
-    var headers: [String: String]
-    var body: String
+public struct HTTPTestResponse {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: String
 
     /// One response from the start of `bytes` and its length; HEAD responses are read with `headOnly`.
-    static func parse(_ bytes: [UInt8], headOnly: Bool = false) -> (HTTPTestResponse, Int)? {
+    public static func parse(_ bytes: [UInt8], headOnly: Bool = false) -> (HTTPTestResponse, Int)? {
         guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.upperBound else { return nil }
         let head = String(decoding: bytes[0..<end], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n").filter { !$0.isEmpty }

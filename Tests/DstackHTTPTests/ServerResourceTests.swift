@@ -1,6 +1,8 @@
 import Synchronization
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc

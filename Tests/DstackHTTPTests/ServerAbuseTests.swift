@@ -2,6 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
+import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc

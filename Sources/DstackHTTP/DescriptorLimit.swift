@@ -1,3 +1,4 @@
+import DstackCore
 #if canImport(Glibc)
 import Glibc
 #endif

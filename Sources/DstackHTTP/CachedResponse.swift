@@ -1,3 +1,4 @@
+import DstackCore
 import Synchronization
 
 /// A response rendered at most once per `maxAge` and served as is in between.

@@ -1,4 +1,5 @@
 import CLinux
+import DstackCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -183,7 +184,7 @@ public final class HTTPServer: @unchecked Sendable {
                 }
             }
             if openCount >= limits.maxConnections {
-                stats.countRejection(ServerStats.overCap)
+                stats.countRejection(.overCap)
                 close(fd)
                 continue
             }
@@ -336,8 +337,8 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.compactInput()
                 return .needBytes
             case .failure(let error):
-                stats.countRejection(status: error.status)
-                stats.countRequest(pathClass: 3, status: error.status)
+                stats.countRejection(RejectionReason(error))
+                stats.countRequest(.other, status: error.status)
                 connection.append(
                     Self.errorResponses[error.status]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n",
                     includeBody: true)
@@ -347,8 +348,9 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.progress = ParseProgress()
                 return .closing
             case .request(let request, let end):
-                let response = handler.respond(to: request)
-                stats.countRequest(pathClass: handler.pathClass(of: request), status: response.status)
+                let answer = handler.respond(to: request)
+                let response = answer.response
+                stats.countRequest(answer.route, status: response.status)
                 let closing = !request.keepAlive
                 let header: StaticString? = closing ? "Connection: close\r\n" : request.minorVersion == 0 ? "Connection: keep-alive\r\n" : nil
                 connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
@@ -388,8 +390,8 @@ public final class HTTPServer: @unchecked Sendable {
             guard let connection = slot else { continue }
             if connection.requestStartedAt != 0 && now &- connection.requestStartedAt > request {
                 // A request that trickles in (slowloris): 408 and close.
-                stats.countRejection(ServerStats.timeout)
-                stats.countRequest(pathClass: 3, status: 408)
+                stats.countRejection(.timeout)
+                stats.countRequest(.other, status: 408)
                 connection.append(Self.errorResponses[408]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
                 connection.closeAfterFlush = true
                 connection.requestStartedAt = 0
@@ -404,7 +406,7 @@ public final class HTTPServer: @unchecked Sendable {
                 guard now &- connection.lastActivity > idle else { continue }
                 if connection.pendingOutput > 0 || connection.hasUntakenBytes {
                     // A peer that took none of our answer bytes for the whole idle time.
-                    stats.countRejection(ServerStats.timeout)
+                    stats.countRejection(.timeout)
                     closeConnection(connection)
                 } else if connection.requestStartedAt == 0 {
                     closeConnection(connection)

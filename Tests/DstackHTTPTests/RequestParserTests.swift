@@ -1,5 +1,7 @@
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
+import DstackTestSupport
 
 @Suite struct RequestParserTests {
     let limits = ServerLimits()

@@ -1,3 +1,5 @@
+import DstackCore
+
 /// A complete HTTP response rendered ahead of time, so serving it is a copy of ready bytes.
 ///
 /// `head` holds the status line and every header, each ending in CRLF, but neither the `Date` header

@@ -1,4 +1,5 @@
 import CLinux
+import DstackCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -98,7 +99,7 @@ struct SocketFileIdentity: Sendable, Equatable {
 }
 
 /// Creates non-blocking sockets for a `ListenAddress`.
-enum ListeningSocket {
+public enum ListeningSocket {
     static let backlog: Int32 = 1024
 
     /// Binds and listens at once (the simulator and tests; the daemon binds first, see `BoundListener`).
@@ -185,7 +186,7 @@ enum ListeningSocket {
     ///
     /// A listening socket accepts a connection; one that is bound but not listening yet (another instance
     /// still registering) refuses it, but the kernel lists its path in `/proc/net/unix`.
-    static func liveSocketUser(_ path: String) -> String? {
+    public static func liveSocketUser(_ path: String) -> String? {
         if acceptsConnections(path) { return "it accepts connections" }
         if boundSocketPaths().contains(path) { return "a socket is bound to it" }
         return nil

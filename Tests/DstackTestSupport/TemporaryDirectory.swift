@@ -1,0 +1,20 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh temporary directory for one test, removed by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init() throws {
+        var template = Array("/tmp/dstack-backend-test-XXXXXX".utf8CString)
+        guard let result = mkdtemp(&template) else { throw SystemTestError("mkdtemp: errno \(errno)") }
+        path = String(cString: result)
+    }
+
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
