@@ -132,10 +132,14 @@ enum KeyFileSystem {
         let temporary = temporaryPath(for: path, in: directory)
         do {
             try writeTemporary(contents, at: temporary, mode: 0o600)
-            defer { unlink(temporary) }
+        } catch {
+            throw .cannotWriteKey(path: directory, error)
+        }
+        defer { unlink(temporary) }
+        do {
             try run("link") { link(temporary, path) }
         } catch {
-            if error.call == "link" && error.errno == EEXIST { return .lostRace }
+            if error.errno == EEXIST { return .lostRace }
             throw .cannotWriteKey(path: directory, error)
         }
         return .published

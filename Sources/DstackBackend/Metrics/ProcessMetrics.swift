@@ -20,7 +20,7 @@ public struct ProcessMetrics: Sendable {
     /// The values of the running process.
     public static func current() -> ProcessMetrics {
         var values = ProcessMetrics()
-        if let text = try? SmallFile.read("/proc/self/stat", limit: 1 << 16).get(), let stat = ProcSelfStat(parsing: text) {
+        if let text = try? SmallFile.read("/proc/self/stat").get(), let stat = ProcSelfStat(parsing: text) {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
             if ticks > 0 {
@@ -58,7 +58,7 @@ public struct ProcessMetrics: Sendable {
     }
 
     /// The kernel's boot time (`btime` of `/proc/stat`), Unix seconds; read once, it does not change.
-    static let bootTime: Double? = (try? SmallFile.read("/proc/stat", limit: 1 << 16).get()).flatMap(parseBootTime)
+    static let bootTime: Double? = (try? SmallFile.read("/proc/stat").get()).flatMap(parseBootTime)
 
     static func parseBootTime(_ text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {

@@ -6,7 +6,7 @@ import Glibc
 /// route table.
 enum SmallFile {
     /// The file's text (invalid UTF-8 as U+FFFD), at most about `limit` bytes of it, or the call that failed.
-    static func read(_ path: String, limit: Int) -> Result<String, SystemError> {
+    static func read(_ path: String, limit: Int = 1 << 16) -> Result<String, SystemError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(SystemError(call: "open", errno: errno)) }
         defer { close(fd) }
