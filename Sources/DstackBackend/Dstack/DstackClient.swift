@@ -55,13 +55,13 @@ public final class DstackClient: Sendable {
             if let answer = try? JSONDocument.decode(ErrorAnswer.self, from: response.body) {
                 throw .status(code: response.status, message: Self.excerpt(answer.error))
             }
-            let head = String(decoding: response.body.prefix(Self.maximumExcerpt * 4), as: UTF8.self)
+            let head = PeerText.oneLine(response.body, limit: Self.maximumExcerpt)
             // prpc answers every dispatch error with 400 and its JSON; a bare 400 without the VMM's
             // X-App-Version header comes from some other server.
             if response.status == 400 && response.header("x-app-version") == nil {
-                throw .notTheVMM(code: 400, message: Self.excerpt(head))
+                throw .notTheVMM(code: 400, message: head)
             }
-            throw .status(code: response.status, message: Self.excerpt(head))
+            throw .status(code: response.status, message: head)
         }
     }
 

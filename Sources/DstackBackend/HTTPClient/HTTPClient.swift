@@ -284,34 +284,23 @@ final class ResponseSink {
         }
         guard headers.count < 200, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        let isSpace = { (c: UInt8) in c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
-        var start = colon + 1
-        var end = bytes.count
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        headers.append((name, String(decoding: bytes[start..<end], as: UTF8.self)))
+        headers.append((name, String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingASCIIWhitespace()))
     }
 }
 
 private func curlWriteBody(
     _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let pointer, let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
-    return sink.append(bytes) ? length : 0
+    guard let delivery = ResponseSink.delivery(pointer, size, count, context) else { return 0 }
+    return delivery.sink.append(delivery.bytes) ? delivery.bytes.count : 0
 }
 
 private func curlWriteHeader(
     _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let pointer, let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    sink.appendHeaderLine(
-        UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length))
-    return length
+    guard let delivery = ResponseSink.delivery(pointer, size, count, context) else { return 0 }
+    delivery.sink.appendHeaderLine(delivery.bytes)
+    return delivery.bytes.count
 }
 
 private func curlProgress(
@@ -319,8 +308,25 @@ private func curlProgress(
     _ uploadTotal: curl_off_t, _ uploaded: curl_off_t
 ) -> Int32 {
     guard let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    return sink.cancellation?.isStopped == true ? 1 : 0
+    return ResponseSink.from(context).cancellation?.isStopped == true ? 1 : 0
+}
+
+extension ResponseSink {
+    /// The sink a libcurl callback's `context` points at (`CURLOPT_WRITEDATA` and friends, unretained).
+    static func from(_ context: UnsafeMutableRawPointer) -> ResponseSink {
+        Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    }
+
+    /// What one libcurl write callback delivers: the sink and the `size * count` bytes at `pointer`; nil for
+    /// a null pointer or context.
+    static func delivery(
+        _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+    ) -> (sink: ResponseSink, bytes: UnsafeBufferPointer<UInt8>)? {
+        guard let pointer, let context else { return nil }
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
+        return (from(context), bytes)
+    }
 }
 
 /// `curl_global_init` must run once before any thread uses libcurl.

@@ -99,6 +99,16 @@ public struct WorkerRecord: Sendable, Equatable {
         return stored == String(address.checksummed.lowercased().dropFirst(2))
     }
 
+    /// The stored node type when it is not `configured`, else nil (also when none is stored). The registry
+    /// keeps the node type of the first registration: the daemon warns about a difference, `check` shows it.
+    public func nodeType(differingFrom configured: String) -> String? {
+        guard let nodeType, nodeType != configured else { return nil }
+        return nodeType
+    }
+
+    /// Whether the registry has minted the worker (`mint_tx_hash` is set).
+    public var isMinted: Bool { mintTxHash != nil }
+
     /// The stored owner as printable text for logs (a registry may store anything).
     public var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }
 

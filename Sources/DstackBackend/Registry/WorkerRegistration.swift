@@ -131,11 +131,11 @@ public struct WorkerRegistration: Sendable {
             logger.info(
                 "Registry holds a record of this worker", ("registry.owner", record.printableOwner),
                 ("registry.node_type", record.nodeType ?? "(none)"),
-                ("registry.minted", record.mintTxHash == nil ? "false" : "true"))
+                ("registry.minted", String(record.isMinted)))
             guard record.isOwned(by: owner) else {
                 throw .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
             }
-            if let stored = record.nodeType, stored != nodeType {
+            if let stored = record.nodeType(differingFrom: nodeType) {
                 logger.warn(
                     "The registry holds another node type for this worker; it keeps the one from the first registration",
                     ("registry.node_type", stored), ("node_type", nodeType))

@@ -9,8 +9,6 @@ public enum JSONString {
         case utf8
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `value` quoted: `\n \r \t \b \f \" \\` in their short forms, other controls as `\u00XX`.
     public static func append(_ value: String, style: Style, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -42,9 +40,6 @@ public enum JSONString {
     }
 
     private static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
-        for shift in [12, 8, 4, 0] as [UInt16] {
-            out.append(hexDigits[Int(unit >> shift & 0xf)])
-        }
+        out.append(contentsOf: Hex.unicodeEscape(unit))
     }
 }
