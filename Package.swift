@@ -66,7 +66,12 @@ let package = Package(
         // Helpers the test targets share: a raw socket client, temporary directories.
         .target(
             name: "DstackTestSupport",
+            dependencies: ["DstackCore"],
             path: "Tests/DstackTestSupport"
+        ),
+        .testTarget(
+            name: "DstackCoreTests",
+            dependencies: ["DstackCore"]
         ),
         .testTarget(
             name: "DstackBackendTests",
@@ -81,16 +86,18 @@ let package = Package(
         // The built binary as a separate process against the simulator; the compose file's wiring.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DstackBackend", "DstackSimulator"]
+            dependencies: ["DstackBackend", "DstackSimulator", "DstackTestSupport"]
         ),
     ]
 )
 
 // The parser's fuzz target, built only by scripts/fuzz (DSTACK_FUZZ=1) with -sanitize=fuzzer,address.
 if ProcessInfo.processInfo.environment["DSTACK_FUZZ"] != nil {
-    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackHTTP"]))
+    // libFuzzer's driver entry, which both targets call.
+    package.targets.append(.target(name: "FuzzDriver"))
+    package.targets.append(.executableTarget(name: "ParserFuzz", dependencies: ["DstackHTTP", "FuzzDriver"]))
     package.products.append(.executable(name: "ParserFuzz", targets: ["ParserFuzz"]))
     // The event loop's: bytes to a live server over a Unix socket (scripts/fuzz SECONDS loop).
-    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend", "DstackHTTP"]))
+    package.targets.append(.executableTarget(name: "LoopFuzz", dependencies: ["DstackBackend", "DstackHTTP", "FuzzDriver"]))
     package.products.append(.executable(name: "LoopFuzz", targets: ["LoopFuzz"]))
 }

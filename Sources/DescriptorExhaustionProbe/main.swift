@@ -40,9 +40,9 @@ do {
 let logger = Logger(level: .debug, sink: StandardErrorSink(format: .text))
 let http = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 5))
 let publisher = HealthPublisher(
-    pubkey: String(repeating: "ab", count: 32), address: .defaultRoute(routeTable: arguments[2]), pollInterval: 5)
+    pubkey: String(repeating: "ab", count: 32), address: .defaultRoute(routeTable: arguments[2]), pollInterval: .seconds(5))
 let poller = DstackPoller(
-    client: DstackClient(endpoint: endpoint, token: nil, http: http), interval: 5, publisher: publisher, logger: logger)
+    client: DstackClient(endpoint: endpoint, token: nil, http: http), interval: .seconds(5), publisher: publisher, logger: logger)
 
 func report(_ step: String) {
     let response = publisher.current()

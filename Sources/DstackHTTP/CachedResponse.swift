@@ -7,18 +7,18 @@ import Synchronization
 /// client pipelining thousands of scrapes gets the same bytes instead of making the loop render each one.
 public final class CachedResponse: Sendable {
     /// How old the `/metrics` text may be (README says so).
-    public static let metricsMaxAge = 1.0
+    public static let metricsMaxAge = Duration.seconds(1)
 
-    private let maxAgeNanoseconds: UInt64
+    private let maxAge: Duration
     private let render: @Sendable () -> PreparedResponse
-    private let now: @Sendable () -> UInt64
-    private let cached: Mutex<(response: PreparedResponse, renderedAt: UInt64)?> = Mutex(nil)
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let cached: Mutex<(response: PreparedResponse, renderedAt: ContinuousClock.Instant)?> = Mutex(nil)
 
     public init(
-        maxAge: Double, now: @escaping @Sendable () -> UInt64 = { Clock.monotonicNanoseconds() },
+        maxAge: Duration, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         render: @escaping @Sendable () -> PreparedResponse
     ) {
-        self.maxAgeNanoseconds = UInt64(max(0, maxAge) * 1e9)
+        self.maxAge = maxAge
         self.render = render
         self.now = now
     }
@@ -27,7 +27,7 @@ public final class CachedResponse: Sendable {
     public func current() -> PreparedResponse {
         let time = now()
         return cached.withLock { cached in
-            if let entry = cached, time &- entry.renderedAt < maxAgeNanoseconds { return entry.response }
+            if let entry = cached, entry.renderedAt.duration(to: time) < maxAge { return entry.response }
             let response = render()
             cached = (response, time)
             return response

@@ -1,4 +1,5 @@
 import CLinux
+import DstackCore
 
 #if canImport(Glibc)
 import Glibc
@@ -19,10 +20,10 @@ final class Connection {
     /// Bytes to send; sent from `outputStart`.
     var output: [UInt8] = []
     var outputStart = 0
-    /// When the current, incomplete request's first byte arrived (monotonic ns), 0 if none pending.
-    var requestStartedAt: UInt64 = 0
+    /// When the current, incomplete request's first byte arrived; nil if none is pending.
+    var requestStartedAt: ContinuousClock.Instant?
     /// When the connection last made progress: a request's bytes arrived, or the peer took answer bytes.
-    var lastActivity: UInt64
+    var lastActivity: ContinuousClock.Instant
     /// Close once `output` is flushed.
     var closeAfterFlush = false
     /// The epoll interest currently registered.
@@ -41,7 +42,7 @@ final class Connection {
     /// The loop iteration of this connection's last turn, so one iteration gives it at most one.
     var lastTurn: UInt64 = 0
 
-    init(fd: Int32, now: UInt64) {
+    init(fd: Int32, now: ContinuousClock.Instant) {
         self.fd = fd
         self.lastActivity = now
     }
@@ -78,17 +79,18 @@ final class Connection {
     /// Sends what it can. Returns false if the peer is gone.
     func flush() -> Bool {
         while outputStart < output.count {
-            let sent = output.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+            let result = try? syscall(blocking: true, where: "send") {
+                output.withUnsafeBytes { raw in
+                    send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
+                }
             }
-            if sent > 0 {
+            switch result {
+            case .processed(let sent) where sent > 0:
                 outputStart += sent
                 bytesSent += sent
-                continue
+            case .wouldBlock: return true
+            case .processed, nil: return false
             }
-            if sent < 0 && errno == EINTR { continue }
-            if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return true }
-            return false
         }
         Self.empty(&output)
         outputStart = 0

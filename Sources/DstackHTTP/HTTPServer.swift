@@ -37,7 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
     private var connections: [Connection?] = []
     private var openCount = 0
     private var dateCache = DateCache()
-    private var acceptPausedUntil: UInt64 = 0
+    private var acceptPausedUntil: ContinuousClock.Instant?
     private var loggedDescriptorExhaustion = false
     private var readBuffer = [UInt8](repeating: 0, count: 65536)
     /// Connections with whole requests left after their turn, served on the next iteration without new bytes.
@@ -109,26 +109,29 @@ public final class HTTPServer: @unchecked Sendable {
         logger.info("\(listeningMessage) \(boundDescription)")
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        let tick = Int32(max(10, min(1000, Int(ServerLimits.nanoseconds(min(limits.idleTimeout, limits.requestTimeout)) / 4_000_000))))
-        var lastSweep = Clock.monotonicNanoseconds()
+        let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) / .milliseconds(4)))))
+        var lastSweep = ContinuousClock.now
 
         while !stop.isStopped {
             // While accepts are paused (out of descriptors), wake in time to resume them after ~100 ms;
             // with connections waiting for a turn, only look for new events.
-            let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != 0 ? min(tick, 100) : tick
+            let timeout = !readyList.isEmpty ? 0 : acceptPausedUntil != nil ? min(tick, 100) : tick
             iteration &+= 1
             swap(&readyList, &readyBatch)
-            let count = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
-            loopWakeups.increment()
-            if count < 0 {
-                if errno == EINTR { continue }
-                logger.error("epoll_wait failed; stopping the server", ("reason", SystemError(call: "epoll_wait", errno: errno).reason))
+            let count: Int32
+            do {
+                count = try syscall(blocking: false, where: "epoll_wait") {
+                    clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
+                }.value
+            } catch {
+                logger.error("epoll_wait failed; stopping the server", ("reason", error.reason))
                 break
             }
-            let now = Clock.monotonicNanoseconds()
+            loopWakeups.increment()
+            let now = ContinuousClock.now
             dateCache.refresh()
-            if acceptPausedUntil != 0 && acceptPausedUntil <= now {
-                acceptPausedUntil = 0
+            if let pausedUntil = acceptPausedUntil, pausedUntil <= now {
+                acceptPausedUntil = nil
                 if clinux_epoll_ctl(epollFD, EPOLL_CTL_ADD, listenFD, CLINUX_EPOLLIN) != 0 {
                     logger.error(
                         "Cannot watch the listening socket again; stopping the server",
@@ -151,7 +154,7 @@ public final class HTTPServer: @unchecked Sendable {
                 }
             }
             serveReadyBatch(now: now)
-            if now &- lastSweep >= UInt64(tick) * 1_000_000 {
+            if lastSweep.duration(to: now) >= .milliseconds(tick) {
                 lastSweep = now
                 sweep(now: now)
             }
@@ -161,25 +164,28 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: accepting
 
-    private func acceptAll(now: UInt64) {
-        if acceptPausedUntil > now { return }
+    private func acceptAll(now: ContinuousClock.Instant) {
+        if let pausedUntil = acceptPausedUntil, pausedUntil > now { return }
         while true {
-            let fd = clinux_accept_nonblocking(listenFD)
-            if fd < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED: continue
-                case EAGAIN: return
+            let fd: Int32
+            do {
+                guard case .processed(let accepted) = try syscall(blocking: true, where: "accept", { clinux_accept_nonblocking(listenFD) })
+                else { return }
+                fd = accepted
+            } catch {
+                switch error.errno {
+                case ECONNABORTED: continue
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     // Out of descriptors: stop accepting for a moment instead of spinning on the listener.
                     if !loggedDescriptorExhaustion {
                         loggedDescriptorExhaustion = true
-                        logger.warn("Out of file descriptors; pausing accepts", ("reason", SystemError(call: "accept", errno: errno).reason))
+                        logger.warn("Out of file descriptors; pausing accepts", ("reason", error.reason))
                     }
-                    acceptPausedUntil = now + 100_000_000
+                    acceptPausedUntil = now + .milliseconds(100)
                     _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
                     return
                 default:
-                    logger.warn("accept failed", ("reason", SystemError(call: "accept", errno: errno).reason))
+                    logger.warn("accept failed", ("reason", error.reason))
                     return
                 }
             }
@@ -211,7 +217,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: serving
 
-    private func service(_ connection: Connection, events: UInt32, now: UInt64) {
+    private func service(_ connection: Connection, events: UInt32, now: ContinuousClock.Instant) {
         if events & (CLINUX_EPOLLERR | CLINUX_EPOLLHUP) != 0 && events & CLINUX_EPOLLIN == 0 {
             closeConnection(connection)
             return
@@ -245,7 +251,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// One turn: answer up to the budget, send, and queue the connection if whole requests may be left.
-    private func takeTurn(_ connection: Connection, now: UInt64) {
+    private func takeTurn(_ connection: Connection, now: ContinuousClock.Instant) {
         connection.lastTurn = iteration
         let end = processRequests(connection, now: now)
         guard connection.flush() else {
@@ -271,7 +277,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Turns for the connections queued in the previous iteration (those that had one already in this
     /// iteration, from an event, wait for the next).
-    private func serveReadyBatch(now: UInt64) {
+    private func serveReadyBatch(now: ContinuousClock.Instant) {
         guard !readyBatch.isEmpty else { return }
         for connection in readyBatch {
             connection.queued = false
@@ -296,17 +302,18 @@ public final class HTTPServer: @unchecked Sendable {
         var total = 0
         // One buffer's worth per wake-up keeps the loop fair between connections.
         while total < readBuffer.count {
-            let n = readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
+            let result = try? syscall(blocking: true, where: "recv") {
+                readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
+            }
+            switch result {
+            case .processed(0): return total > 0 ? .read(total) : .closed
+            case .processed(let n):
                 connection.input.append(contentsOf: readBuffer[0..<n])
                 total += n
-                if n < readBuffer.count { break }
-                continue
+                if n < readBuffer.count { return .read(total) }
+            case .wouldBlock: return .read(total)
+            case nil: return .failed
             }
-            if n == 0 { return total > 0 ? .read(total) : .closed }
-            if errno == EINTR { continue }
-            if errno == EAGAIN || errno == EWOULDBLOCK { break }
-            return .failed
         }
         return .read(total)
     }
@@ -314,7 +321,7 @@ public final class HTTPServer: @unchecked Sendable {
     private enum TurnEnd { case needBytes, budgetSpent, outputFull, closing }
 
     /// Parses and answers the requests in the input, up to one turn's budget.
-    private func processRequests(_ connection: Connection, now: UInt64) -> TurnEnd {
+    private func processRequests(_ connection: Connection, now: ContinuousClock.Instant) -> TurnEnd {
         var answered = 0
         let outputAtStart = connection.output.count
         while connection.hasUnparsedInput {
@@ -328,7 +335,7 @@ public final class HTTPServer: @unchecked Sendable {
             {
             case .incomplete:
                 // A partial request: the slowloris clock runs from when it was first seen.
-                if connection.requestStartedAt == 0 { connection.requestStartedAt = now }
+                if connection.requestStartedAt == nil { connection.requestStartedAt = now }
                 // RFC 9110 10.1.1: a client that waits for 100 Continue before its body gets it from the head.
                 if connection.progress.expectsContinue && !connection.progress.continueSent {
                     connection.progress.continueSent = true
@@ -356,7 +363,7 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
                 connection.inputStart = end
                 connection.progress = ParseProgress()
-                connection.requestStartedAt = 0
+                connection.requestStartedAt = nil
                 answered += 1
                 if closing { connection.closeAfterFlush = true }
             }
@@ -383,18 +390,18 @@ public final class HTTPServer: @unchecked Sendable {
 
     // MARK: timeouts and closing
 
-    private func sweep(now: UInt64) {
-        let idle = ServerLimits.nanoseconds(limits.idleTimeout)
-        let request = ServerLimits.nanoseconds(limits.requestTimeout)
+    private func sweep(now: ContinuousClock.Instant) {
+        let idle = limits.idleTimeout
+        let request = limits.requestTimeout
         for slot in connections {
             guard let connection = slot else { continue }
-            if connection.requestStartedAt != 0 && now &- connection.requestStartedAt > request {
+            if let started = connection.requestStartedAt, started.duration(to: now) > request {
                 // A request that trickles in (slowloris): 408 and close.
                 stats.countRejection(.timeout)
                 stats.countRequest(.other, status: 408)
                 connection.append(Self.errorResponses[408]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
                 connection.closeAfterFlush = true
-                connection.requestStartedAt = 0
+                connection.requestStartedAt = nil
                 if !connection.flush() || connection.pendingOutput == 0 {
                     closeConnection(connection)
                 } else {
@@ -403,12 +410,12 @@ public final class HTTPServer: @unchecked Sendable {
             } else {
                 // Progress is answer bytes the peer took, however rarely the socket turned writable.
                 if connection.peerTookBytes() { connection.lastActivity = now }
-                guard now &- connection.lastActivity > idle else { continue }
+                guard connection.lastActivity.duration(to: now) > idle else { continue }
                 if connection.pendingOutput > 0 || connection.hasUntakenBytes {
                     // A peer that took none of our answer bytes for the whole idle time.
                     stats.countRejection(.timeout)
                     closeConnection(connection)
-                } else if connection.requestStartedAt == 0 {
+                } else if connection.requestStartedAt == nil {
                     closeConnection(connection)
                 }
             }
@@ -440,10 +447,10 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
-        let deadline = Clock.monotonicNanoseconds() + ServerLimits.nanoseconds(limits.shutdownGrace)
+        let deadline = ContinuousClock.now + limits.shutdownGrace
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        while Clock.monotonicNanoseconds() < deadline {
+        while ContinuousClock.now < deadline {
             var pending = false
             for slot in connections {
                 guard let connection = slot else { continue }

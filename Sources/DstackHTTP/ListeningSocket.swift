@@ -145,6 +145,10 @@ public enum ListeningSocket {
     }
 
     static func bindUnix(path: String, shown: String) throws(ListenError) -> (Int32, SocketFileIdentity) {
+        // Checked first: a path the liveness probe cannot connect to must not pass for a stale socket file.
+        guard let address = UnixSocketAddress(path: path) else {
+            throw ListenError(address: shown, reason: UnixSocketAddress.problem(with: path) ?? "invalid socket path")
+        }
         var info = stat()
         if lstat(path, &info) == 0 {
             guard info.st_mode & S_IFMT == S_IFSOCK else {
@@ -161,15 +165,7 @@ public enum ListeningSocket {
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | CLINUX_SOCK_NONBLOCK_CLOEXEC, 0)
         guard fd >= 0 else { throw ListenError(address: shown, reason: SystemError(call: "socket", errno: errno).reason) }
-        guard var address = unixAddress(path) else {
-            close(fd)
-            throw ListenError(address: shown, reason: "the socket path is longer than 107 bytes")
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = address.withSockaddr { Glibc.bind(fd, $0, $1) }
         guard result == 0 else {
             let reason = SystemError(call: "bind", errno: errno).reason
             close(fd)
@@ -193,15 +189,11 @@ public enum ListeningSocket {
     }
 
     private static func acceptsConnections(_ path: String) -> Bool {
-        guard var address = unixAddress(path) else { return false }
+        guard let address = UnixSocketAddress(path: path) else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | CLINUX_SOCK_NONBLOCK_CLOEXEC, 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = address.withSockaddr { connect(fd, $0, $1) }
         // A full backlog answers EAGAIN on a non-blocking Unix socket: someone is listening.
         return result == 0 || errno == EAGAIN
     }
@@ -222,18 +214,6 @@ public enum ListeningSocket {
             }
         }
         return paths
-    }
-
-    private static func unixAddress(_ path: String) -> sockaddr_un? {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
     }
 
     /// The port a TCP socket got (for port 0), nil for a Unix socket.

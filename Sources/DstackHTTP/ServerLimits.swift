@@ -20,11 +20,4 @@ public struct ServerLimits: Sendable, Equatable {
     public var shutdownGrace: Duration = .milliseconds(500)
 
     public init() {}
-
-    /// `duration` in whole nanoseconds (negative counts as zero), for the server's monotonic deadlines.
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return 0 }
-        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
-    }
 }

@@ -127,20 +127,20 @@ public final class SimulatedRegistry: Sendable {
 
     private func register(_ body: [UInt8]) -> PreparedResponse {
         postCount.add(1, ordering: .relaxed)
-        guard let json = try? JSONValue.parse(body) else {
+        guard let json = try? JSONDocument.decode(Registration.self, from: body) else {
             return PreparedResponse.jsonError(status: 400, message: "body is not JSON")
         }
-        guard let pubkey = json["pubkey"]?.stringValue, pubkey.utf8.count == 64,
+        guard let pubkey = json.pubkey, pubkey.utf8.count == 64,
             pubkey.utf8.allSatisfy({ Hex.value(ofDigit: $0) != nil && !($0 >= 0x41 && $0 <= 0x46) })
         else {
             return PreparedResponse.jsonError(status: 400, message: "pubkey must be 64 lower-case hex digits")
         }
-        guard let owner = json["owner"]?.stringValue, owner.hasPrefix("0x"), owner.utf8.count == 42,
+        guard let owner = json.owner, owner.hasPrefix("0x"), owner.utf8.count == 42,
             Hex.decode(owner.dropFirst(2)) != nil
         else {
             return PreparedResponse.jsonError(status: 400, message: "owner must be 0x and 40 hex digits")
         }
-        guard let nodeType = json["node_type"]?.stringValue, !nodeType.isEmpty else {
+        guard let nodeType = json.nodeType, !nodeType.isEmpty else {
             return PreparedResponse.jsonError(status: 400, message: "node_type is required")
         }
         let added = workers.withLock { list in
@@ -152,6 +152,25 @@ public final class SimulatedRegistry: Sendable {
             return PreparedResponse.jsonError(status: 409, message: "worker already registered")
         }
         return PreparedResponse(status: 201, contentType: "application/json", text: #"{"status":"registered"}"#)
+    }
+
+    /// A registration body's fields, each nil when missing or not a string (the checks above name it).
+    private struct Registration: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case pubkey, owner
+            case nodeType = "node_type"
+        }
+
+        let pubkey: String?
+        let owner: String?
+        let nodeType: String?
+
+        init(from decoder: any Decoder) throws {
+            let fields = try? decoder.container(keyedBy: CodingKeys.self)
+            pubkey = fields?.lenient(String.self, forKey: .pubkey)
+            owner = fields?.lenient(String.self, forKey: .owner)
+            nodeType = fields?.lenient(String.self, forKey: .nodeType)
+        }
     }
 
     /// The fields the worker was registered with, as the registry's `/workers` answers name them.

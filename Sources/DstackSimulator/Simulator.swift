@@ -67,7 +67,7 @@ public final class Simulator: Sendable {
 
     /// Stops both servers and waits for their threads.
     public func stop() {
-        stopSignal.stop(reason: "simulator stopped")
+        stopSignal.stop()
         for thread in threads { thread.join() }
     }
 }

@@ -1,4 +1,5 @@
 import DstackBackend
+import FuzzDriver
 
 #if canImport(Glibc)
 import Glibc
@@ -39,25 +40,15 @@ final class LoopUnderTest: Sendable {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let pathBytes = Array(path.utf8)
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = UnixSocketAddress(path: path)!.withSockaddr { connect(fd, $0, $1) }
         precondition(connected == 0, "connect failed: errno \(errno)")
         var sink = [UInt8](repeating: 0, count: 65536)
         var offset = 0
         // Send in pieces, reading whatever comes back, as a client that keeps up would.
         while offset < bytes.count {
             var ready = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
-            let count = poll(&ready, 1, 2000)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return false }  // neither readable nor writable for 2 s
+            let count = try? syscall(blocking: false, where: "poll") { poll(&ready, 1, 2000) }
+            guard let count, count.value > 0 else { return false }  // neither readable nor writable for 2 s
             if ready.revents & Int16(POLLIN) != 0 {
                 let n = recv(fd, &sink, sink.count, Int32(MSG_DONTWAIT))
                 if n == 0 { return true }  // the server closed (a refusal or Connection: close)
@@ -73,12 +64,15 @@ final class LoopUnderTest: Sendable {
         }
         shutdown(fd, Int32(SHUT_WR))
         while true {
-            let n = recv(fd, &sink, sink.count, 0)
-            if n > 0 { continue }
-            if n == 0 { return true }
-            if errno == EINTR { continue }
-            if errno == ECONNRESET { return true }
-            return false  // EAGAIN: the receive timeout passed without the server closing
+            do {
+                switch try syscall(blocking: true, where: "recv", { recv(fd, &sink, sink.count, 0) }) {
+                case .processed(0): return true
+                case .processed: continue
+                case .wouldBlock: return false  // the receive timeout passed without the server closing
+                }
+            } catch {
+                return error.errno == ECONNRESET
+            }
         }
     }
 }
@@ -94,19 +88,7 @@ public func fuzzLoop(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
-/// SwiftPM links an executable's `main` to `<Target>_main`; with `-parse-as-library` there is no Swift main.
 @_cdecl("LoopFuzz_main")
-public func loopFuzzMain(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { data, size in fuzzLoop(data, size) }
+public func loopFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    runFuzzer(argc, argv) { data, size in fuzzLoop(data, size) }
 }

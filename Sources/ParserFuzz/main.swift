@@ -1,4 +1,5 @@
 import DstackHTTP
+import FuzzDriver
 
 /// libFuzzer entry point: the HTTP request parser on arbitrary bytes, whole and as a pipeline, with the
 /// default bounds and with tiny ones (so the limit paths are reached too). It must never crash.
@@ -62,20 +63,7 @@ func summary(_ result: ParseResult) -> String {
     }
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
-) -> Int32
-
-/// SwiftPM links an executable's `main` to `<Target>_main`; with `-parse-as-library` there is no Swift main,
-/// so this one hands control to libFuzzer's driver.
 @_cdecl("ParserFuzz_main")
-public func parserFuzzMain(
-    _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
-) -> Int32 {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { data, size in fuzzParser(data, size) }
+public func parserFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    runFuzzer(argc, argv) { data, size in fuzzParser(data, size) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 
 /// Checks configuration, key, VMM, registry and listen address; exit 0 unless a check failed (warnings pass).
 struct CheckCommand: ParsableCommand {
@@ -20,7 +21,7 @@ struct CheckCommand: ParsableCommand {
         let configuration: Configuration
         do {
             configuration = try Configuration.resolve(
-                environment: ProcessEnvironment.current(), flags: settings.byEnvironmentName)
+                environment: ProcessInfo.processInfo.environment, flags: settings.byEnvironmentName)
         } catch {
             print("[FAIL] configuration:")
             for line in error.lines { print("       \(line)") }

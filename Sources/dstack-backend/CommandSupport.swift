@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
         var flags = settings.byEnvironmentName
         flags.merge(overrides) { $1 }
         return try reportingErrorsAsJSON(settings) { () throws(ConfigurationErrors) in
-            try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+            try Configuration.resolve(environment: ProcessInfo.processInfo.environment, flags: flags)
         }
     } catch {
         for line in error.lines { printError(line) }
@@ -29,7 +30,7 @@ func reportingErrorsAsJSON(
     do {
         return try resolve()
     } catch {
-        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? ProcessEnvironment.current()["LOG_FORMAT"] ?? ""
+        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? ProcessInfo.processInfo.environment["LOG_FORMAT"] ?? ""
         guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
             throw error
         }
@@ -48,7 +49,7 @@ func makeLogger(_ configuration: Configuration) -> Logger {
 
 /// The logger for subcommands that run before (or without) a full configuration.
 func environmentLogger() -> Logger {
-    let env = ProcessEnvironment.current()
+    let env = ProcessInfo.processInfo.environment
     let level = env["LOG_LEVEL"].flatMap { LogLevel(name: $0) } ?? .info
     let format = env["LOG_FORMAT"].flatMap { LogFormat(rawValue: $0.lowercased()) } ?? .text
     return Logger(level: level, sink: StandardErrorSink(format: format))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 import DstackSimulator
 
 #if canImport(Glibc)
@@ -39,7 +40,7 @@ struct DemoCommand: ParsableCommand {
     /// for the network).
     var listenAddr: String {
         if let listenAddrFlag { return listenAddrFlag }
-        if let value = ProcessEnvironment.current()["LISTEN_ADDR"], !value.allSatisfy(\.isWhitespace) { return value }
+        if let value = ProcessInfo.processInfo.environment["LISTEN_ADDR"], !value.allSatisfy(\.isWhitespace) { return value }
         return "127.0.0.1:8080"
     }
 
@@ -76,7 +77,7 @@ struct DemoCommand: ParsableCommand {
         if simulation.manualApproval { flags["REGISTRY_RECHECK_INTERVAL"] = "2s" }
         let configuration: Configuration
         do {
-            configuration = try Configuration.resolve(environment: ProcessEnvironment.current(), flags: flags)
+            configuration = try Configuration.resolve(environment: ProcessInfo.processInfo.environment, flags: flags)
         } catch {
             for line in error.lines { printError(line) }
             throw ExitCode(ExitStatus.configuration)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,7 @@ struct PubkeyCommand: ParsableCommand {
         let directory: String
         do {
             directory = try Configuration.resolve(
-                only: [Self.dataDirectory.name], environment: ProcessEnvironment.current(),
+                only: [Self.dataDirectory.name], environment: ProcessInfo.processInfo.environment,
                 flags: dataDir.map { [Self.dataDirectory.name: $0] } ?? [:]
             ).dataDirectory
         } catch {

@@ -49,7 +49,7 @@ struct SimulateCommand: ParsableCommand {
             Registered workers:   curl -s \(simulator.registryURL)/workers   (registry \(simulator.registry.options.generation.rawValue)\(simulator.registry.options.manualApproval ? ", manual approval: curl -X POST \(simulator.registryURL)/sim/approve/<pubkey>" : ""))
             """)
         fflush(nil)
-        stop.wait(seconds: .infinity)
+        stop.wait()
         simulator.stop()
     }
 }

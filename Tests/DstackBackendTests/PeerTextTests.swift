@@ -52,10 +52,10 @@ import Testing
         let server = try FakeHTTPServer { _ in .json(400, message) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
         let poller = DstackPoller(
             client: DstackClient(endpoint: try DstackEndpoint.parse(server.baseURL), token: nil, http: HTTPClient()),
-            interval: 1, publisher: publisher, logger: Logger(level: .info, sink: sink))
+            interval: .seconds(1), publisher: publisher, logger: Logger(level: .info, sink: sink))
         poller.pollOnce()
         let lines = sink.records.map { $0.formatted(.text) }
         #expect(lines.count == 1)
@@ -69,5 +69,16 @@ import Testing
         let printable = RegistryError.printableBody(body)
         #expect(!Self.containsHostile(printable))
         #expect(printable == "denied\\u2028\\u0085\\u202e\\n\\u001b[31m")
+    }
+
+    @Test func aPeersBytesAreRepairedCutAndEscapedInOnePlace() {
+        let invalid: [UInt8] = [0x6f, 0x6b, 0xff, 0x0a, 0x21]
+        #expect(PeerText.escaped(invalid, maximumBytes: 16) == "ok\u{FFFD}\\n!")
+        #expect(PeerText.escaped(Array("abcdef".utf8), maximumBytes: 4) == "abcd... (6 bytes in all)")
+        #expect(PeerText.oneLine(invalid, limit: 10) == "ok\u{FFFD} !")
+        // Only 4 * limit bytes are decoded: the rest of a huge body is never looked at.
+        let huge = Array(("abc" + String(repeating: " ", count: 20) + "tail").utf8)
+        #expect(PeerText.oneLine(huge, limit: 4) == "abc")
+        #expect(PeerText.oneLine(Array("a\u{2028}b".utf8), limit: 300) == "a b")
     }
 }

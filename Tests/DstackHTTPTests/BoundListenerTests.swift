@@ -104,16 +104,7 @@ import Glibc
     /// Binds a Unix socket at `path` and closes it without unlinking, as a killed process leaves it.
     func bindAndAbandon(_ path: String) {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        _ = UnixSocketAddress(path: path)!.withSockaddr { bind(fd, $0, $1) }
         close(fd)
     }
 }
@@ -127,5 +118,14 @@ extension BoundListenerTests {
         try first.listen()
         let error = #expect(throws: ListenError.self) { try second.listen() }
         #expect(error?.reason.contains("another process started listening on it meanwhile") == true)
+    }
+}
+
+extension BoundListenerTests {
+    /// A path that does not fit `sockaddr_un` fails at bind with the reason, before any socket is made.
+    @Test func aUnixSocketPathTooLongForSockaddrUnFailsAtBind() {
+        let path = "/tmp/" + String(repeating: "s", count: 103)
+        let error = #expect(throws: ListenError.self) { _ = try BoundListener.bind(.unix(path: path)) }
+        #expect(error?.description == "cannot listen on unix:\(path): a Unix socket path must be shorter than 108 bytes")
     }
 }

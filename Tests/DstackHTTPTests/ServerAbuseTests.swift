@@ -192,7 +192,7 @@ import Glibc
         var fds: [Int32] = [0, 0]
         #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
         defer { fds.forEach { close($0) } }
-        let connection = Connection(fd: fds[0], now: 0)
+        let connection = Connection(fd: fds[0], now: .now)
         // A large request, consumed.
         connection.input.append(contentsOf: [UInt8](repeating: 65, count: 60_000))
         connection.inputStart = connection.input.count

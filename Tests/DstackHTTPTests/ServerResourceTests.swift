@@ -23,18 +23,18 @@ import Glibc
     }
 
     @Test func theCachedResponseIsRenderedAgainOnlyWhenOlderThanItsMaxAge() {
-        let clock = Atomic<UInt64>(1_000_000_000)
+        let clock = Mutex(ContinuousClock.now)
         let renders = Counter()
-        let cache = CachedResponse(maxAge: 1, now: { clock.load(ordering: .relaxed) }) {
+        let cache = CachedResponse(maxAge: .seconds(1), now: { clock.withLock { $0 } }) {
             renders.increment()
             return PreparedResponse(status: 200, contentType: "text/plain", text: "render \(renders.current)")
         }
         #expect(cache.current().body == Array("render 1".utf8))
         for _ in 0..<1000 { _ = cache.current() }
-        clock.add(999_000_000, ordering: .relaxed)
+        clock.withLock { $0 += .milliseconds(999) }
         #expect(cache.current().body == Array("render 1".utf8))
         #expect(renders.current == 1)
-        clock.add(1_000_000, ordering: .relaxed)
+        clock.withLock { $0 += .milliseconds(1) }
         #expect(cache.current().body == Array("render 2".utf8))
         #expect(renders.current == 2)
     }

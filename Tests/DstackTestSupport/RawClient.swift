@@ -1,3 +1,4 @@
+import DstackCore
 import Foundation
 
 #if canImport(Glibc)
@@ -40,19 +41,13 @@ public final class RawClient {
     }
 
     public init(unixPath: String, timeout: Double = 2) throws {
+        guard let address = UnixSocketAddress(path: unixPath) else {
+            throw SystemTestError("\(unixPath): \(UnixSocketAddress.problem(with: unixPath) ?? "invalid")")
+        }
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(unixPath.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let result = address.withSockaddr { connect(fd, $0, $1) }
         guard result == 0 else {
             close(fd)
             throw SystemTestError("connect \(unixPath): errno \(errno)")

@@ -1,5 +1,6 @@
 import DstackBackend
 import DstackSimulator
+import DstackTestSupport
 import Foundation
 import Testing
 

@@ -20,8 +20,8 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard !path.hasSuffix("/") else {
                 throw .invalid(setting, "\"\(text)\" names a directory; name the socket file itself")
             }
-            guard path.utf8.count < 108 else {
-                throw .invalid(setting, "\"\(text)\": a Unix socket path must be shorter than 108 bytes")
+            if let problem = UnixSocketAddress.problem(with: path) {
+                throw .invalid(setting, "\"\(text)\": \(problem)")
             }
             return .unixSocket(path: path)
         }

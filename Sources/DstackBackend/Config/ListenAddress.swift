@@ -12,8 +12,8 @@ extension ListenAddress {
             guard path.hasPrefix("/"), path.count > 1 else {
                 throw .invalid(setting, "\"\(text)\" must be unix:/absolute/path")
             }
-            guard path.utf8.count < 108 else {
-                throw .invalid(setting, "\"\(text)\": a Unix socket path must be shorter than 108 bytes")
+            if let problem = UnixSocketAddress.problem(with: path) {
+                throw .invalid(setting, "\"\(text)\": \(problem)")
             }
             return .unix(path: path)
         }
@@ -76,13 +76,7 @@ public enum IPAddressText {
         guard !text.isEmpty, text.utf8.count <= 253 else { return false }
         return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
             !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.utf8.allSatisfy { c in
-                    (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2d
-                }
+                && label.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") }
         }
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -26,13 +26,13 @@ enum SettingParsers {
         guard seconds > 0 else {
             throw .invalid(setting, "\"\(text)\" must be greater than zero")
         }
-        if let minimum, seconds < Self.seconds(minimum.duration) {
+        if let minimum, seconds < minimum.duration.inSeconds {
             throw .invalid(
                 setting,
                 "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
                     + " use \(format(minimum.duration)) or more")
         }
-        if let maximum, seconds > Self.seconds(maximum.duration) {
+        if let maximum, seconds > maximum.duration.inSeconds {
             throw .invalid(
                 setting,
                 "\"\(text)\" is longer than the maximum \(format(maximum.duration)): \(maximum.why);"
@@ -116,13 +116,7 @@ enum SettingParsers {
 
     /// A duration for logs and help, in seconds to the millisecond: `5s`, `2.5s`, `0.125s`.
     static func format(_ duration: Duration) -> String {
-        formatSeconds(seconds(duration))
-    }
-
-    /// `duration` in seconds, for the parts that still count in `Double` seconds (libcurl's options, back-off).
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        formatSeconds(duration.inSeconds)
     }
 
     /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.

@@ -54,19 +54,18 @@ public struct Daemon: Sendable {
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
         let publisher = HealthPublisher(
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
-            pollInterval: SettingParsers.seconds(config.dstackPollInterval),
-            httpTimeout: SettingParsers.seconds(config.httpTimeout))
+            pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
-            interval: SettingParsers.seconds(config.dstackPollInterval), publisher: publisher, logger: logger)
-        poller.onPoll = { outcome, seconds in
+            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
+        poller.onPoll = { outcome, duration in
             switch outcome {
             case .available(let list):
                 let free = list.gpus.filter(\.isFree).count
-                metrics.recordPoll(succeeded: true, seconds: seconds, free: free, busy: list.gpus.count - free)
+                metrics.recordPoll(succeeded: true, duration: duration, free: free, busy: list.gpus.count - free)
             case .unavailable:
-                metrics.recordPoll(succeeded: false, seconds: seconds, free: 0, busy: 0)
+                metrics.recordPoll(succeeded: false, duration: duration, free: 0, busy: 0)
             }
         }
         let first = poller.pollOnce()
@@ -89,7 +88,7 @@ public struct Daemon: Sendable {
         do {
             registered = try registration.run(pubkey: pubkey, stop: stop)
         } catch {
-            if case .interrupted = error { return SignalHandling.exitCode(forStopReason: stop.stopReason) }
+            if case .interrupted = error { return ExitStatus.stopped(by: stop.stopReason) }
             return error.exitStatus
         }
         metrics.registryAuthorized.set(registered == .authorized ? 1 : 0)
@@ -115,19 +114,19 @@ public struct Daemon: Sendable {
 
         let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
         let recheck = PermissionRecheck(
-            client: registry, pubkey: pubkey, interval: SettingParsers.seconds(config.registryRecheckInterval), metrics: metrics, logger: logger,
+            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval.inSeconds, metrics: metrics, logger: logger,
             initial: registered)
         let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
         onListening?(server)
         server.run(until: stop)
         // A poll or re-check in the middle of a request notices the stop within libcurl's progress tick
         // (about a second); exit 0 within the second SIGTERM promises rather than wait for it.
-        let pollerDone = pollerThread.join(timeout: 0.3)
-        let recheckDone = recheckThread.join(timeout: 0.1)
+        let pollerDone = pollerThread.join(timeout: .milliseconds(300))
+        let recheckDone = recheckThread.join(timeout: .milliseconds(100))
         if !pollerDone || !recheckDone {
             logger.debug("Left a request in flight at shutdown", ("poller.done", String(pollerDone)), ("recheck.done", String(recheckDone)))
         }
-        logger.info("Stopped", ("reason", stop.stopReason ?? "stop requested"))
+        logger.info("Stopped", ("reason", (stop.stopReason ?? .requested).description))
         return 0
     }
 
@@ -151,7 +150,7 @@ public struct Daemon: Sendable {
             return .resolved(name)
         case .auto:
             var outcome = first
-            let started = Clock.monotonicNanoseconds()
+            let started = ContinuousClock.now
             while true {
                 if case .available(let list) = outcome {
                     switch NodeTypeDetection.derive(list.gpus.map { ($0.productID, $0.description) }) {
@@ -163,16 +162,16 @@ public struct Daemon: Sendable {
                         return .exit(ExitStatus.failure)
                     }
                 }
-                let elapsed = Double(Clock.monotonicNanoseconds() - started) / 1e9
-                guard elapsed < SettingParsers.seconds(configuration.registrationTimeout) else {
+                let elapsed = started.duration(to: .now)
+                guard elapsed < configuration.registrationTimeout else {
                     logger.error(
                         "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
-                        ("waited", SettingParsers.formatSeconds(elapsed)))
+                        ("waited", SettingParsers.format(elapsed)))
                     return .exit(ExitStatus.failure)
                 }
                 logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.format(configuration.dstackPollInterval)))
-                if stop.wait(seconds: SettingParsers.seconds(configuration.dstackPollInterval)) {
-                    return .exit(SignalHandling.exitCode(forStopReason: stop.stopReason))
+                if stop.wait(for: configuration.dstackPollInterval) {
+                    return .exit(ExitStatus.stopped(by: stop.stopReason))
                 }
                 outcome = poller.pollOnce()
             }

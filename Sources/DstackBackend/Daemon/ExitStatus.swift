@@ -1,4 +1,8 @@
-/// The daemon's exit statuses, in one place (besides 128 + signal number when a signal stops start-up).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The daemon's exit statuses, in one place.
 public enum ExitStatus {
     /// Clean shutdown.
     public static let success: Int32 = 0
@@ -8,4 +12,13 @@ public enum ExitStatus {
     /// `EX_CONFIG` (sysexits.h): the settings are wrong and restarting with the same ones cannot help.
     /// systemd units name it in `RestartPreventExitStatus=`.
     public static let configuration: Int32 = 78
+
+    /// The status after `reason` stopped start-up: the conventional 128 + the signal's number (SIGTERM 143,
+    /// SIGINT 130); a stop that code asked for counts as SIGTERM.
+    public static func stopped(by reason: StopReason?) -> Int32 {
+        switch reason {
+        case .interrupt: 128 + SIGINT
+        case .terminate, .requested, nil: 128 + SIGTERM
+        }
+    }
 }

@@ -17,7 +17,7 @@ struct PermissionRecheck: Sendable {
 
     func run(until stop: StopSignal) {
         var authorized = initial == .authorized
-        while !stop.wait(seconds: interval) {
+        while !stop.wait(for: .seconds(interval)) {
             do {
                 let now = try client.permissions(pubkey: pubkey).isRegistered
                 metrics.registryAuthorized.set(now ? 1 : 0)

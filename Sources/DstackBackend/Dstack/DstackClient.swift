@@ -52,17 +52,22 @@ public final class DstackClient: Sendable {
                 message: "\(endpoint) has no /prpc/ListGpus (the dstack VMM never answers 404 there); is DSTACK_URL the dstack VMM?")
         default:
             // The VMM's errors are `{"error": "..."}` (HTTP 400); quote anything else briefly.
-            if let json = try? JSONValue.parse(response.body), let message = json["error"]?.stringValue {
-                throw .status(code: response.status, message: Self.excerpt(message))
+            if let answer = try? JSONDocument.decode(ErrorAnswer.self, from: response.body) {
+                throw .status(code: response.status, message: Self.excerpt(answer.error))
             }
-            let head = String(decoding: response.body.prefix(Self.maximumExcerpt * 4), as: UTF8.self)
+            let head = PeerText.oneLine(response.body, limit: Self.maximumExcerpt)
             // prpc answers every dispatch error with 400 and its JSON; a bare 400 without the VMM's
             // X-App-Version header comes from some other server.
             if response.status == 400 && response.header("x-app-version") == nil {
-                throw .notTheVMM(code: 400, message: Self.excerpt(head))
+                throw .notTheVMM(code: 400, message: head)
             }
-            throw .status(code: response.status, message: Self.excerpt(head))
+            throw .status(code: response.status, message: head)
         }
+    }
+
+    /// The VMM's error body, `{"error": "..."}`.
+    private struct ErrorAnswer: Decodable {
+        let error: String
     }
 
     /// `text` as one short line: the reason ends up inside the `Failed to connect to dstack: <reason>` log

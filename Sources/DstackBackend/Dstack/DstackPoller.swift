@@ -11,29 +11,33 @@ import Synchronization
 /// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
-    public let interval: Double
+    public let interval: Duration
     public let publisher: HealthPublisher
-    /// Seconds of outage before the first "still unavailable" reminder (5 minutes by default).
-    public let outageReminder: Double
+    /// Outage before the first "still unavailable" reminder (5 minutes by default).
+    public let outageReminder: Duration
+    /// What polls, outages and the interval are timed with: the publisher's, so that `/health`'s staleness
+    /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
+    public var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
-    private let observer = Mutex<(@Sendable (PollOutcome, Double) -> Void)?>(nil)
+    private let observer = Mutex<(@Sendable (PollOutcome, Duration) -> Void)?>(nil)
     private let outage = Mutex<Outage?>(nil)
 
     /// The gap between reminders never grows beyond this.
-    static let maximumReminderGap = 3600.0
+    static let maximumReminderGap = Duration.seconds(3600)
 
-    /// An outage in progress: when it began and when it is next reminded (monotonic nanoseconds).
+    /// An outage in progress: when it began and when it is next reminded.
     private struct Outage {
-        let started: UInt64
-        var nextReminder: UInt64
-        var gap: Double
+        let started: ContinuousClock.Instant
+        var nextReminder: ContinuousClock.Instant
+        var gap: Duration
     }
 
     public init(
-        client: DstackClient, interval: Double, publisher: HealthPublisher, logger: Logger, outageReminder: Double = 300
+        client: DstackClient, interval: Duration, publisher: HealthPublisher, logger: Logger,
+        outageReminder: Duration = .seconds(300)
     ) {
         self.client = client
         self.interval = interval
@@ -42,8 +46,8 @@ public final class DstackPoller: Sendable {
         self.outageReminder = outageReminder
     }
 
-    /// Told each outcome and its duration in seconds (for metrics). Set before `run`.
-    public var onPoll: (@Sendable (PollOutcome, Double) -> Void)? {
+    /// Told each outcome and how long the poll took (for metrics). Set before `run`.
+    public var onPoll: (@Sendable (PollOutcome, Duration) -> Void)? {
         get { observer.withLock { $0 } }
         set { observer.withLock { $0 = newValue } }
     }
@@ -53,7 +57,7 @@ public final class DstackPoller: Sendable {
     /// A poll the daemon's stop cancelled is returned (as Unavailable) but not published, logged or counted.
     @discardableResult
     public func pollOnce() -> PollOutcome {
-        let started = Clock.monotonicNanoseconds()
+        let started = clock.now
         let outcome: PollOutcome
         do {
             outcome = .available(try client.listGPUs())
@@ -61,14 +65,15 @@ public final class DstackPoller: Sendable {
             outcome = .unavailable(reason: error.description)
             if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
-        let seconds = Double(Clock.monotonicNanoseconds() - started) / 1e9
+        let duration = started.duration(to: clock.now)
+        let milliseconds = String(duration.roundedMilliseconds)
         switch outcome {
         case .available(let list):
             logger.debug(
-                "dstack poll", ("result", "ok"), ("duration_ms", Self.milliseconds(seconds)),
+                "dstack poll", ("result", "ok"), ("duration_ms", milliseconds),
                 ("gpus", String(list.gpus.count)), ("gpus.free", String(list.freeCount)))
         case .unavailable(let reason):
-            logger.debug("dstack poll", ("result", "error"), ("duration_ms", Self.milliseconds(seconds)), ("reason", reason))
+            logger.debug("dstack poll", ("result", "error"), ("duration_ms", milliseconds), ("reason", reason))
         }
         let addressBefore = publisher.ipAddress
         let lookup = publisher.addressSource.lookup()
@@ -80,7 +85,7 @@ public final class DstackPoller: Sendable {
                 "Advertised address changed", ("ip_address", snapshot.ipAddress ?? "null"),
                 ("ip_address.before", addressBefore ?? "null"))
         }
-        onPoll?(outcome, seconds)
+        onPoll?(outcome, duration)
         return outcome
     }
 
@@ -90,7 +95,7 @@ public final class DstackPoller: Sendable {
     /// overlapping polls. A poll in flight ends at the HTTP client's timeout, or at once when the client
     /// was built with this `stop` as its cancellation.
     public func run(until stop: StopSignal) {
-        while !stop.wait(seconds: interval) {
+        while !clock.wait(until: clock.now + interval, or: stop) {
             pollOnce()
         }
     }
@@ -187,47 +192,39 @@ public final class DstackPoller: Sendable {
     }
 
     private func beginOutage() {
-        let now = Clock.monotonicNanoseconds()
-        outage.withLock { $0 = Outage(started: now, nextReminder: now + Self.nanoseconds(outageReminder), gap: outageReminder) }
+        let now = clock.now
+        outage.withLock { $0 = Outage(started: now, nextReminder: now + outageReminder, gap: outageReminder) }
     }
 
-    /// Seconds the outage lasted (0 if none was recorded), and forgets it.
-    private func endOutage() -> Double {
-        let now = Clock.monotonicNanoseconds()
-        return outage.withLock { state -> Double in
+    /// How long the outage lasted (zero if none was recorded), and forgets it.
+    private func endOutage() -> Duration {
+        let now = clock.now
+        return outage.withLock { state -> Duration in
             defer { state = nil }
-            guard let started = state?.started else { return 0 }
-            return Double(now - started) / 1e9
+            guard let started = state?.started else { return .zero }
+            return started.duration(to: now)
         }
     }
 
     /// The outage's duration so far when a reminder is due (and schedules the next, twice as far), else nil.
-    private func dueReminder() -> Double? {
-        let now = Clock.monotonicNanoseconds()
-        return outage.withLock { state -> Double? in
+    private func dueReminder() -> Duration? {
+        let now = clock.now
+        return outage.withLock { state -> Duration? in
             guard var current = state, now >= current.nextReminder else { return nil }
             current.gap = min(current.gap * 2, max(Self.maximumReminderGap, outageReminder))
-            current.nextReminder = now + Self.nanoseconds(current.gap)
+            current.nextReminder = now + current.gap
             state = current
-            return Double(now - current.started) / 1e9
+            return current.started.duration(to: now)
         }
     }
 
-    private static func nanoseconds(_ seconds: Double) -> UInt64 {
-        UInt64(max(0, min(seconds, 1e9)) * 1e9)
-    }
-
-    private static func milliseconds(_ seconds: Double) -> String {
-        String(Int((seconds * 1000).rounded()))
-    }
-
-    private static func wholeSeconds(_ seconds: Double) -> String {
-        String(Int(seconds.rounded()))
+    private static func wholeSeconds(_ duration: Duration) -> String {
+        String(Int(duration.inSeconds.rounded()))
     }
 
     /// `45s`, `12m30s`, `3h05m`, `2d04h`: an outage's length for people.
-    static func humanDuration(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds).rounded())
+    static func humanDuration(_ duration: Duration) -> String {
+        let total = Int(max(0, duration.inSeconds).rounded())
         let (days, hours, minutes, secs) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         if days > 0 { return "\(days)d\(two(hours))h" }

@@ -49,50 +49,40 @@ public struct GPUList: Sendable, Equatable {
 
     /// Decodes a `ListGpus` body: unknown fields ignored, strict about the fields we rely on.
     public static func decode(_ body: [UInt8]) throws(DstackError) -> GPUList {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
+        do throws(JSONDecodeError) {
+            return try JSONDocument.decode(GPUList.self, from: body)
+        } catch .syntax(let error) {
             throw .invalidAnswer("the VMM's answer is not valid JSON (\(error.description))")
-        }
-        guard json.isObject else {
-            throw .invalidAnswer("the VMM's answer must be a JSON object, got \(json.kindDescription)")
-        }
-        guard let gpusValue = json["gpus"] else {
+        } catch .wrongKind(path: "", expected: _, let found) {
+            throw .invalidAnswer("the VMM's answer must be a JSON object, got \(found)")
+        } catch .missing(path: "gpus") {
             throw .invalidAnswer("the VMM's answer has no \"gpus\" field")
+        } catch {
+            throw .invalidAnswer(error.description)
         }
-        guard let items = gpusValue.arrayValue else {
-            throw .invalidAnswer("gpus must be an array, got \(gpusValue.kindDescription)")
-        }
-        var gpus: [GPU] = []
-        gpus.reserveCapacity(items.count)
-        for (index, item) in items.enumerated() {
-            guard item.isObject else {
-                throw .invalidAnswer("gpus[\(index)] must be an object, got \(item.kindDescription)")
-            }
-            func string(_ name: String) throws(DstackError) -> String {
-                guard let value = item[name] else { throw .invalidAnswer("gpus[\(index)].\(name) is missing") }
-                guard let text = value.stringValue else {
-                    throw .invalidAnswer("gpus[\(index)].\(name) must be a string, got \(value.kindDescription)")
-                }
-                return text
-            }
-            let slot = try string("slot")
-            let productID = try string("product_id")
-            let description = try string("description")
-            guard let freeValue = item["is_free"] else { throw .invalidAnswer("gpus[\(index)].is_free is missing") }
-            guard let isFree = freeValue.boolValue else {
-                throw .invalidAnswer("gpus[\(index)].is_free must be a boolean, got \(freeValue.kindDescription)")
-            }
-            gpus.append(GPU(slot: slot, productID: productID, description: description, isFree: isFree))
-        }
-        var allowAttachAll = false
-        if let value = json["allow_attach_all"], value != .null {
-            guard let flag = value.boolValue else {
-                throw .invalidAnswer("allow_attach_all must be a boolean, got \(value.kindDescription)")
-            }
-            allowAttachAll = flag
-        }
-        return GPUList(gpus: gpus, allowAttachAll: allowAttachAll)
+    }
+}
+
+extension GPU: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case slot
+        case productID = "product_id"
+        case description
+        case isFree = "is_free"
+    }
+}
+
+extension GPUList: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case gpus
+        case allowAttachAll = "allow_attach_all"
+    }
+
+    /// `allow_attach_all` missing or null reads as false.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            gpus: try container.decode([GPU].self, forKey: .gpus),
+            allowAttachAll: try container.decodeIfPresent(Bool.self, forKey: .allowAttachAll) ?? false)
     }
 }

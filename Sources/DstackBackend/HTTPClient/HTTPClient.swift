@@ -133,8 +133,8 @@ public struct HTTPClient: Sendable {
             set(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
             set(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
             set(ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
-            set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(configuration.connectTimeout)))
-            set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(configuration.totalTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.timeoutMilliseconds(configuration.connectTimeout)))
+            set(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.timeoutMilliseconds(configuration.totalTimeout)))
             set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
             set(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
             set(ccurl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
@@ -207,8 +207,9 @@ public struct HTTPClient: Sendable {
                 + " \(FileDescriptors.hint)")
     }
 
-    static func milliseconds(_ seconds: Double) -> Int {
-        max(1, Int((seconds * 1000).rounded()))
+    /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
+    static func timeoutMilliseconds(_ seconds: Double) -> Int {
+        max(1, Duration.seconds(seconds).roundedMilliseconds)
     }
 
     static func error(
@@ -283,34 +284,23 @@ final class ResponseSink {
         }
         guard headers.count < 200, let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
-        let isSpace = { (c: UInt8) in c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
-        var start = colon + 1
-        var end = bytes.count
-        while start < end && isSpace(bytes[start]) { start += 1 }
-        while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        headers.append((name, String(decoding: bytes[start..<end], as: UTF8.self)))
+        headers.append((name, String(decoding: bytes[(colon + 1)...], as: UTF8.self).trimmingASCIIWhitespace()))
     }
 }
 
 private func curlWriteBody(
     _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let pointer, let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
-    return sink.append(bytes) ? length : 0
+    guard let delivery = ResponseSink.delivery(pointer, size, count, context) else { return 0 }
+    return delivery.sink.append(delivery.bytes) ? delivery.bytes.count : 0
 }
 
 private func curlWriteHeader(
     _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let pointer, let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    sink.appendHeaderLine(
-        UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length))
-    return length
+    guard let delivery = ResponseSink.delivery(pointer, size, count, context) else { return 0 }
+    delivery.sink.appendHeaderLine(delivery.bytes)
+    return delivery.bytes.count
 }
 
 private func curlProgress(
@@ -318,8 +308,25 @@ private func curlProgress(
     _ uploadTotal: curl_off_t, _ uploaded: curl_off_t
 ) -> Int32 {
     guard let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    return sink.cancellation?.isStopped == true ? 1 : 0
+    return ResponseSink.from(context).cancellation?.isStopped == true ? 1 : 0
+}
+
+extension ResponseSink {
+    /// The sink a libcurl callback's `context` points at (`CURLOPT_WRITEDATA` and friends, unretained).
+    static func from(_ context: UnsafeMutableRawPointer) -> ResponseSink {
+        Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    }
+
+    /// What one libcurl write callback delivers: the sink and the `size * count` bytes at `pointer`; nil for
+    /// a null pointer or context.
+    static func delivery(
+        _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+    ) -> (sink: ResponseSink, bytes: UnsafeBufferPointer<UInt8>)? {
+        guard let pointer, let context else { return nil }
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: size * count)
+        return (from(context), bytes)
+    }
 }
 
 /// `curl_global_init` must run once before any thread uses libcurl.

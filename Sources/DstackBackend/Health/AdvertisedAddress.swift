@@ -61,7 +61,7 @@ public enum AdvertisedAddress {
     /// `getifaddrs`, is `.failed`.
     public static func lookup(routeTable path: String = defaultRouteTable) -> Lookup {
         let table: String
-        switch readSmallFile(path) {
+        switch SmallFile.read(path, limit: 1 << 20) {
         case .success(let text): table = text
         case .failure(let error) where error.errno == ENOENT: return .found(nil)
         case .failure(let error): return .failed(reason: FileDescriptors.describe(error, subject: path))
@@ -107,21 +107,5 @@ public enum AdvertisedAddress {
             }
         }
         return .success(nil)
-    }
-
-    static func readSmallFile(_ path: String) -> Result<String, SystemError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(SystemError(call: "open", errno: errno)) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(SystemError(call: "read", errno: errno)) }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return .success(String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -10,21 +10,23 @@ public final class HealthPublisher: Sendable {
     public let pubkey: String
     /// Where `ip_address` comes from; a `.defaultRoute` is looked up again on every `publish(_:)`.
     public let addressSource: AdvertisedAddress.Source
-    /// Seconds after which the newest snapshot counts as stale: `staleThreshold(pollInterval:httpTimeout:margin:)`.
-    public let staleAfter: Double
+    /// How old the newest snapshot may get before it counts as stale: `staleThreshold(pollInterval:httpTimeout:margin:)`.
+    public let staleAfter: Duration
     /// The slack in `staleAfter` on top of one poll interval and one request timeout.
-    public let staleMargin: Double
+    public let staleMargin: Duration
     /// The daemon's `staleMargin`: time for the address lookup, scheduling and a loaded machine.
-    public static let defaultStaleMargin = 5.0
+    public static let defaultStaleMargin = Duration.seconds(5)
+    /// What snapshots are stamped and aged with; the poller keeps its schedule on it too.
+    public let clock: any MonotonicClock
 
     /// The larger of 3 poll intervals and one interval + `HTTP_TIMEOUT` + `margin`.
     ///
     /// Polls run back to back, so a healthy poller publishes at least every interval + one request's time;
     /// a slow VMM whose answers take most of `HTTP_TIMEOUT` is slow, not stuck, and must not read as down.
     public static func staleThreshold(
-        pollInterval: Double, httpTimeout: Double, margin: Double = defaultStaleMargin
-    ) -> Double {
-        max(3 * pollInterval, pollInterval + httpTimeout + margin)
+        pollInterval: Duration, httpTimeout: Duration, margin: Duration = defaultStaleMargin
+    ) -> Duration {
+        max(pollInterval * 3, pollInterval + httpTimeout + margin)
     }
 
     private struct State {
@@ -40,24 +42,28 @@ public final class HealthPublisher: Sendable {
 
     /// A publisher advertising `ipAddress` for the process's life (`nil`: always `null`).
     public convenience init(
-        pubkey: String, ipAddress: String?, pollInterval: Double,
-        httpTimeout: Double = HTTPClientConfiguration.defaultTotalTimeout, staleMargin: Double = defaultStaleMargin
+        pubkey: String, ipAddress: String?, pollInterval: Duration,
+        httpTimeout: Duration = .seconds(HTTPClientConfiguration.defaultTotalTimeout),
+        staleMargin: Duration = defaultStaleMargin, clock: any MonotonicClock = .system
     ) {
         self.init(
             pubkey: pubkey, address: .fixed(ipAddress), pollInterval: pollInterval, httpTimeout: httpTimeout,
-            staleMargin: staleMargin)
+            staleMargin: staleMargin, clock: clock)
     }
 
     /// A publisher whose `ip_address` comes from `address`, resolved now and on every publish.
     ///
     /// - Parameters:
     ///   - httpTimeout: `HTTP_TIMEOUT`, the longest one VMM request may take (see `staleThreshold`).
-    ///   - staleMargin: the slack in the threshold; tests shrink it to see staleness quickly.
+    ///   - staleMargin: the slack in the threshold.
+    ///   - clock: what snapshots are stamped and aged with; tests pass one they move by hand.
     public init(
-        pubkey: String, address: AdvertisedAddress.Source, pollInterval: Double,
-        httpTimeout: Double = HTTPClientConfiguration.defaultTotalTimeout, staleMargin: Double = defaultStaleMargin
+        pubkey: String, address: AdvertisedAddress.Source, pollInterval: Duration,
+        httpTimeout: Duration = .seconds(HTTPClientConfiguration.defaultTotalTimeout),
+        staleMargin: Duration = defaultStaleMargin, clock: any MonotonicClock = .system
     ) {
         self.pubkey = pubkey
+        self.clock = clock
         self.addressSource = address
         self.staleMargin = staleMargin
         self.staleAfter = Self.staleThreshold(pollInterval: pollInterval, httpTimeout: httpTimeout, margin: staleMargin)
@@ -94,7 +100,7 @@ public final class HealthPublisher: Sendable {
             case .found(let found): found
             case .failed: self.ipAddress
             }
-        let snapshot = HealthSnapshot(outcome: outcome, pubkey: pubkey, ipAddress: ipAddress)
+        let snapshot = HealthSnapshot(outcome: outcome, takenAt: clock.now, pubkey: pubkey, ipAddress: ipAddress)
         publish(snapshot)
         return snapshot
     }
@@ -107,15 +113,14 @@ public final class HealthPublisher: Sendable {
     public func current() -> PreparedResponse {
         let (snapshot, cachedStale) = state.withLock { ($0.snapshot, $0.stale) }
         guard let snapshot else { return initial }
-        // Read the clock after the snapshot: a poll finishing in between must not look 500 years old.
-        let now = Clock.monotonicNanoseconds()
-        let age = now > snapshot.takenAt ? Double(now - snapshot.takenAt) / 1e9 : 0
+        // Read the clock after the snapshot: a poll finishing in between must not look stale.
+        let age = snapshot.takenAt.duration(to: clock.now)
         guard age > staleAfter else { return snapshot.response }
         if let cachedStale { return cachedStale }
         let reason =
-            "the dstack poller has not finished a poll in over \(SettingParsers.formatSeconds(staleAfter))"
+            "the dstack poller has not finished a poll in over \(SettingParsers.formatSeconds(staleAfter.inSeconds))"
             + " (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT"
-            + " + \(SettingParsers.formatSeconds(staleMargin))); it may be stuck"
+            + " + \(SettingParsers.formatSeconds(staleMargin.inSeconds))); it may be stuck"
         let rendered = BackendInfo.response(
             pubkey: pubkey, ipAddress: snapshot.ipAddress, outcome: .unavailable(reason: reason))
         return state.withLock { state in

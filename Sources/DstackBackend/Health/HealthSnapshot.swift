@@ -9,13 +9,11 @@ public final class HealthSnapshot: Sendable {
     public let outcome: PollOutcome
     /// The `ip_address` rendered into `response`.
     public let ipAddress: String?
-    /// Monotonic nanoseconds when the poll finished.
-    public let takenAt: UInt64
+    /// When the poll finished, on the publisher's clock.
+    public let takenAt: ContinuousClock.Instant
     public let response: PreparedResponse
 
-    public init(
-        outcome: PollOutcome, takenAt: UInt64 = Clock.monotonicNanoseconds(), pubkey: String, ipAddress: String?
-    ) {
+    public init(outcome: PollOutcome, takenAt: ContinuousClock.Instant, pubkey: String, ipAddress: String?) {
         self.outcome = outcome
         self.ipAddress = ipAddress
         self.takenAt = takenAt

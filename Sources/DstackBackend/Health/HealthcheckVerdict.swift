@@ -60,31 +60,61 @@ public struct BackendInfoSummary: Sendable, Equatable {
 
     /// Parses `body`; throws naming the first field that is missing or wrong.
     public init(parsing body: [UInt8]) throws(Invalid) {
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(body)
+        let document: Document
+        do throws(JSONDecodeError) {
+            document = try JSONDocument.decode(Document.self, from: body)
+        } catch .wrongKind(path: "", expected: _, let found) {
+            throw Invalid(description: "expected a JSON object, got \(found)")
         } catch {
             throw Invalid(description: error.description)
         }
-        guard document.isObject else { throw Invalid(description: "expected a JSON object, got \(document.kindDescription)") }
-        for (field, value) in [("version", BackendInfo.version), ("topic", BackendInfo.topic)] {
-            guard document[field]?.stringValue == value else {
-                throw Invalid(description: "\"\(field)\" is not \"\(value)\"")
-            }
+        for (field, value, sent) in [
+            ("version", BackendInfo.version, document.version), ("topic", BackendInfo.topic, document.topic),
+        ] {
+            guard sent == value else { throw Invalid(description: "\"\(field)\" is not \"\(value)\"") }
         }
-        guard let keys = document["pubkeys"]?.arrayValue, keys.count == 1, let pubkey = keys[0].stringValue,
-            pubkey.utf8.count == 64, Hex.decode(pubkey) != nil
+        guard let keys = document.pubkeys, keys.count == 1, let pubkey = keys.first, pubkey.utf8.count == 64,
+            Hex.decode(pubkey) != nil
         else { throw Invalid(description: "\"pubkeys\" is not a list of one 64-hex public key") }
-        guard let status = document["status"]?.stringValue, status == "Available" || status == "Unavailable" else {
+        guard let status = document.status, status == "Available" || status == "Unavailable" else {
             throw Invalid(description: "\"status\" is not \"Available\" or \"Unavailable\"")
         }
-        guard document["metadata"]?.stringValue != nil else {
+        guard document.metadata != nil else {
             throw Invalid(description: "\"metadata\" is not a string")
         }
-        guard let address = document["ip_address"], address == .null || address.stringValue != nil else {
+        guard document.ipAddressIsStringOrNull else {
             throw Invalid(description: "\"ip_address\" is not a string or null")
         }
         self.status = status
         self.pubkey = pubkey
+    }
+
+    /// A BackendInfo body read leniently (a field of another kind is nil), so the checks above name it.
+    private struct Document: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case version, topic, pubkeys, status, metadata
+            case ipAddress = "ip_address"
+        }
+
+        let version: String?
+        let topic: String?
+        /// Nil unless an array of strings.
+        let pubkeys: [String]?
+        let status: String?
+        let metadata: String?
+        /// `ip_address` is present, and a string or null.
+        let ipAddressIsStringOrNull: Bool
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            version = fields.lenient(String.self, forKey: .version)
+            topic = fields.lenient(String.self, forKey: .topic)
+            pubkeys = fields.lenient([String].self, forKey: .pubkeys)
+            status = fields.lenient(String.self, forKey: .status)
+            metadata = fields.lenient(String.self, forKey: .metadata)
+            ipAddressIsStringOrNull =
+                fields.contains(.ipAddress)
+                && ((try? fields.decodeNil(forKey: .ipAddress)) == true || fields.lenient(String.self, forKey: .ipAddress) != nil)
+        }
     }
 }

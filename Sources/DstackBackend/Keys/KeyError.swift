@@ -1,7 +1,7 @@
 /// A key, public key or signature that libsecp256k1 refused, or a signature that failed its own check.
 ///
 /// Messages never contain secret key material.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KeyError: CodedError {
     public enum Code: Sendable, Equatable {
         /// A secret key that is not 32 bytes.
         case wrongSecretKeyLength
@@ -22,34 +22,25 @@ public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
     public let code: Code
     public let message: String
 
-    init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public static func == (lhs: KeyError, rhs: KeyError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { message }
-
     static func wrongSecretKeyLength(_ count: Int) -> KeyError {
-        KeyError(.wrongSecretKeyLength, "a secp256k1 secret key is 32 bytes, got \(count)")
+        KeyError(code: .wrongSecretKeyLength, message: "a secp256k1 secret key is 32 bytes, got \(count)")
     }
     static var zeroSecretKey: KeyError {
-        KeyError(.zeroSecretKey, "the secret key is zero, which is not a valid secp256k1 key")
+        KeyError(code: .zeroSecretKey, message: "the secret key is zero, which is not a valid secp256k1 key")
     }
     static var secretKeyOutOfRange: KeyError {
-        KeyError(.secretKeyOutOfRange, "the secret key is not below the secp256k1 curve order n")
+        KeyError(code: .secretKeyOutOfRange, message: "the secret key is not below the secp256k1 curve order n")
     }
     static func invalidPublicKey(_ reason: String) -> KeyError {
-        KeyError(.invalidPublicKey, "not a BIP-340 x-only public key: \(reason)")
+        KeyError(code: .invalidPublicKey, message: "not a BIP-340 x-only public key: \(reason)")
     }
     static func wrongInputLength(_ what: String, expected: Int, got: Int) -> KeyError {
-        KeyError(.wrongInputLength, "\(what) must be \(expected) bytes, got \(got)")
+        KeyError(code: .wrongInputLength, message: "\(what) must be \(expected) bytes, got \(got)")
     }
     static func signingFailed(_ reason: String) -> KeyError {
-        KeyError(.signingFailed, "Schnorr signing failed: \(reason)")
+        KeyError(code: .signingFailed, message: "Schnorr signing failed: \(reason)")
     }
     static func randomUnavailable(_ error: SecureRandomError) -> KeyError {
-        KeyError(.randomUnavailable, "no randomness for signing: \(error)")
+        KeyError(code: .randomUnavailable, message: "no randomness for signing: \(error)")
     }
 }

@@ -18,14 +18,9 @@ enum KeyFileContents {
             throw .notHex(path: path, position: bad + 1)
         }
         guard text.count == 64 else { throw .wrongLength(path: path, length: text.count) }
-        var bytes = [UInt8](repeating: 0, count: 32)
+        // Every digit was checked above.
+        var bytes = Hex.decode(text)!
         defer { SecureRandom.cleanse(&bytes) }
-        var index = text.startIndex
-        for offset in 0..<32 {
-            // Both digits were checked above.
-            bytes[offset] = Hex.value(ofDigit: text[index])! << 4 | Hex.value(ofDigit: text[index + 1])!
-            index += 2
-        }
         return try secretKey(bytes, path: path)
     }
 

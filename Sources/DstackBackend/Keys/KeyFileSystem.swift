@@ -16,17 +16,27 @@ enum KeyFileSystem {
         var mode: mode_t
     }
 
+    /// Runs one system call through `retryingEINTR`, with its failure as a typed `SystemError`.
+    @discardableResult
+    static func run<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
+        do {
+            return try retryingEINTR(name, body)
+        } catch let error as SystemError {
+            throw error
+        } catch {
+            throw SystemError(call: name, errno: EIO)
+        }
+    }
+
     /// Runs one system call through `retryingEINTR`, mapping its failure to a `KeystoreError`.
     @discardableResult
     static func call<T: FixedWidthInteger>(
         _ name: String, _ body: () -> T, orThrow map: (SystemError) -> KeystoreError
     ) throws(KeystoreError) -> T {
         do {
-            return try retryingEINTR(name, body)
-        } catch let error as SystemError {
-            throw map(error)
+            return try run(name, body)
         } catch {
-            throw map(SystemError(call: name, errno: EIO))
+            throw map(error)
         }
     }
 
@@ -34,16 +44,14 @@ enum KeyFileSystem {
     static func read(path: String) throws(KeystoreError) -> Contents? {
         let descriptor: Int32
         do {
-            descriptor = try retryingEINTR("open") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
-        } catch let error as SystemError {
+            descriptor = try run("open") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
+        } catch {
             switch error.errno {
             case ENOENT: return nil
             case EACCES, EPERM: throw .permissionDenied(path: path, error)
             case ENOTDIR: throw .dataDirectoryNotDirectory(path: parentDirectory(of: path))
             default: throw .readFailed(path: path, error)
             }
-        } catch {
-            throw .readFailed(path: path, SystemError(call: "open", errno: EIO))
         }
         defer { close(descriptor) }
 
@@ -121,70 +129,66 @@ enum KeyFileSystem {
     static func publish(_ contents: [UInt8], at path: String, in directory: String) throws(KeystoreError)
         -> PublishResult
     {
-        let suffix = Hex.encode((try? SecureRandom.bytes(count: 8)) ?? [])
-        let temporary = directory + "/" + StaleKeyTemporaries.name(pid: getpid(), suffix: suffix)
-        let failed: (SystemError) -> KeystoreError = { .cannotWriteKey(path: directory, $0) }
-
-        let descriptor = try call(
-            "open", { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600) }, orThrow: failed)
+        let temporary = temporaryPath(for: path, in: directory)
+        do {
+            try writeTemporary(contents, at: temporary, mode: 0o600)
+        } catch {
+            throw .cannotWriteKey(path: directory, error)
+        }
         defer { unlink(temporary) }
         do {
-            defer { close(descriptor) }
-            try call("fchmod", { fchmod(descriptor, 0o600) }, orThrow: failed)
-            var written = 0
-            while written < contents.count {
-                written += try call(
-                    "write",
-                    { contents.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) } },
-                    orThrow: failed)
-            }
-            try call("fsync", { fsync(descriptor) }, orThrow: failed)
-        }
-        do {
-            try retryingEINTR("link") { link(temporary, path) }
-        } catch let error as SystemError {
-            if error.errno == EEXIST { return .lostRace }
-            throw failed(error)
+            try run("link") { link(temporary, path) }
         } catch {
-            throw failed(SystemError(call: "link", errno: EIO))
+            if error.errno == EEXIST { return .lostRace }
+            throw .cannotWriteKey(path: directory, error)
         }
         return .published
     }
 
     /// Replaces `path` atomically with `contents` at exactly `mode`: a temporary file in `directory` (fsync),
-    /// then `rename(2)`. Only for files that may be overwritten (`key.pub`); never for the key itself.
+    /// then `rename(2)` and an fsync of `directory`. Only for files that may be overwritten (`key.pub`); never
+    /// for the key itself.
     static func replace(_ contents: [UInt8], at path: String, in directory: String, mode: mode_t) throws(SystemError) {
+        let temporary = temporaryPath(for: path, in: directory)
+        try writeTemporary(contents, at: temporary, mode: mode)
+        do {
+            try run("rename") { rename(temporary, path) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        syncDirectory(directory)
+    }
+
+    /// `directory/.<file name of path>.tmp.<pid>.<16 random lower-case hex>`: for the key, exactly the pattern
+    /// `StaleKeyTemporaries` removes after a crash. The suffix is empty when no randomness is available
+    /// (`O_EXCL` still refuses a name that exists).
+    static func temporaryPath(for path: String, in directory: String) -> String {
         let suffix = Hex.encode((try? SecureRandom.bytes(count: 8)) ?? [])
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = directory + "/." + name + ".tmp." + String(getpid()) + "." + suffix
-        func run<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
-            do {
-                return try retryingEINTR(call, body)
-            } catch let error as SystemError {
-                throw error
-            } catch {
-                throw SystemError(call: call, errno: EIO)
-            }
-        }
+        return directory + "/." + name + ".tmp." + String(getpid()) + "." + suffix
+    }
+
+    /// Creates `temporary` (never following or reusing a name) with `contents` at exactly `mode`, on disk
+    /// (fsync) before the caller links or renames it into place. On failure the file is removed.
+    private static func writeTemporary(_ contents: [UInt8], at temporary: String, mode: mode_t) throws(SystemError) {
         let descriptor = try run("open") {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         }
-        var renamed = false
-        defer { if !renamed { unlink(temporary) } }
+        defer { close(descriptor) }
         do {
-            defer { close(descriptor) }
-            _ = try run("fchmod") { fchmod(descriptor, mode) }
+            try run("fchmod") { fchmod(descriptor, mode) }
             var written = 0
             while written < contents.count {
                 written += try run("write") {
                     contents.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
                 }
             }
-            _ = try run("fsync") { fsync(descriptor) }
+            try run("fsync") { fsync(descriptor) }
+        } catch {
+            unlink(temporary)
+            throw error
         }
-        _ = try run("rename") { rename(temporary, path) }
-        renamed = true
-        syncDirectory(directory)
     }
 
     /// Flushes a directory's entries (a new file or subdirectory) to disk. Best effort: some file systems

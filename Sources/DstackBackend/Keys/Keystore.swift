@@ -81,7 +81,7 @@ public enum Keystore {
             throw .randomUnavailable(path: path, error)
         }
         let generated = try nodeKey(secret, path: path)
-        var contents = secret.withUnsafeBytes(lowerCaseHex)
+        var contents = secret.withUnsafeBytes(Hex.encodedBytes)
         defer { SecureRandom.cleanse(&contents) }
 
         switch try KeyFileSystem.publish(contents, at: path, in: directory) {
@@ -134,19 +134,6 @@ public enum Keystore {
         } catch {
             throw .keyOutOfRange(path: path)
         }
-    }
-
-    /// The key file's contents: 64 lower-case hex digits, built straight into bytes the caller cleanses
-    /// (`Hex.encode` would leave a copy of the secret in a `String` nobody can zero).
-    private static func lowerCaseHex(_ secret: UnsafeRawBufferPointer) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(secret.count * 2)
-        for byte in secret {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return out
     }
 
     /// An empty `DATA_DIR` means the current directory.

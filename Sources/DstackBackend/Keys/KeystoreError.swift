@@ -2,7 +2,7 @@
 ///
 /// Every message names the file and the likely fix, and never contains key material. Equality is on the
 /// code only.
-public struct KeystoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KeystoreError: CodedError {
     public enum Code: Sendable, Equatable {
         /// `load` found no key file (only `loadOrCreate` creates one).
         case keyFileMissing
@@ -53,10 +53,6 @@ public struct KeystoreError: Error, Sendable, Equatable, CustomStringConvertible
         self.path = path
         self.message = message
     }
-
-    public static func == (lhs: KeystoreError, rhs: KeystoreError) -> Bool { lhs.code == rhs.code }
-
-    public var description: String { message }
 
     /// What to do about a key file we refuse: never regenerate silently, the node's identity is at stake.
     private static func refusal(_ code: Code, path: String, _ problem: String) -> KeystoreError {

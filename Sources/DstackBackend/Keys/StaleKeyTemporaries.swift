@@ -3,12 +3,13 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FoundationEssentials
 
 /// Removes the temporary files a crash during key creation leaves behind: each holds a secret key
 /// nobody uses, readable by whoever can read `DATA_DIR`.
 ///
 /// Only our own exact pattern is touched, `.key.tmp.<pid>.<16 lower-case hex>` (see
-/// `KeyFileSystem.publish`), and only regular files, never links or directories. A file counts as stale
+/// `KeyFileSystem.temporaryPath`), and only regular files, never links or directories. A file counts as stale
 /// when the process that created it is gone (and it is older than `orphanMinimumAge`, for a creator in
 /// another PID namespace sharing the volume) or when it is older than `maximumAge` whoever made it: key
 /// creation takes milliseconds, so a concurrent creator is never disturbed.
@@ -19,11 +20,6 @@ enum StaleKeyTemporaries {
     /// A file of a creator that is gone is left alone this long.
     static let orphanMinimumAge = 2.0
 
-    /// The temporary file's name for process `pid` and the random `suffix` (16 lower-case hex).
-    static func name(pid: pid_t, suffix: String) -> String {
-        prefix + String(pid) + "." + suffix
-    }
-
     /// The creating pid, when `name` is exactly a temporary key file's name.
     static func creator(ofName name: String) -> pid_t? {
         guard name.hasPrefix(prefix) else { return nil }
@@ -32,9 +28,8 @@ enum StaleKeyTemporaries {
             pidText.allSatisfy(\.isASCIIDigit), let pid = pid_t(pidText), pid > 0
         else { return nil }
         let suffix = parts[1]
-        // `publish` uses an empty suffix when random bytes were unavailable.
-        let isLowerHex = suffix.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-        guard suffix.isEmpty || (suffix.utf8.count == 16 && isLowerHex) else { return nil }
+        // `KeyFileSystem.temporaryPath` uses an empty suffix when random bytes were unavailable.
+        guard suffix.isEmpty || (suffix.utf8.count == 16 && Hex.isLowerCase(suffix)) else { return nil }
         return pid
     }
 
@@ -46,7 +41,7 @@ enum StaleKeyTemporaries {
     }
 
     /// Removes the stale temporary key files in `directory`, logging each removal (never the contents).
-    static func remove(in directory: String, logger: Logger, now: Double = Clock.wallSeconds()) {
+    static func remove(in directory: String, logger: Logger, now: Double = Date.now.timeIntervalSince1970) {
         guard let stream = opendir(directory) else {
             logger.warn(
                 "Cannot list the data directory to look for stale temporary key files", ("data.dir", directory),

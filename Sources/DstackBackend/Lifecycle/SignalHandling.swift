@@ -21,7 +21,7 @@ public enum SignalHandling {
         ignoredSignalLogger.withLock { $0 = logger }
     }
 
-    /// Which signal stopped us, for the exit code (128 + number).
+    /// Turns SIGTERM and SIGINT into `stop` with their `StopReason` (for the exit code, 128 + number).
     public static func install(stop: StopSignal) {
         signal(SIGPIPE, SIG_IGN)
         var set = sigset_t()
@@ -39,14 +39,6 @@ public enum SignalHandling {
             return nil
         }, context)
         pthread_detach(thread)
-    }
-
-    /// The conventional exit code for a process ended by `signal`: 128 + its number (SIGTERM 143, SIGINT 130).
-    public static func exitCode(forStopReason reason: String?) -> Int32 {
-        switch reason {
-        case "SIGINT": 128 + SIGINT
-        default: 128 + SIGTERM
-        }
     }
 }
 
@@ -79,7 +71,7 @@ private final class SignalWaiter: @unchecked Sendable {
                     ("signal", Self.name(of: received)))
                 continue
             }
-            stop.stop(reason: received == SIGINT ? "SIGINT" : "SIGTERM")
+            stop.stop(reason: received == SIGINT ? .interrupt : .terminate)
         }
     }
 }

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Synchronization
 
 /// Everything `/metrics` reports, updated lock-free by the poller, the registry flow and the server.
@@ -22,7 +23,7 @@ public final class DaemonMetrics: Sendable {
 
     public static let registrationResults = ["ok", "retryable_error", "rejected"]
 
-    public init(startTime: Double = Clock.wallSeconds()) {
+    public init(startTime: Double = Date.now.timeIntervalSince1970) {
         self.startTime = startTime
         registrationAttempts = Self.registrationResults.map { ($0, Counter()) }
     }
@@ -42,12 +43,12 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Updates the dstack series from one poll.
-    public func recordPoll(succeeded: Bool, seconds: Double, free: Int, busy: Int) {
-        pollDuration.observe(seconds)
+    public func recordPoll(succeeded: Bool, duration: Duration, free: Int, busy: Int) {
+        pollDuration.observe(duration.inSeconds)
         if succeeded {
             pollOK.increment()
             dstackUp.set(1)
-            lastSuccess.set(Clock.wallSeconds())
+            lastSuccess.set(Date.now.timeIntervalSince1970)
             gpusFree.set(Double(free))
             gpusBusy.set(Double(busy))
         } else {

@@ -20,7 +20,7 @@ public struct ProcessMetrics: Sendable {
     /// The values of the running process.
     public static func current() -> ProcessMetrics {
         var values = ProcessMetrics()
-        if let text = ProcFile.read("/proc/self/stat"), let stat = ProcSelfStat(parsing: text) {
+        if let text = try? SmallFile.read("/proc/self/stat").get(), let stat = ProcSelfStat(parsing: text) {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
             let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
             if ticks > 0 {
@@ -58,11 +58,11 @@ public struct ProcessMetrics: Sendable {
     }
 
     /// The kernel's boot time (`btime` of `/proc/stat`), Unix seconds; read once, it does not change.
-    static let bootTime: Double? = ProcFile.read("/proc/stat").flatMap(parseBootTime)
+    static let bootTime: Double? = (try? SmallFile.read("/proc/stat").get()).flatMap(parseBootTime)
 
     static func parseBootTime(_ text: String) -> Double? {
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst("btime ".count).trimmingASCIISpaces())
+            return Double(line.dropFirst("btime ".count).trimmingASCIIWhitespace())
         }
         return nil
     }
@@ -99,39 +99,11 @@ extension ProcSelfStat {
         func field(_ n: Int) -> UInt64? {
             let index = n - 3
             guard index < fields.count else { return nil }
-            return UInt64(fields[index].trimmingASCIISpaces())
+            return UInt64(fields[index].trimmingASCIIWhitespace())
         }
         guard let utime = field(14), let stime = field(15), let start = field(22), let vsize = field(23),
             let rss = field(24)
         else { return nil }
         self.init(userTicks: utime, systemTicks: stime, startTicks: start, virtualBytes: vsize, residentPages: rss)
-    }
-}
-
-/// Reads small `/proc` files whole (they report a size of 0, so read until end of file).
-enum ProcFile {
-    static func read(_ path: String, limit: Int = 1 << 16) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < limit {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            bytes += buffer[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\n" || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\n" || last == "\t" { slice = slice.dropLast() }
-        return slice
     }
 }

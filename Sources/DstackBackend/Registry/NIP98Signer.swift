@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Signs registry requests as NIP-98 HTTP auth (`REGISTRY_AUTH=nip98`).
 ///
 /// Each request carries `Authorization: Nostr <base64 event>`, the event being kind 27235 with tags
@@ -11,7 +13,7 @@ public struct NIP98Signer: Sendable {
     /// Unix seconds; injectable so tests are deterministic.
     public let now: @Sendable () -> Int
 
-    public init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Clock.wallSeconds()) }) {
+    public init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }) {
         self.key = key
         self.logger = logger
         self.now = now
@@ -29,7 +31,7 @@ public struct NIP98Signer: Sendable {
 
     /// `Nostr <base64 of the event JSON>`.
     public func authorization(method: String, url: String, body: [UInt8]?) throws(KeyError) -> String {
-        "Nostr " + Base64.encode(try event(method: method, url: url, body: body).json)
+        "Nostr " + Data(try event(method: method, url: url, body: body).json).base64EncodedString()
     }
 
     /// A header provider for `RegistryClient`. A signing failure (which the key's self-check makes a

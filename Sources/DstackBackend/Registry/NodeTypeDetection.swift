@@ -53,13 +53,10 @@ public enum NodeTypeDetection {
         let haystack = Array(text.uppercased().utf8)
         let needle = Array(word.utf8)
         guard haystack.count >= needle.count else { return false }
-        func isAlphanumeric(_ c: UInt8) -> Bool {
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
-        }
         for start in 0...(haystack.count - needle.count) where haystack[start..<start + needle.count].elementsEqual(needle) {
-            let before = start == 0 || !isAlphanumeric(haystack[start - 1])
+            let before = start == 0 || !haystack[start - 1].isASCIIAlphanumeric
             let end = start + needle.count
-            let after = end == haystack.count || !isAlphanumeric(haystack[end])
+            let after = end == haystack.count || !haystack[end].isASCIIAlphanumeric
             if before && after { return true }
         }
         return false

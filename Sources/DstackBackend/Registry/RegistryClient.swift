@@ -28,14 +28,9 @@ public struct RegistryClient: Sendable {
     /// (oversized answer, bad public key); any other non-2xx answer or an unreadable body means
     /// `.notRegistered`.
     public func permissions(pubkey: String) throws(RegistryError) -> PermissionStatus {
-        let url = baseURL.appending("/permissions/" + pubkey)
-        try Self.checkPublicKey(pubkey, method: "GET", url: url)
-        let response = try send(HTTPClientRequest(method: .get, url: url))
+        let response = try get("/permissions/", pubkey: pubkey)
         if response.isSuccess {
             return PermissionStatus.parse(response.body)
-        }
-        if RegistryError.isTransientStatus(response.status) {
-            throw Self.statusError(method: "GET", url: url, response: response)
         }
         return .notRegistered(reason: "HTTP \(response.status)")
     }
@@ -45,17 +40,24 @@ public struct RegistryClient: Sendable {
     /// Throws for what is worth retrying (network errors, 408, 429, 5xx) and for a refused request; 404 is
     /// `.notFound`, any other answer that is not a record of this key is `.unusable`.
     public func worker(pubkey: String) throws(RegistryError) -> WorkerLookup {
-        let url = baseURL.appending("/workers/" + pubkey)
-        try Self.checkPublicKey(pubkey, method: "GET", url: url)
-        let response = try send(HTTPClientRequest(method: .get, url: url))
+        let response = try get("/workers/", pubkey: pubkey)
         if response.isSuccess {
             return WorkerLookup.parse(response.body, pubkey: pubkey)
         }
-        if RegistryError.isTransientStatus(response.status) {
-            throw Self.statusError(method: "GET", url: url, response: response)
-        }
         if response.status == 404 { return .notFound }
         return .unusable(reason: "HTTP \(response.status)")
+    }
+
+    /// `GET <REGISTRY_URL><path><pubkey>`: a 2xx answer, or another status for the caller to classify.
+    /// Throws for a transport error, a status worth retrying (408, 429, 5xx) and a malformed public key.
+    private func get(_ path: String, pubkey: String) throws(RegistryError) -> HTTPClientResponse {
+        let url = baseURL.appending(path + pubkey)
+        try Self.checkPublicKey(pubkey, method: "GET", url: url)
+        let response = try send(HTTPClientRequest(method: .get, url: url))
+        if !response.isSuccess && RegistryError.isTransientStatus(response.status) {
+            throw Self.statusError(method: "GET", url: url, response: response)
+        }
+        return response
     }
 
     /// What `POST /workers` achieved.
@@ -103,8 +105,8 @@ public struct RegistryClient: Sendable {
         if let headerProvider {
             request.headers += headerProvider(request.method, request.url, request.body ?? [])
         }
-        let started = Clock.monotonicNanoseconds()
-        func milliseconds() -> String { String((Clock.monotonicNanoseconds() - started) / 1_000_000) }
+        let started = ContinuousClock.now
+        func milliseconds() -> String { String(started.duration(to: .now).roundedMilliseconds) }
         do {
             let response = try http.perform(request)
             logger.debug(
@@ -121,8 +123,7 @@ public struct RegistryClient: Sendable {
 
     /// The public key goes into a URL path, so it must be exactly what the registry keys on.
     private static func checkPublicKey(_ pubkey: String, method: String, url: String) throws(RegistryError) {
-        let isLowerHex = pubkey.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
-        guard pubkey.utf8.count == 64, isLowerHex else {
+        guard pubkey.utf8.count == 64, Hex.isLowerCase(pubkey) else {
             throw RegistryError(
                 method: method, url: url,
                 kind: .invalidRequest("the public key must be 64 lower-case hex digits, got \(pubkey.utf8.count) characters"))

@@ -64,11 +64,6 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `body` as printable text for one log line: at most `maximumBodyBytes`, unsafe characters escaped (`PeerText`).
     static func printableBody(_ body: [UInt8]) -> String {
-        let shown = body.prefix(maximumBodyBytes)
-        var text = PeerText.escaped(String(decoding: shown, as: UTF8.self))
-        if body.count > shown.count {
-            text += "... (\(body.count) bytes in all)"
-        }
-        return text
+        PeerText.escaped(body, maximumBytes: maximumBodyBytes)
     }
 }

@@ -9,13 +9,6 @@ public struct RegistryView: Sendable, Equatable {
     /// The configured node type; nil for `NODE_TYPE=auto`, which is derived at start.
     public let configuredNodeType: String?
 
-    public init(permissions: PermissionStatus, lookup: WorkerLookup, configuredOwner: EthereumAddress, configuredNodeType: String?) {
-        self.permissions = permissions
-        self.lookup = lookup
-        self.configuredOwner = configuredOwner
-        self.configuredNodeType = configuredNodeType
-    }
-
     /// Asks the registry (one request each, no retries: `check` reports, the daemon retries).
     public static func fetch(client: RegistryClient, pubkey: String, owner: EthereumAddress, nodeType: NodeType)
         throws(RegistryError) -> RegistryView
@@ -48,10 +41,10 @@ public struct RegistryView: Sendable, Equatable {
         case .found(let record):
             parts.append("stored owner \(record.printableOwner)\(ownerMismatch ? " is NOT OWNER_ADDRESS \(configuredOwner.checksummed)" : " (= OWNER_ADDRESS)")")
             parts.append("node type \(record.printableNodeType ?? "(none)")")
-            if let stored = record.nodeType, let configuredNodeType, stored != configuredNodeType {
+            if let configuredNodeType, record.nodeType(differingFrom: configuredNodeType) != nil {
                 parts.append("NODE_TYPE \(configuredNodeType) differs (the registry keeps its own)")
             }
-            parts.append(record.mintTxHash == nil ? "not minted yet" : "minted")
+            parts.append(record.isMinted ? "minted" : "not minted yet")
         case .notFound:
             parts.append("no worker record at GET /workers/<pubkey>, so the owner cannot be compared")
         case .unusable(let reason):

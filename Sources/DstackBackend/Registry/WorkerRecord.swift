@@ -19,21 +19,61 @@ public enum WorkerLookup: Sendable, Equatable {
 
     /// Reads a 2xx body for `pubkey`: a JSON object with an `owner` string, at the top or under `worker`.
     static func parse(_ body: [UInt8], pubkey: String) -> WorkerLookup {
-        guard let json = try? JSONValue.parse(body) else {
+        guard let answer = try? JSONDocument.decode(WorkerAnswer.self, from: body) else {
             return .unusable(reason: "the answer is not JSON")
         }
-        let object = json["owner"] != nil ? json : (json["worker"] ?? json)
-        guard let owner = object["owner"]?.stringValue else {
+        let object = answer.top.hasOwner ? answer.top : (answer.worker ?? answer.top)
+        guard let owner = object.owner else {
             return .unusable(reason: "the answer has no owner field")
         }
-        let recordKey = object["pubkey"]?.stringValue
-        if let recordKey, recordKey.lowercased() != pubkey.lowercased() {
+        if let recordKey = object.pubkey, recordKey.lowercased() != pubkey.lowercased() {
             return .unusable(reason: "the answer is the record of another key (\(RegistryError.printableBody(Array(recordKey.utf8))))")
         }
-        return .found(
-            WorkerRecord(
-                owner: owner, nodeType: object["node_type"]?.stringValue,
-                mintTxHash: object["mint_tx_hash"]?.stringValue))
+        return .found(WorkerRecord(owner: owner, nodeType: object.nodeType, mintTxHash: object.mintTxHash))
+    }
+}
+
+/// A `/workers/{pubkey}` answer, read leniently: the record's fields at the top or under `worker`.
+private struct WorkerAnswer: Decodable {
+    /// A record's fields; a field that is missing or not a string is nil, and a non-object has none.
+    struct Fields: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case owner, pubkey
+            case nodeType = "node_type"
+            case mintTxHash = "mint_tx_hash"
+        }
+
+        /// Whether an `owner` member is there at all, whatever its kind.
+        var hasOwner = false
+        var owner: String?
+        var pubkey: String?
+        var nodeType: String?
+        var mintTxHash: String?
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            guard let fields = try? decoder.container(keyedBy: CodingKeys.self) else { return }
+            hasOwner = fields.contains(.owner)
+            owner = fields.lenient(String.self, forKey: .owner)
+            pubkey = fields.lenient(String.self, forKey: .pubkey)
+            nodeType = fields.lenient(String.self, forKey: .nodeType)
+            mintTxHash = fields.lenient(String.self, forKey: .mintTxHash)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case worker
+    }
+
+    let top: Fields
+    /// The `worker` member's fields when the member is there (an empty set when it is not an object).
+    let worker: Fields?
+
+    init(from decoder: any Decoder) throws {
+        top = try Fields(from: decoder)
+        let members = try? decoder.container(keyedBy: CodingKeys.self)
+        worker = members?.contains(.worker) == true ? members?.lenient(Fields.self, forKey: .worker) ?? Fields() : nil
     }
 }
 
@@ -58,6 +98,16 @@ public struct WorkerRecord: Sendable, Equatable {
         if stored.hasPrefix("0x") { stored.removeFirst(2) }
         return stored == String(address.checksummed.lowercased().dropFirst(2))
     }
+
+    /// The stored node type when it is not `configured`, else nil (also when none is stored). The registry
+    /// keeps the node type of the first registration: the daemon warns about a difference, `check` shows it.
+    public func nodeType(differingFrom configured: String) -> String? {
+        guard let nodeType, nodeType != configured else { return nil }
+        return nodeType
+    }
+
+    /// Whether the registry has minted the worker (`mint_tx_hash` is set).
+    public var isMinted: Bool { mintTxHash != nil }
 
     /// The stored owner as printable text for logs (a registry may store anything).
     public var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }

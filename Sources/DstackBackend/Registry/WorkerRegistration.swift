@@ -52,7 +52,7 @@ public struct WorkerRegistration: Sendable {
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
     public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
-        var run = Attempts(started: Clock.monotonicNanoseconds())
+        var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
         } catch {
@@ -67,11 +67,11 @@ public struct WorkerRegistration: Sendable {
     }
 
     private struct Attempts {
-        let started: UInt64
+        let started: ContinuousClock.Instant
         var total = 0
 
         var elapsedSeconds: Double {
-            Double(Clock.monotonicNanoseconds() - started) / 1e9
+            started.duration(to: .now).inSeconds
         }
     }
 
@@ -131,11 +131,11 @@ public struct WorkerRegistration: Sendable {
             logger.info(
                 "Registry holds a record of this worker", ("registry.owner", record.printableOwner),
                 ("registry.node_type", record.nodeType ?? "(none)"),
-                ("registry.minted", record.mintTxHash == nil ? "false" : "true"))
+                ("registry.minted", String(record.isMinted)))
             guard record.isOwned(by: owner) else {
                 throw .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
             }
-            if let stored = record.nodeType, stored != nodeType {
+            if let stored = record.nodeType(differingFrom: nodeType) {
                 logger.warn(
                     "The registry holds another node type for this worker; it keeps the one from the first registration",
                     ("registry.node_type", stored), ("node_type", nodeType))
@@ -181,7 +181,7 @@ public struct WorkerRegistration: Sendable {
     ) throws(RegistrationError) -> T {
         var failures = 0
         while true {
-            if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
             attempts.total += 1
             let error: RegistryError
             do {
@@ -192,7 +192,7 @@ public struct WorkerRegistration: Sendable {
                 error = caught
             }
             onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if stop.isStopped { throw .interrupted(reason: stop.stopReason ?? "stop requested") }
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
             guard error.isTransient else { throw .rejected(error) }
             failures += 1
             let remaining = backoff.budget - attempts.elapsedSeconds
@@ -207,8 +207,8 @@ public struct WorkerRegistration: Sendable {
             logger.warn(
                 "Registry request failed, retrying", ("step", step), ("reason", error.description),
                 ("attempt", String(attempts.total)), ("retry.in", SettingParsers.formatSeconds(delay)))
-            if stop.wait(seconds: delay) {
-                throw .interrupted(reason: stop.stopReason ?? "stop requested")
+            if stop.wait(for: .seconds(delay)), let reason = stop.stopReason {
+                throw .interrupted(reason: reason.description)
             }
         }
     }

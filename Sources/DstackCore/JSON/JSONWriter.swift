@@ -74,38 +74,9 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: Array(json.utf8))
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     /// Appends `value` as a quoted JSON string with Python's `ensure_ascii` escaping.
     public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for scalar in value.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out.append(contentsOf: [0x5c, 0x22])
-            case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5c, UInt8(ascii: "b")])
-            case 0x0c: out.append(contentsOf: [0x5c, UInt8(ascii: "f")])
-            case 0x20...0x7e: out.append(UInt8(scalar.value))
-            case 0x10000...:
-                let v = scalar.value - 0x10000
-                appendUnicodeEscape(UInt16(0xd800 + (v >> 10)), to: &out)
-                appendUnicodeEscape(UInt16(0xdc00 + (v & 0x3ff)), to: &out)
-            default:
-                appendUnicodeEscape(UInt16(scalar.value), to: &out)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    private static func appendUnicodeEscape(_ unit: UInt16, to out: inout [UInt8]) {
-        out.append(contentsOf: [0x5c, UInt8(ascii: "u")])
-        out.append(hexDigits[Int(unit >> 12 & 0xf)])
-        out.append(hexDigits[Int(unit >> 8 & 0xf)])
-        out.append(hexDigits[Int(unit >> 4 & 0xf)])
-        out.append(hexDigits[Int(unit & 0xf)])
+        JSONString.append(value, style: .asciiOnly, to: &out)
     }
 
     /// `value` as a JSON string literal.

@@ -13,7 +13,7 @@ public final class BackgroundThread: @unchecked Sendable {
 
     public init(name: String, _ body: @escaping @Sendable () -> Void) {
         let finished = finished
-        let box = Unmanaged.passRetained(ThreadBody(name: name, body: { body(); finished.stop(reason: "finished") })).toOpaque()
+        let box = Unmanaged.passRetained(ThreadBody(name: name, body: { body(); finished.stop() })).toOpaque()
         let result = pthread_create(&thread, nil, { raw in
             let body = Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue()
             clinux_set_thread_name(body.name)
@@ -30,12 +30,12 @@ public final class BackgroundThread: @unchecked Sendable {
         pthread_join(thread, nil)
     }
 
-    /// Waits up to `seconds` for the closure to return; returns false (and leaves the thread detached)
+    /// Waits up to `timeout` for the closure to return; returns false (and leaves the thread detached)
     /// if it is still running, e.g. a poll blocked in a request that the process is about to abandon.
     @discardableResult
-    public func join(timeout seconds: Double) -> Bool {
+    public func join(timeout: Duration) -> Bool {
         guard !joined else { return true }
-        guard finished.wait(seconds: seconds) else {
+        guard finished.wait(for: timeout) else {
             joined = true
             pthread_detach(thread)
             return false

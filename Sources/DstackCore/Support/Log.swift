@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FoundationEssentials
 import Synchronization
 
 /// How much the daemon says: `LOG_LEVEL`.
@@ -74,7 +75,7 @@ public struct LogRecord: Sendable, Equatable {
         case .text:
             // A message may quote a peer (`Failed to connect to dstack: <reason>`): escape what could split
             // or disguise the line. Field values are quoted and escaped below.
-            var line = Clock.rfc3339(timestamp) + " " + level.paddedLabel + " " + PeerText.escaped(message)
+            var line = Self.rfc3339(timestamp) + " " + level.paddedLabel + " " + PeerText.escaped(message)
             for (key, value) in fields {
                 line += " " + key + "=" + Self.quotedIfNeeded(value)
             }
@@ -83,7 +84,7 @@ public struct LogRecord: Sendable, Equatable {
             var writer = JSONWriter()
             writer.beginObject()
             writer.key("ts")
-            writer.string(Clock.rfc3339(timestamp))
+            writer.string(Self.rfc3339(timestamp))
             writer.key("level")
             writer.string(level.name)
             writer.key("msg")
@@ -122,39 +123,12 @@ public struct LogRecord: Sendable, Equatable {
 
     /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, at most 32 bytes.
     static func isJSONNumber(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 32 else { return false }
-        var i = 0
-        func digits() -> Int {
-            let start = i
-            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
-            return i - start
-        }
-        if bytes[i] == UInt8(ascii: "-") { i += 1 }
-        guard i < bytes.count else { return false }
-        if bytes[i] == UInt8(ascii: "0") {
-            i += 1
-        } else if digits() == 0 {
-            return false
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            guard digits() > 0 else { return false }
-        }
-        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
-            i += 1
-            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
-            guard digits() > 0 else { return false }
-        }
-        return i == bytes.count
+        text.utf8.count <= 32 && JSONSyntax.isNumber(text)
     }
 
     private static func quotedIfNeeded(_ value: String) -> String {
         let plain = !value.isEmpty && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: "\"") }
-        if plain { return value }
-        var writer = JSONWriter()
-        writer.string(value)
-        return writer.text
+        return plain ? value : JSONWriter.quoted(value)
     }
 }
 
@@ -177,11 +151,10 @@ public struct StandardErrorSink: LogSink {
         line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
+                let result = try? syscall(blocking: false, where: "write") {
+                    Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
                 }
+                guard let written = result?.value else { return }
                 offset += written
             }
         }
@@ -227,7 +200,7 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ fields: [(String, String)]) {
         guard level <= self.level else { return }
-        sink.write(LogRecord(timestamp: Clock.wallSeconds(), level: level, message: message, fields: fields))
+        sink.write(LogRecord(timestamp: Date.now.timeIntervalSince1970, level: level, message: message, fields: fields))
     }
 
     public func error(_ message: String, _ fields: (String, String)...) { log(.error, message, fields) }

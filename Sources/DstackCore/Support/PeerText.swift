@@ -26,25 +26,41 @@ public enum PeerText {
     /// `text` with every unsafe character written as an escape (`\n`, `\r`, `\t`, else `\uXXXX`).
     public static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar) {
-                result.append(contentsOf: escape(scalar).unicodeScalars)
-            } else {
-                result.append(scalar)
-            }
+        return render(text, folding: false, limit: .max)
+    }
+
+    /// A peer's `bytes` (a registry's body) escaped like `escaped(_:)`: at most `maximumBytes` of them are
+    /// shown, invalid UTF-8 becomes U+FFFD, and a cut body ends with `... (<n> bytes in all)`.
+    public static func escaped<Bytes: Collection<UInt8>>(_ bytes: Bytes, maximumBytes: Int) -> String {
+        let shown = bytes.prefix(maximumBytes)
+        var text = escaped(String(decoding: shown, as: UTF8.self))
+        if bytes.count > shown.count {
+            text += "... (\(bytes.count) bytes in all)"
         }
-        return String(result)
+        return text
     }
 
     /// `text` as one short line: runs of spaces, line breaks and C0 controls become one space, other unsafe
     /// characters are escaped, and the result is cut at `limit` characters with `…`.
     public static func oneLine(_ text: String, limit: Int) -> String {
+        render(text, folding: true, limit: limit)
+    }
+
+    /// A peer's `bytes` (a VMM's body) as one short line like `oneLine(_:limit:)`, invalid UTF-8 as U+FFFD.
+    /// Only the first `4 * limit` bytes are decoded (`limit` characters at most 4 bytes each), so a huge body
+    /// costs nothing.
+    public static func oneLine<Bytes: Collection<UInt8>>(_ bytes: Bytes, limit: Int) -> String {
+        oneLine(String(decoding: bytes.prefix(limit * 4), as: UTF8.self), limit: limit)
+    }
+
+    /// The one sanitizing pass: unsafe characters escaped, with `folding` runs of `isFolded` characters as one
+    /// space, cut with `…` where the next piece would pass `limit` characters.
+    private static func render(_ text: String, folding: Bool, limit: Int) -> String {
         var line = ""
         var pendingSpace = false
         var count = 0
         for scalar in text.unicodeScalars {
-            if isFolded(scalar) {
+            if folding && isFolded(scalar) {
                 pendingSpace = !line.isEmpty
                 continue
             }
@@ -64,16 +80,13 @@ public enum PeerText {
         return line
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
-
     private static func escape(_ scalar: Unicode.Scalar) -> String {
         switch scalar {
         case "\n": return "\\n"
         case "\r": return "\\r"
         case "\t": return "\\t"
         default:
-            let value = Int(scalar.value)
-            return "\\u" + String([12, 8, 4, 0].map { hexDigits[(value >> $0) & 0xf] })
+            return String(decoding: Hex.unicodeEscape(UInt16(truncatingIfNeeded: scalar.value)), as: UTF8.self)
         }
     }
 }

@@ -6,7 +6,7 @@ import Darwin
 
 /// A failed system call, with the call's name and `errno`.
 ///
-/// The one place where `errno` becomes a Swift error (see `retryingEINTR`).
+/// The one place where `errno` becomes a Swift error (see `syscall(blocking:where:_:)`).
 public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The system call or library function that failed, e.g. `open`.
     public let call: String
@@ -25,17 +25,5 @@ public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
 
     public var description: String {
         "\(call) failed: \(reason) (errno \(errno))"
-    }
-}
-
-/// Runs a system call that returns -1 on failure, retrying on `EINTR`, and throws `SystemError` otherwise.
-@discardableResult
-public func retryingEINTR<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
-    while true {
-        let result = body()
-        if result != -1 { return result }
-        let code = errno
-        if code == EINTR { continue }
-        throw SystemError(call: call, errno: code)
     }
 }

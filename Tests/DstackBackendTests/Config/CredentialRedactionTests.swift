@@ -85,7 +85,7 @@ import Testing
         let registry = RegistryClient(baseURL: base, http: HTTPClient())
         _ = try? registry.permissions(pubkey: String(repeating: "ab", count: 32))
         let request = try #require(server.requests.first)
-        let basic = "Basic " + Base64.encode(Array("alice:\(Self.secret)".utf8))
+        let basic = "Basic " + Data("alice:\(Self.secret)".utf8).base64EncodedString()
         #expect(request.header("authorization") == basic)
         #expect(request.target.hasSuffix("?token=\(Self.token)"))
 
@@ -106,9 +106,9 @@ import Testing
         refused.stop()
         let endpoint = try DstackEndpoint.parse("http://alice:\(Self.secret)@127.0.0.1:\(port)?token=\(Self.token)")
         let sink = CollectingSink()
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
         let poller = DstackPoller(
-            client: DstackClient(endpoint: endpoint, token: nil, http: HTTPClient()), interval: 1, publisher: publisher,
+            client: DstackClient(endpoint: endpoint, token: nil, http: HTTPClient()), interval: .seconds(1), publisher: publisher,
             logger: Logger(level: .debug, sink: sink))
         poller.pollOnce()
         let body = String(decoding: publisher.current().body, as: UTF8.self)

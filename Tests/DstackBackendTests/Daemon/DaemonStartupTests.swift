@@ -80,7 +80,7 @@ import Glibc
         let client = try RawClient(port: port)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(client.readResponses(1).first?.status == 200)
-        stop.stop(reason: "SIGTERM")
+        stop.stop(reason: .terminate)
         thread.join()
         #expect(code.value == 0)
     }

@@ -1,23 +1,27 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import DstackBackend
 import DstackTestSupport
 
 @Suite struct DstackPollerTests {
     func poller(
-        _ server: FakeHTTPServer, sink: CollectingSink, interval: Double = 5, token: String? = nil,
-        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Double = HealthPublisher.defaultStaleMargin,
-        level: LogLevel = .info
+        _ server: FakeHTTPServer, sink: CollectingSink, interval: Duration = .seconds(5), token: String? = nil,
+        address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Duration = HealthPublisher.defaultStaleMargin,
+        level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
         let publisher = HealthPublisher(
-            pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval, httpTimeout: 0.3,
-            staleMargin: staleMargin)
+            pubkey: BackendInfoTests.pubkey, address: address, pollInterval: interval, httpTimeout: .milliseconds(300),
+            staleMargin: staleMargin, clock: clock)
         let client = DstackClient(
             endpoint: endpoint, token: token,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
-        return (DstackPoller(client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink)), publisher)
+        let poller = DstackPoller(
+            client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
+            outageReminder: outageReminder)
+        return (poller, publisher)
     }
 
     @Test func identicalPollsLogOnceAndChangesLogAgain() throws {
@@ -54,16 +58,14 @@ import DstackTestSupport
         let server = try FakeHTTPServer { _ in state.reply() }
         defer { server.stop() }
         let sink = CollectingSink()
-        let (base, _) = try poller(server, sink: sink)
-        let poller = DstackPoller(
-            client: base.client, interval: base.interval, publisher: base.publisher,
-            logger: Logger(level: .info, sink: sink), outageReminder: 0.2)
+        let clock = ManualClock()
+        let (poller, _) = try poller(server, sink: sink, outageReminder: .milliseconds(200), clock: clock)
         poller.pollOnce()
         state.set(.json(400, #"{"error":"down"}"#))
         poller.pollOnce()
         poller.pollOnce()
         #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").isEmpty, "not before 0.2s")
-        Thread.sleep(forTimeInterval: 0.25)
+        clock.advance(by: .milliseconds(250))
         poller.pollOnce()
         poller.pollOnce()
         let reminders = sink.records(withMessage: "dstack is still unavailable; /health says Unavailable")
@@ -72,7 +74,7 @@ import DstackTestSupport
         #expect(reminders.first?.field("reason") == "the VMM is reachable but answered HTTP 400: down")
         #expect(reminders.first.flatMap { $0.field("down_for.seconds") }.flatMap(Int.init) == 0)
         #expect(reminders.first?.field("down_for") == "0s")
-        Thread.sleep(forTimeInterval: 0.45)
+        clock.advance(by: .milliseconds(450))
         poller.pollOnce()
         #expect(sink.records(withMessage: "dstack is still unavailable; /health says Unavailable").count == 2)
         state.set(.json(200, DstackClientTests.oneGPU))
@@ -85,10 +87,10 @@ import DstackTestSupport
     }
 
     @Test func outageDurationsReadLikeClocks() {
-        #expect(DstackPoller.humanDuration(45) == "45s")
-        #expect(DstackPoller.humanDuration(750) == "12m30s")
-        #expect(DstackPoller.humanDuration(3 * 3600 + 5 * 60 + 9) == "3h05m")
-        #expect(DstackPoller.humanDuration(2 * 86_400 + 4 * 3600) == "2d04h")
+        #expect(DstackPoller.humanDuration(.seconds(45)) == "45s")
+        #expect(DstackPoller.humanDuration(.seconds(750)) == "12m30s")
+        #expect(DstackPoller.humanDuration(.seconds(3 * 3600 + 5 * 60 + 9)) == "3h05m")
+        #expect(DstackPoller.humanDuration(.seconds(2 * 86_400 + 4 * 3600)) == "2d04h")
     }
 
     @Test(arguments: [false, true])
@@ -98,7 +100,7 @@ import DstackTestSupport
         defer { server.stop() }
         let (poller, publisher) = try poller(server.server, sink: CollectingSink())
         let reports = PollCounter()
-        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         state.set(.hang)
@@ -162,10 +164,12 @@ import DstackTestSupport
     @Test func aPollerThatStopsPollingTurnsHealthStale() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server, sink: CollectingSink(), interval: 0.05, staleMargin: 0.05)
+        let clock = ManualClock()
+        let (poller, publisher) = try poller(
+            server, sink: CollectingSink(), interval: .milliseconds(50), staleMargin: .milliseconds(50), clock: clock)
         poller.pollOnce()
         #expect(publisher.current().status == 200)
-        Thread.sleep(forTimeInterval: 0.5)
+        clock.advance(by: .milliseconds(500))
         let stale = publisher.current()
         #expect(stale.status == 503)
         let body = String(decoding: stale.body, as: UTF8.self)
@@ -174,18 +178,68 @@ import DstackTestSupport
         #expect(publisher.current().status == 200)
     }
 
+    /// The duration `onPoll` reports (the metrics' histogram) and `duration_ms` logs is read off the clock.
+    @Test func aPollsDurationIsMeasuredOnTheClock() throws {
+        let clock = ManualClock()
+        let server = try FakeHTTPServer { _ in
+            clock.advance(by: .milliseconds(250))
+            return .json(200, DstackClientTests.oneGPU)
+        }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let (poller, _) = try poller(server, sink: sink, level: .debug, clock: clock)
+        let reports = PollCounter()
+        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
+        poller.pollOnce()
+        #expect(reports.all.map(\.seconds) == [0.25])
+        #expect(sink.records(withMessage: "dstack poll").first?.field("duration_ms") == "250")
+    }
+
+    /// A poller on a `ManualClock`, counting its polls, in `run(until:)` on its own thread.
+    func running(
+        _ server: FakeHTTPServer, interval: Duration
+    ) throws -> (clock: ManualClock, counter: PollCounter, stop: StopSignal, thread: BackgroundThread) {
+        let clock = ManualClock()
+        let (poller, _) = try poller(server, sink: CollectingSink(), interval: interval, clock: clock)
+        let counter = PollCounter()
+        poller.onPoll = { outcome, duration in counter.add(outcome, duration) }
+        let stop = StopSignal()
+        return (clock, counter, stop, BackgroundThread(name: "test-poller") { poller.run(until: stop) })
+    }
+
     @Test func runPollsUntilStoppedAndReportsEachPoll() throws {
         let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
         defer { server.stop() }
-        let (poller, _) = try poller(server, sink: CollectingSink(), interval: 0.02)
-        let counter = PollCounter()
-        poller.onPoll = { outcome, seconds in counter.add(outcome, seconds) }
-        let stop = StopSignal()
-        let thread = BackgroundThread(name: "test-poller") { poller.run(until: stop) }
-        Thread.sleep(forTimeInterval: 0.3)
+        let (clock, counter, stop, thread) = try running(server, interval: .milliseconds(20))
+        for waits in 1...3 {
+            #expect(clock.awaitWaits(waits), "the poller waits for its interval")
+            clock.advance(by: .milliseconds(20))
+        }
+        #expect(clock.awaitWaits(4))
         stop.stop()
         thread.join()
         #expect(counter.count >= 3)
+    }
+
+    /// The interval runs from the end of one poll to the start of the next: not a nanosecond earlier.
+    @Test func runPollsExactlyOneIntervalAfterThePreviousPoll() throws {
+        let server = try FakeHTTPServer { _ in .json(200, DstackClientTests.oneGPU) }
+        defer { server.stop() }
+        let (clock, counter, stop, thread) = try running(server, interval: .seconds(5))
+        #expect(clock.awaitWaits(1))
+        clock.advance(by: .seconds(5) - .nanoseconds(1))
+        #expect(counter.count == 0, "the poller looked at the clock and kept waiting")
+        clock.advance(by: .nanoseconds(1))
+        #expect(clock.awaitWaits(2), "polled once and waits again")
+        #expect(counter.count == 1)
+        clock.advance(by: .seconds(4))
+        #expect(counter.count == 1)
+        clock.advance(by: .seconds(1))
+        #expect(clock.awaitWaits(3))
+        #expect(counter.count == 2)
+        stop.stop()
+        thread.join()
+        #expect(counter.count == 2, "a stop ends the wait without another poll")
     }
 }
 
@@ -211,9 +265,9 @@ final class PollCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var polls: [(PollOutcome, Double)] = []
 
-    func add(_ outcome: PollOutcome, _ seconds: Double) {
+    func add(_ outcome: PollOutcome, _ duration: Duration) {
         lock.lock()
-        polls.append((outcome, seconds))
+        polls.append((outcome, duration.inSeconds))
         lock.unlock()
     }
 
@@ -260,8 +314,9 @@ final class PollCounter: @unchecked Sendable {
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.15)))
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
-        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
+        let poller = DstackPoller(
+            client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink))
         var reasons: Set<String> = []
         for _ in 0..<6 {
             if case .unavailable(let reason) = poller.pollOnce() { reasons.insert(reason) }
@@ -273,27 +328,46 @@ final class PollCounter: @unchecked Sendable {
 
     /// Issue 13: a VMM that takes 0.5 s per answer, polled every 0.1 s: /health was 503 (3 × 0.1 s stale)
     /// for most of every poll. With the threshold counting HTTP_TIMEOUT it never leaves 200.
+    ///
+    /// Each answer takes 0.5 s on the test clock, /health is read every 20 ms of it, during the answer
+    /// and during the interval after it.
     @Test func aSlowButHealthyVMMNeverFlipsHealthTo503() throws {
+        let clock = ManualClock()
+        let seen = Mutex<[Int]>([])
+        let publisher = HealthPublisher(
+            pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .milliseconds(100), httpTimeout: .seconds(2),
+            clock: clock)
         let server = try FakeHTTPServer { _ in
-            Thread.sleep(forTimeInterval: 0.5)
+            for _ in 0..<25 {
+                clock.advance(by: .milliseconds(20))
+                // The first poll, before any snapshot, is Unavailable by design: "no poll has finished yet".
+                guard publisher.latestSnapshot != nil else { continue }
+                let status = publisher.current().status
+                seen.withLock { $0.append(status) }
+            }
             return .json(200, DstackClientTests.oneGPU)
         }
         defer { server.stop() }
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 0.1, httpTimeout: 2)
-        let poller = DstackPoller(client: client, interval: 0.1, publisher: publisher, logger: .silent)
+        let poller = DstackPoller(
+            client: client, interval: .milliseconds(100), publisher: publisher, logger: .silent)
         poller.pollOnce()
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-slow-vmm-poller") { poller.run(until: stop) }
-        var statuses: [Int] = []
-        for _ in 0..<75 {
-            statuses.append(publisher.current().status)
-            Thread.sleep(forTimeInterval: 0.02)
+        for waits in 1...2 {
+            #expect(clock.awaitWaits(waits))
+            for _ in 0..<5 {
+                clock.advance(by: .milliseconds(20))
+                let status = publisher.current().status
+                seen.withLock { $0.append(status) }
+            }
         }
+        #expect(clock.awaitWaits(3))
         stop.stop()
         thread.join()
+        let statuses = seen.withLock { $0 }
         #expect(server.requests.count >= 2)
         #expect(statuses.allSatisfy { $0 == 200 }, "503s seen: \(statuses.filter { $0 != 200 }.count)")
     }
@@ -309,18 +383,20 @@ final class PollCounter: @unchecked Sendable {
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 20), cancellation: stop))
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: 1)
-        let poller = DstackPoller(client: client, interval: 1, publisher: publisher, logger: Logger(level: .debug, sink: sink))
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
+        let poller = DstackPoller(
+            client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink))
         let reports = PollCounter()
-        poller.onPoll = { outcome, seconds in reports.add(outcome, seconds) }
+        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         let before = publisher.latestSnapshot
         state.set(.hang)
         let thread = BackgroundThread(name: "test-cancelled-poll") { poller.pollOnce() }
-        Thread.sleep(forTimeInterval: 0.3)
+        // The hung request has reached the VMM: the poll is in flight.
+        #expect(eventually { server.requests.count >= 2 })
         stop.stop()
-        #expect(thread.join(timeout: 5))
+        #expect(thread.join(timeout: .seconds(5)))
         #expect(publisher.latestSnapshot === before)
         #expect(publisher.current().status == 200)
         #expect(reports.count == 1)

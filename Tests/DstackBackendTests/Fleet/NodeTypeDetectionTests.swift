@@ -45,11 +45,23 @@ import Testing
     }
 }
 
+/// NIP-98 needs standard base64 with padding (RFC 4648 section 4), which `Data.base64EncodedString()` writes.
 @Suite struct Base64Tests {
-    @Test func matchesFoundation() {
-        for length in 0..<40 {
-            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
-            #expect(Base64.encode(bytes) == Data(bytes).base64EncodedString())
+    @Test func matchesFoundation() throws {
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (text, encoded) in vectors {
+            #expect(Data(text.utf8).base64EncodedString() == encoded)
+        }
+        #expect(Data([0xfb, 0xff, 0xbf]).base64EncodedString() == "+/+/")
+        // The header is that encoding of the event JSON, whatever its length modulo 3 (so all three paddings;
+        // each signature is fresh, so the header is decoded and re-encoded rather than compared to a second event).
+        let signer = NIP98Signer(key: try NodeKey(secretKey: SecretKey(bytes: Hex.decode("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa")!)), logger: .silent, now: { 1_700_000_000 })
+        for length in 0..<3 {
+            let url = "http://127.0.0.1:9/" + String(repeating: "w", count: length)
+            let encoded = String(try signer.authorization(method: "GET", url: url, body: nil).dropFirst("Nostr ".count))
+            let json = try #require(Data(base64Encoded: encoded))
+            #expect(json.base64EncodedString() == encoded)
+            #expect(String(decoding: json, as: UTF8.self).hasPrefix(#"{"id":""#))
         }
     }
 }

@@ -31,7 +31,7 @@ import DstackTestSupport
     }
 
     @Test func aFailedLookupKeepsTheLastKnownAddress() {
-        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: "192.0.2.7", pollInterval: 5)
+        let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: "192.0.2.7", pollInterval: .seconds(5))
         let outcome = PollOutcome.available(GPUList(gpus: [], allowAttachAll: false))
         #expect(publisher.publish(outcome, address: .found("192.0.2.8")).ipAddress == "192.0.2.8")
         #expect(publisher.publish(outcome, address: .failed(reason: "out of file descriptors")).ipAddress == "192.0.2.8")

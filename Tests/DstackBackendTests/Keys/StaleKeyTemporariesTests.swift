@@ -29,6 +29,17 @@ import DstackTestSupport
         }
     }
 
+    @Test func recognisesTheTemporaryNameKeyCreationUses() {
+        let path = KeyFileSystem.temporaryPath(for: "/data/key", in: "/data")
+        #expect(path.hasPrefix("/data/.key.tmp."))
+        let name = String(path.dropFirst("/data/".count))
+        #expect(StaleKeyTemporaries.creator(ofName: name) == getpid())
+        // key.pub's temporaries are not key temporaries.
+        let publicName = String(KeyFileSystem.temporaryPath(for: "/data/key.pub", in: "/data").dropFirst("/data/".count))
+        #expect(publicName.hasPrefix(".key.pub.tmp."))
+        #expect(StaleKeyTemporaries.creator(ofName: publicName) == nil)
+    }
+
     @Test func removesStaleOnesAtStartAndLeavesEverythingElse() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -14,9 +14,9 @@ import Testing
 
     @Test func rendersEverySeriesAndParsesWithTheReferenceParser() throws {
         let metrics = DaemonMetrics(startTime: 1_700_000_000)
-        metrics.recordPoll(succeeded: true, seconds: 0.004, free: 6, busy: 2)
-        metrics.recordPoll(succeeded: true, seconds: 0.02, free: 5, busy: 3)
-        metrics.recordPoll(succeeded: false, seconds: 3, free: 0, busy: 0)
+        metrics.recordPoll(succeeded: true, duration: .milliseconds(4), free: 6, busy: 2)
+        metrics.recordPoll(succeeded: true, duration: .milliseconds(20), free: 5, busy: 3)
+        metrics.recordPoll(succeeded: false, duration: .seconds(3), free: 0, busy: 0)
         metrics.recordRegistrationAttempt("retryable_error")
         metrics.recordRegistrationAttempt("ok")
         metrics.registryAuthorized.set(1)

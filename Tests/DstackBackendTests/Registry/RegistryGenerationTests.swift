@@ -186,7 +186,7 @@ import Testing
         let thread = BackgroundThread(name: "recheck-test") { recheck.run(until: stop) }
         let deadline = Date().addingTimeInterval(5)
         while !done() && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        stop.stop(reason: "test over")
+        stop.stop()
         thread.join()
     }
 

@@ -81,4 +81,14 @@ import Testing
         #expect(result.detail.contains(#"node type \u202"#), "\(result.detail)")
         #expect(result.detail.contains(#"stored owner \u202"#), "\(result.detail)")
     }
+
+    /// The one node-type comparison the daemon's warning and `check`'s line share.
+    @Test func aStoredNodeTypeDiffersOnlyWhenBothAreThereAndUnequal() {
+        let stored = WorkerRecord(owner: "0x00", nodeType: "node-H100x8", mintTxHash: nil)
+        #expect(stored.nodeType(differingFrom: "node-H100x1") == "node-H100x8")
+        #expect(stored.nodeType(differingFrom: "node-H100x8") == nil)
+        #expect(WorkerRecord(owner: "0x00", nodeType: nil, mintTxHash: nil).nodeType(differingFrom: "node-H100x1") == nil)
+        #expect(!stored.isMinted)
+        #expect(WorkerRecord(owner: "0x00", nodeType: nil, mintTxHash: "0xabc").isMinted)
+    }
 }

@@ -1,3 +1,4 @@
+import DstackCore
 import DstackTestSupport
 import Foundation
 import Synchronization
@@ -54,19 +55,10 @@ final class FakeHTTPServer: @unchecked Sendable {
             unlink(unixPath)
             let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             listenFD = fd
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                let bytes = Array(unixPath.utf8)
-                precondition(bytes.count < raw.count, "socket path too long")
-                raw.copyBytes(from: bytes)
-                raw[bytes.count] = 0
+            guard let address = UnixSocketAddress(path: unixPath) else {
+                throw SystemTestError("\(unixPath): \(UnixSocketAddress.problem(with: unixPath) ?? "invalid")")
             }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let result = address.withSockaddr { bind(fd, $0, $1) }
             guard result == 0 else { throw SystemTestError("bind \(unixPath): errno \(errno)") }
             port = 0
         } else {

@@ -1,0 +1,20 @@
+import Testing
+@testable import DstackBackend
+
+/// LISTEN_ADDR and DSTACK_URL refuse a Unix socket path that does not fit `sockaddr_un`, with one message.
+@Suite struct SocketPathSettingTests {
+    static let fits = "/run/" + String(repeating: "s", count: 102)
+    static let tooLong = "/run/" + String(repeating: "s", count: 103)
+
+    @Test func listenAddressTakesPathsUpTo107Bytes() throws {
+        #expect(try ListenAddress.parse("unix:" + Self.fits) == .unix(path: Self.fits))
+        let error = #expect(throws: ConfigurationError.self) { try ListenAddress.parse("unix:" + Self.tooLong) }
+        #expect(error?.message == "Error: LISTEN_ADDR \"unix:\(Self.tooLong)\": a Unix socket path must be shorter than 108 bytes")
+    }
+
+    @Test func dstackURLTakesPathsUpTo107Bytes() throws {
+        #expect(try DstackEndpoint.parse("unix://" + Self.fits) == .unixSocket(path: Self.fits))
+        let error = #expect(throws: ConfigurationError.self) { try DstackEndpoint.parse("unix://" + Self.tooLong) }
+        #expect(error?.message == "Error: DSTACK_URL \"unix://\(Self.tooLong)\": a Unix socket path must be shorter than 108 bytes")
+    }
+}
