@@ -18,10 +18,13 @@ import Glibc
         ]
     }
 
-    /// A connected, non-blocking TCP socket to 127.0.0.1:`port`, or -1.
-    func connectTo(_ port: UInt16) -> Int32 {
+    /// A connected, non-blocking TCP socket to 127.0.0.1:`port`, or -1; with `receiveBuffer`, that `SO_RCVBUF`.
+    func connectTo(_ port: UInt16, receiveBuffer: Int32? = nil) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return -1 }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -107,21 +110,8 @@ extension ServerLimitsProcessTests {
     /// A client on 127.0.0.1:`port` that pipelines `/metrics` requests and reads none of the answers, until
     /// the server stops reading it (its answers fill the socket buffers and the server's output buffer).
     func stuckReader(_ port: UInt16) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = connectTo(port, receiveBuffer: 4096)
         guard fd >= 0 else { return -1 }
-        var small: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            close(fd)
-            return -1
-        }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         let request = Array(String(repeating: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", count: 64).utf8)
         var refusedSince: Date?

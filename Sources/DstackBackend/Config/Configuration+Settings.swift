@@ -24,11 +24,8 @@ extension Configuration {
         SettingDescriptor(
             ["NODE_TYPE"], flag: "node-type", \.nodeType, parse: NodeType.parse, format: \.description,
             help: "Node type sent to the registry, e.g. node-H100x1; auto derives it from the GPUs."),
-        SettingDescriptor(
-            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval", \.dstackPollInterval,
-            parse: { text, setting throws(ConfigurationError) in
-                try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
-            }, format: SettingParsers.format,
+        .duration(
+            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval", \.dstackPollInterval, minimum: .dstackPollInterval,
             help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m); at least 100ms."),
         SettingDescriptor(
             ["DSTACK_TOKEN"], flag: "dstack-token", \.dstackToken, parse: SettingParsers.headerToken, format: { $0 },
@@ -36,22 +33,18 @@ extension Configuration {
         SettingDescriptor(
             ["ADVERTISE_IP"], flag: "advertise-ip", \.advertiseIP, parse: SettingParsers.ipAddress, format: { $0 },
             help: "IP address reported in /health instead of the detected one (useful in containers)."),
-        SettingDescriptor(
+        .duration(
             ["HTTP_CONNECT_TIMEOUT"], flag: "http-connect-timeout", \.httpConnectTimeout,
-            parse: durationParser, format: SettingParsers.format,
             help: "Connect timeout for registry and dstack requests."),
-        SettingDescriptor(
-            ["HTTP_TIMEOUT"], flag: "http-timeout", \.httpTimeout, parse: durationParser, format: SettingParsers.format,
+        .duration(
+            ["HTTP_TIMEOUT"], flag: "http-timeout", \.httpTimeout,
             help: "Total timeout for one registry or dstack request."),
-        SettingDescriptor(
+        .duration(
             ["REGISTRATION_TIMEOUT"], flag: "registration-timeout", \.registrationTimeout,
-            parse: durationParser, format: SettingParsers.format,
             help: "How long start-up registration keeps retrying a registry that is down."),
-        SettingDescriptor(
+        .duration(
             ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval", \.registryRecheckInterval,
-            parse: { text, setting throws(ConfigurationError) in
-                try SettingParsers.duration(text, setting: setting, minimum: .registryRecheckInterval)
-            }, format: SettingParsers.format,
+            minimum: .registryRecheckInterval,
             help: "Time between background checks of the worker's registry permissions; at least 1s."),
         SettingDescriptor(
             ["REGISTRY_AUTH"], flag: "registry-auth", \.registryAuth, parse: RegistryAuth.parse, format: \.rawValue,
@@ -65,53 +58,32 @@ extension Configuration {
         SettingDescriptor(
             ["LOG_FORMAT"], flag: "log-format", \.logFormat, parse: SettingParsers.logFormat, format: \.rawValue,
             help: "text or json (one object per line)."),
-        SettingDescriptor(
-            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections,
-            parse: countParser(maximum: 1 << 20), format: { String($0) },
+        .count(
+            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections, maximum: 1 << 20,
             help: "Most client connections open at once; more are refused."),
-        SettingDescriptor(
+        .duration(
             ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout,
-            parse: durationParser, format: SettingParsers.format,
             help: "How long an idle keep-alive connection is kept open."),
-        SettingDescriptor(
+        .duration(
             ["REQUEST_TIMEOUT"], flag: "request-timeout", \.serverLimits.requestTimeout,
-            parse: durationParser, format: SettingParsers.format,
             help: "How long a client has to send a complete request."),
-        SettingDescriptor(
-            ["SHUTDOWN_GRACE"], flag: "shutdown-grace", \.serverLimits.shutdownGrace,
-            parse: { text, setting throws(ConfigurationError) in
-                try SettingParsers.duration(text, setting: setting, maximum: .shutdownGrace)
-            }, format: SettingParsers.format,
+        .duration(
+            ["SHUTDOWN_GRACE"], flag: "shutdown-grace", \.serverLimits.shutdownGrace, maximum: .shutdownGrace,
             help: "How long responses in flight get to reach slow clients at shutdown; at most 8s."),
-        SettingDescriptor(
-            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes,
-            parse: countParser(maximum: 1 << 20), format: { String($0) },
+        .count(
+            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes, maximum: 1 << 20,
             help: "Largest request head accepted, in bytes."),
-        SettingDescriptor(
-            ["MAX_BODY_BYTES"], flag: "max-body-bytes", \.serverLimits.maxBodyBytes,
-            parse: countParser(maximum: 64 << 20), format: { String($0) },
+        .count(
+            ["MAX_BODY_BYTES"], flag: "max-body-bytes", \.serverLimits.maxBodyBytes, maximum: 64 << 20,
             help: "Largest request body accepted, in bytes."),
-        SettingDescriptor(
-            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount,
-            parse: countParser(maximum: 10_000), format: { String($0) },
+        .count(
+            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount, maximum: 10_000,
             help: "Most header lines in one request."),
-        SettingDescriptor(
+        .count(
             ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes", \.serverLimits.maxBufferedOutputBytes,
-            parse: countParser(maximum: 64 << 20), format: { String($0) },
+            maximum: 64 << 20,
             help: "Most response bytes held for a client that does not read them."),
     ]
-
-    /// A duration with no minimum beyond "positive".
-    private static let durationParser: @Sendable (String, String) throws(ConfigurationError) -> Duration = {
-        text, setting throws(ConfigurationError) in try SettingParsers.duration(text, setting: setting)
-    }
-
-    /// A whole number from 1 to `maximum`.
-    private static func countParser(maximum: Int) -> @Sendable (String, String) throws(ConfigurationError) -> Int {
-        { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: maximum)
-        }
-    }
 
     /// A configuration nobody set: the defaults the table shows (the required settings hold placeholders that
     /// are never shown, as their rows say `(required)`).
