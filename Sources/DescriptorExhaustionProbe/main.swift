@@ -38,7 +38,7 @@ do {
     fail("bad DSTACK_URL: \(error)")
 }
 let logger = Logger(level: .debug, sink: StandardErrorSink(format: .text))
-let http = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 2, totalTimeout: 5))
+let http = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), totalTimeout: .seconds(5)))
 let publisher = HealthPublisher(
     pubkey: String(repeating: "ab", count: 32), address: .defaultRoute(routeTable: arguments[2]), pollInterval: .seconds(5))
 let poller = DstackPoller(

@@ -16,7 +16,7 @@ struct HealthcheckCommand: ParsableCommand {
     var url: String = "http://127.0.0.1:8080/health"
 
     @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
-    var timeout: Double = 2
+    var timeout: Duration = .seconds(2)
 
     @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")
     var requireAvailable = false
@@ -38,7 +38,7 @@ struct HealthcheckCommand: ParsableCommand {
 
 /// `--timeout` in the daemon's duration forms; `nan`, `inf`, `1e300` and 0 are refused here (exit 64),
 /// never passed to libcurl as a timeout.
-private func healthcheckTimeout(_ text: String) throws -> Double {
+private func healthcheckTimeout(_ text: String) throws -> Duration {
     do {
         return try DurationOption.parse(text, option: "--timeout")
     } catch {

@@ -37,7 +37,7 @@ import DstackTestSupport
     @Test func timesOutOnAPeerThatNeverAnswers() throws {
         let server = try FakeHTTPServer { _ in .hang }
         defer { server.stop() }
-        let client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3))
+        let client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300)))
         let start = ContinuousClock.now
         let error = #expect(throws: HTTPClientError.self) { try client.get(server.baseURL + "/") }
         #expect(error?.kind == .timeout)
@@ -79,7 +79,7 @@ import DstackTestSupport
         defer { server.stop() }
         let stop = StopSignal()
         let client = HTTPClient(
-            configuration: HTTPClientConfiguration(connectTimeout: 5, totalTimeout: 30), cancellation: stop)
+            configuration: HTTPClientConfiguration(connectTimeout: .seconds(5), totalTimeout: .seconds(30)), cancellation: stop)
         let stopper = Thread {
             // SIGTERM once the request has reached the server, which never answers it.
             _ = eventually { !server.requests.isEmpty }

@@ -117,7 +117,7 @@ final class BackendProcess: @unchecked Sendable {
 
 /// A plain HTTP GET with a short timeout, for poking the daemon from tests.
 func httpGet(_ url: String, timeout: Double = 2) -> (status: Int, body: String)? {
-    let client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: timeout, totalTimeout: timeout))
+    let client = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(timeout), totalTimeout: .seconds(timeout)))
     guard let response = try? client.get(url) else { return nil }
     return (response.status, response.bodyText)
 }

@@ -33,9 +33,9 @@ public struct Configuration: Sendable {
     // MARK: Outbound HTTP and the registry
 
     /// `HTTP_CONNECT_TIMEOUT`: time to establish a connection (registry and dstack).
-    public var httpConnectTimeout: Duration = .seconds(HTTPClientConfiguration.defaultConnectTimeout)
+    public var httpConnectTimeout = HTTPClientConfiguration.defaultConnectTimeout
     /// `HTTP_TIMEOUT`: time for a whole outbound request, connect included.
-    public var httpTimeout: Duration = .seconds(HTTPClientConfiguration.defaultTotalTimeout)
+    public var httpTimeout = HTTPClientConfiguration.defaultTotalTimeout
     /// `REGISTRATION_TIMEOUT`: how long the start-up registration may keep retrying.
     public var registrationTimeout: Duration = .seconds(120)
     /// `REGISTRY_RECHECK_INTERVAL`: time between background permission re-checks.
@@ -67,7 +67,7 @@ public struct Configuration: Sendable {
     /// The limits every outbound request (registry, dstack) gets.
     public var httpClientConfiguration: HTTPClientConfiguration {
         HTTPClientConfiguration(
-            connectTimeout: httpConnectTimeout.inSeconds, totalTimeout: httpTimeout.inSeconds)
+            connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
     }
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.

@@ -4,8 +4,8 @@
 /// Shares `SettingParsers.duration` so every duration the daemon accepts has the same forms and limits;
 /// `nan`, `inf` and `1e300` are refused with a message, never turned into a crash further down.
 public enum DurationOption {
-    /// Seconds, or a `ConfigurationError` whose message starts `Error: <option> "<text>" …`.
-    public static func parse(_ text: String, option: String) throws(ConfigurationError) -> Double {
-        try SettingParsers.duration(text, setting: option).inSeconds
+    /// The duration, or a `ConfigurationError` whose message starts `Error: <option> "<text>" …`.
+    public static func parse(_ text: String, option: String) throws(ConfigurationError) -> Duration {
+        try SettingParsers.duration(text, setting: option)
     }
 }

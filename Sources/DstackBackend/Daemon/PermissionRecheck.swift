@@ -3,7 +3,7 @@
 struct PermissionRecheck: Sendable {
     let client: RegistryClient
     let pubkey: String
-    let interval: Double
+    let interval: Duration
     let metrics: DaemonMetrics
     let logger: Logger
     /// What start-up registration found; the first change from it is logged.
@@ -17,7 +17,7 @@ struct PermissionRecheck: Sendable {
 
     func run(until stop: StopSignal) {
         var authorized = initial == .authorized
-        while !stop.wait(for: .seconds(interval)) {
+        while !stop.wait(for: interval) {
             do {
                 let now = try client.permissions(pubkey: pubkey).isRegistered
                 metrics.registryAuthorized.set(now ? 1 : 0)

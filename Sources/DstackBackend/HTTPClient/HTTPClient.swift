@@ -6,21 +6,21 @@ import Glibc
 
 /// Limits that every outbound request gets.
 public struct HTTPClientConfiguration: Sendable, Equatable {
-    /// Seconds allowed to establish the connection (TCP + TLS).
-    public var connectTimeout: Double
-    /// Seconds allowed for the whole request, connect included.
-    public var totalTimeout: Double
+    /// Time allowed to establish the connection (TCP + TLS).
+    public var connectTimeout: Duration
+    /// Time allowed for the whole request, connect included.
+    public var totalTimeout: Duration
     /// Largest response body accepted; more is refused so a broken peer cannot exhaust memory.
     public var maximumResponseBytes: Int
     public var userAgent: String
 
-    public static let defaultConnectTimeout = 5.0
-    public static let defaultTotalTimeout = 10.0
+    public static let defaultConnectTimeout: Duration = .seconds(5)
+    public static let defaultTotalTimeout: Duration = .seconds(10)
     public static let defaultMaximumResponseBytes = 1 << 20
 
     public init(
-        connectTimeout: Double = defaultConnectTimeout,
-        totalTimeout: Double = defaultTotalTimeout,
+        connectTimeout: Duration = defaultConnectTimeout,
+        totalTimeout: Duration = defaultTotalTimeout,
         maximumResponseBytes: Int = defaultMaximumResponseBytes,
         userAgent: String = "dstack-backend/\(BuildInfo.version)"
     ) {
@@ -208,8 +208,9 @@ public struct HTTPClient: Sendable {
     }
 
     /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
-    static func timeoutMilliseconds(_ seconds: Double) -> Int {
-        max(1, Duration.seconds(seconds).roundedMilliseconds)
+    /// libcurl's `*_TIMEOUT_MS` value: whole milliseconds, at least 1 (0 would mean no timeout).
+    static func timeoutMilliseconds(_ timeout: Duration) -> Int {
+        max(1, timeout.roundedMilliseconds)
     }
 
     static func error(

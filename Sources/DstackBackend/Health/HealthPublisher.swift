@@ -43,7 +43,7 @@ public final class HealthPublisher: Sendable {
     /// A publisher advertising `ipAddress` for the process's life (`nil`: always `null`).
     public convenience init(
         pubkey: String, ipAddress: String?, pollInterval: Duration,
-        httpTimeout: Duration = .seconds(HTTPClientConfiguration.defaultTotalTimeout),
+        httpTimeout: Duration = HTTPClientConfiguration.defaultTotalTimeout,
         staleMargin: Duration = defaultStaleMargin, clock: any MonotonicClock = .system
     ) {
         self.init(
@@ -59,7 +59,7 @@ public final class HealthPublisher: Sendable {
     ///   - clock: what snapshots are stamped and aged with; tests pass one they move by hand.
     public init(
         pubkey: String, address: AdvertisedAddress.Source, pollInterval: Duration,
-        httpTimeout: Duration = .seconds(HTTPClientConfiguration.defaultTotalTimeout),
+        httpTimeout: Duration = HTTPClientConfiguration.defaultTotalTimeout,
         staleMargin: Duration = defaultStaleMargin, clock: any MonotonicClock = .system
     ) {
         self.pubkey = pubkey

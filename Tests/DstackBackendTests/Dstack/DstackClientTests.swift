@@ -26,7 +26,7 @@ final class FakeVMM: Sendable {
     func client(token: String? = nil, timeout: Double = 2) throws -> DstackClient {
         DstackClient(
             endpoint: try endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: timeout)))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(timeout))))
     }
 
     var targets: [String] { server.requests.map(\.target) }

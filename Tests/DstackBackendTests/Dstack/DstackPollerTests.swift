@@ -17,7 +17,7 @@ import DstackTestSupport
             staleMargin: staleMargin, clock: clock)
         let client = DstackClient(
             endpoint: endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.3)))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300))))
         let poller = DstackPoller(
             client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
             outageReminder: outageReminder)
@@ -313,7 +313,7 @@ final class PollCounter: @unchecked Sendable {
         let sink = CollectingSink()
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.15)))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(150))))
         let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
         let poller = DstackPoller(
             client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink))
@@ -350,7 +350,7 @@ final class PollCounter: @unchecked Sendable {
         defer { server.stop() }
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(2))))
         let poller = DstackPoller(
             client: client, interval: .milliseconds(100), publisher: publisher, logger: .silent)
         poller.pollOnce()
@@ -382,7 +382,7 @@ final class PollCounter: @unchecked Sendable {
         let sink = CollectingSink()
         let client = DstackClient(
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 20), cancellation: stop))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(20)), cancellation: stop))
         let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
         let poller = DstackPoller(
             client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink))

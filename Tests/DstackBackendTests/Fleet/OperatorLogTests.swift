@@ -36,7 +36,7 @@ import Testing
         let sink = CollectingSink()
         let recheck = PermissionRecheck(
             client: RegistryClient(baseURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"), http: HTTPClient()),
-            pubkey: BackendInfoTests.pubkey, interval: 0.02, metrics: DaemonMetrics(), logger: Logger(level: .info, sink: sink),
+            pubkey: BackendInfoTests.pubkey, interval: .milliseconds(20), metrics: DaemonMetrics(), logger: Logger(level: .info, sink: sink),
             initial: .authorized)
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-recheck") { recheck.run(until: stop) }

@@ -178,9 +178,9 @@ import Testing
     ) throws {
         let client = RegistryClient(
             baseURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"),
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2)))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(2))))
         let recheck = PermissionRecheck(
-            client: client, pubkey: RegistryFixtures.pubkey, interval: 0.02, metrics: metrics,
+            client: client, pubkey: RegistryFixtures.pubkey, interval: .milliseconds(20), metrics: metrics,
             logger: Logger(level: .debug, sink: sink), initial: initial)
         let stop = StopSignal()
         let thread = BackgroundThread(name: "recheck-test") { recheck.run(until: stop) }

@@ -46,7 +46,7 @@ enum RegistryFixtures {
 
     static func registration(
         baseURL: String, backoff: BackoffPolicy = fastBackoff(), sink: CollectingSink,
-        http: HTTPClientConfiguration = HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 2),
+        http: HTTPClientConfiguration = HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(2)),
         headerProvider: RegistryClient.HeaderProvider? = nil
     ) throws -> WorkerRegistration {
         let client = RegistryClient(

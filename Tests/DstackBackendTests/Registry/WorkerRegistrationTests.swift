@@ -145,7 +145,7 @@ import Testing
         defer { server.stop() }
         let registration = try Fixtures.registration(
             baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: 0.2), sink: CollectingSink(),
-            http: HTTPClientConfiguration(connectTimeout: 1, totalTimeout: 0.2))
+            http: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(200)))
         let start = ContinuousClock.now
         let error = #expect(throws: RegistrationError.self) {
             try registration.run(pubkey: Fixtures.pubkey, stop: StopSignal())
@@ -290,11 +290,11 @@ import Testing
                 "REGISTRATION_TIMEOUT": "45s", "HTTP_TIMEOUT": "3", "HTTP_CONNECT_TIMEOUT": "500ms",
             ], flags: [:])
         #expect(configuration.registrationBackoff.budget == 45)
-        #expect(configuration.httpClientConfiguration.totalTimeout == 3)
-        #expect(configuration.httpClientConfiguration.connectTimeout == 0.5)
+        #expect(configuration.httpClientConfiguration.totalTimeout == .seconds(3))
+        #expect(configuration.httpClientConfiguration.connectTimeout == .milliseconds(500))
         let registration = WorkerRegistration(configuration: configuration, nodeType: "CPU", logger: .silent)
         #expect(registration.client.baseURL.description == "http://r")
-        #expect(registration.client.http.configuration.totalTimeout == 3)
+        #expect(registration.client.http.configuration.totalTimeout == .seconds(3))
         #expect(registration.backoff.initialDelay == 1 && registration.backoff.maximumDelay == 30)
     }
 }
