@@ -37,7 +37,7 @@ public struct Configuration: Sendable {
     /// `HTTP_TIMEOUT`: time for a whole outbound request, connect included.
     public var httpTimeout = HTTPClientConfiguration.defaultTotalTimeout
     /// `REGISTRATION_TIMEOUT`: how long the start-up registration may keep retrying.
-    public var registrationTimeout: Duration = .seconds(120)
+    public var registrationTimeout = BackoffPolicy.defaultBudget
     /// `REGISTRY_RECHECK_INTERVAL`: time between background permission re-checks.
     public var registryRecheckInterval: Duration = .seconds(600)
     /// `REGISTRY_AUTH`: how registry requests are authenticated.
@@ -72,7 +72,7 @@ public struct Configuration: Sendable {
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
     public var registrationBackoff: BackoffPolicy {
-        BackoffPolicy(budget: registrationTimeout.inSeconds)
+        BackoffPolicy(budget: registrationTimeout)
     }
 }
 

@@ -4,25 +4,25 @@
 /// to `jitterFraction` so a fleet restarted together does not hit the registry in lock-step.
 /// Tests inject small delays and a fixed `random` to run fast and deterministically.
 public struct BackoffPolicy: Sendable {
-    /// Seconds before the first retry.
-    public var initialDelay: Double
-    /// Longest wait between attempts, in seconds.
-    public var maximumDelay: Double
-    /// Seconds, from the start of the flow, after which no new attempt starts.
-    public var budget: Double
+    /// Wait before the first retry.
+    public var initialDelay: Duration
+    /// Longest wait between attempts.
+    public var maximumDelay: Duration
+    /// Time, from the start of the flow, after which no new attempt starts (`REGISTRATION_TIMEOUT`).
+    public var budget: Duration
     /// The share of each delay that jitter may take away, from 0 (none) to 1.
     public var jitterFraction: Double
     /// A number in `0..<1` for each delay.
     public var random: @Sendable () -> Double
 
-    public static let defaultInitialDelay = 1.0
-    public static let defaultMaximumDelay = 30.0
-    public static let defaultBudget = 120.0
+    public static let defaultInitialDelay: Duration = .seconds(1)
+    public static let defaultMaximumDelay: Duration = .seconds(30)
+    public static let defaultBudget: Duration = .seconds(120)
 
     public init(
-        initialDelay: Double = defaultInitialDelay,
-        maximumDelay: Double = defaultMaximumDelay,
-        budget: Double = defaultBudget,
+        initialDelay: Duration = defaultInitialDelay,
+        maximumDelay: Duration = defaultMaximumDelay,
+        budget: Duration = defaultBudget,
         jitterFraction: Double = 0.2,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
@@ -33,8 +33,8 @@ public struct BackoffPolicy: Sendable {
         self.random = random
     }
 
-    /// The wait after failed attempt number `attempt` (1 for the first failure), in seconds.
-    public func delay(afterAttempt attempt: Int) -> Double {
+    /// The wait after failed attempt number `attempt` (1 for the first failure).
+    public func delay(afterAttempt attempt: Int) -> Duration {
         var nominal = initialDelay
         var doublings = attempt - 1
         while doublings > 0 && nominal < maximumDelay {

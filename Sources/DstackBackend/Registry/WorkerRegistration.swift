@@ -195,19 +195,19 @@ public struct WorkerRegistration: Sendable {
             if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
             guard error.isTransient else { throw .rejected(error) }
             failures += 1
-            let remaining = backoff.budget - attempts.elapsedSeconds
-            guard remaining > 0 else {
+            let remaining = backoff.budget - .seconds(attempts.elapsedSeconds)
+            guard remaining > .zero else {
                 throw .gaveUp(attempts: attempts.total, seconds: attempts.elapsedSeconds, lastError: error)
             }
             var delay = backoff.delay(afterAttempt: failures)
             if let asked = error.retryAfter {
-                delay = max(delay, min(asked, backoff.maximumDelay))
+                delay = max(delay, min(.seconds(asked), backoff.maximumDelay))
             }
             delay = min(delay, remaining)
             logger.warn(
                 "Registry request failed, retrying", ("step", step), ("reason", error.description),
-                ("attempt", String(attempts.total)), ("retry.in", SettingParsers.formatSeconds(delay)))
-            if stop.wait(for: .seconds(delay)), let reason = stop.stopReason {
+                ("attempt", String(attempts.total)), ("retry.in", SettingParsers.format(delay)))
+            if stop.wait(for: delay), let reason = stop.stopReason {
                 throw .interrupted(reason: reason.description)
             }
         }

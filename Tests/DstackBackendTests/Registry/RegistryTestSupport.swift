@@ -40,7 +40,9 @@ enum RegistryFixtures {
     }
 
     /// Back-off fast enough for tests, without jitter.
-    static func fastBackoff(budget: Double = 5, initial: Double = 0.01, cap: Double = 0.05) -> BackoffPolicy {
+    static func fastBackoff(
+        budget: Duration = .seconds(5), initial: Duration = .milliseconds(10), cap: Duration = .milliseconds(50)
+    ) -> BackoffPolicy {
         BackoffPolicy(initialDelay: initial, maximumDelay: cap, budget: budget, random: { 0 })
     }
 

@@ -121,7 +121,7 @@ import Testing
         server.stop()
         let sink = CollectingSink()
         let registration = try Fixtures.registration(
-            baseURL: url, backoff: Fixtures.fastBackoff(budget: 0.3, initial: 0.02, cap: 0.08), sink: sink)
+            baseURL: url, backoff: Fixtures.fastBackoff(budget: .milliseconds(300), initial: .milliseconds(20), cap: .milliseconds(80)), sink: sink)
         let start = ContinuousClock.now
         let error = #expect(throws: RegistrationError.self) {
             try registration.run(pubkey: Fixtures.pubkey, stop: StopSignal())
@@ -144,7 +144,7 @@ import Testing
         let server = try FakeHTTPServer { _ in .hang }
         defer { server.stop() }
         let registration = try Fixtures.registration(
-            baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: 0.2), sink: CollectingSink(),
+            baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: .milliseconds(200)), sink: CollectingSink(),
             http: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(200)))
         let start = ContinuousClock.now
         let error = #expect(throws: RegistrationError.self) {
@@ -179,7 +179,7 @@ import Testing
         defer { server.stop() }
         let sink = CollectingSink()
         let registration = try Fixtures.registration(
-            baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: 60, initial: 5, cap: 30), sink: sink)
+            baseURL: server.baseURL, backoff: Fixtures.fastBackoff(budget: .seconds(60), initial: .seconds(5), cap: .seconds(30)), sink: sink)
         let stop = StopSignal()
         let stopper = Thread {
             // SIGTERM once the first attempt has failed: the flow is in its 5 s back-off (or about to be).
@@ -272,15 +272,15 @@ import Testing
 @Suite struct BackoffPolicyTests {
     @Test func doublesFromOneSecondToTheCap() {
         let policy = BackoffPolicy(random: { 0 })
-        #expect((1...8).map { policy.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 30, 30, 30])
-        #expect(policy.budget == 120)
+        #expect((1...8).map { policy.delay(afterAttempt: $0) } == [1, 2, 4, 8, 16, 30, 30, 30].map { Duration.seconds($0) })
+        #expect(policy.budget == .seconds(120))
     }
 
     @Test func jitterOnlyShortensDelays() {
         let policy = BackoffPolicy(random: { 0.999_999 })
         let delay = policy.delay(afterAttempt: 1)
-        #expect(delay > 0.79 && delay < 0.81)
-        #expect(policy.delay(afterAttempt: 100) <= 30)
+        #expect(delay > .milliseconds(790) && delay < .milliseconds(810))
+        #expect(policy.delay(afterAttempt: 100) <= .seconds(30))
     }
 
     @Test func configurationDrivesBudgetAndTimeouts() throws {
@@ -289,12 +289,12 @@ import Testing
                 "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
                 "REGISTRATION_TIMEOUT": "45s", "HTTP_TIMEOUT": "3", "HTTP_CONNECT_TIMEOUT": "500ms",
             ], flags: [:])
-        #expect(configuration.registrationBackoff.budget == 45)
+        #expect(configuration.registrationBackoff.budget == .seconds(45))
         #expect(configuration.httpClientConfiguration.totalTimeout == .seconds(3))
         #expect(configuration.httpClientConfiguration.connectTimeout == .milliseconds(500))
         let registration = WorkerRegistration(configuration: configuration, nodeType: "CPU", logger: .silent)
         #expect(registration.client.baseURL.description == "http://r")
         #expect(registration.client.http.configuration.totalTimeout == .seconds(3))
-        #expect(registration.backoff.initialDelay == 1 && registration.backoff.maximumDelay == 30)
+        #expect(registration.backoff.initialDelay == .seconds(1) && registration.backoff.maximumDelay == .seconds(30))
     }
 }
