@@ -115,14 +115,12 @@ enum SettingParsers {
     }
 
     /// A duration for logs and help, in seconds to the millisecond: `5s`, `2.5s`, `0.125s`.
+    ///
+    /// The one duration formatter: settings, back-off delays, staleness and ages all print this way.
     static func format(_ duration: Duration) -> String {
-        formatSeconds(duration.inSeconds)
-    }
-
-    /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.
-    static func formatSeconds(_ seconds: Double) -> String {
-        guard seconds.isFinite, abs(seconds) < 1e12 else { return "\(seconds)s" }
-        let milliseconds = Int((seconds * 1000).rounded())
+        let seconds = duration.inSeconds
+        guard abs(seconds) < 1e12 else { return "\(seconds)s" }
+        let milliseconds = duration.roundedMilliseconds
         let sign = milliseconds < 0 ? "-" : ""
         let whole = abs(milliseconds) / 1000
         let fraction = abs(milliseconds) % 1000

@@ -66,7 +66,7 @@ enum StaleKeyTemporaries {
             let creatorGone = !isAlive(pid)
             guard age >= maximumAge || (creatorGone && age >= orphanMinimumAge) else { continue }
             let fields: [(String, String)] = [
-                ("path", path), ("age", SettingParsers.formatSeconds(max(0, age))), ("creator.pid", String(pid)),
+                ("path", path), ("age", SettingParsers.format(.seconds(max(0, age)))), ("creator.pid", String(pid)),
                 ("creator.running", String(!creatorGone)),
             ]
             if unlink(path) == 0 {

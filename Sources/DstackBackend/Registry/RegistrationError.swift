@@ -25,7 +25,7 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
             let hint = Self.hint(for: error)
             return hint.isEmpty ? "\(error)" : "\(error) (\(hint))"
         case .gaveUp(let attempts, let seconds, let lastError):
-            return "gave up after \(attempts) attempts in \(SettingParsers.formatSeconds(seconds)) "
+            return "gave up after \(attempts) attempts in \(SettingParsers.format(.seconds(seconds))) "
                 + "(the REGISTRATION_TIMEOUT budget); last error: \(lastError)"
         case .interrupted(let reason):
             return "interrupted by \(reason) before the registry answered"
