@@ -11,7 +11,14 @@ import Glibc
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the real daemon against a simulated registry and dstack VMM on loopback."
+        abstract: "Run the real daemon against a simulated registry and dstack VMM on loopback.",
+        discussion: """
+            The simulators supply REGISTRY_URL, OWNER_ADDRESS (the demo owner), DSTACK_URL and NODE_TYPE=auto; \
+            LISTEN_ADDR, DATA_DIR and DSTACK_POLL_INTERVAL come from the options below. Every other setting is \
+            read from the environment as `run` reads it (setting flags are for `run` and `check`).
+
+
+            """ + SettingFlags.table
     )
 
     @Flag(help: "Talk to the simulated VMM over a Unix socket instead of TCP.")

@@ -40,14 +40,19 @@ public enum SettingFlags {
         argument.hasPrefix("--") && Configuration.setting(flag: String(argument.dropFirst(2).prefix { $0 != "=" })) != nil
     }
 
-    /// Every setting with its variables, flag, default and help, for the commands' `--help`.
+    /// How settings are given, then `table`, for the `--help` of the commands that take setting flags.
     public static var help: String {
-        var lines = [
+        [
             "Every setting is an environment variable and a flag: --flag value or --flag=value.",
             "The flag wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h.",
             "",
-            "SETTINGS (variable, flag, default):",
-        ]
+            table,
+        ].joined(separator: "\n")
+    }
+
+    /// Every setting with its variables, flag, default and help.
+    public static var table: String {
+        var lines = ["SETTINGS (variable, flag, default):"]
         for setting in Configuration.settings {
             let names = setting.environmentNames.joined(separator: ", then ")
             lines.append("  \(names)  \(setting.flagSpelling)")
