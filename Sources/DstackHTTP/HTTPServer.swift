@@ -109,7 +109,7 @@ public final class HTTPServer: @unchecked Sendable {
         logger.info("\(listeningMessage) \(boundDescription)")
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) * 250))))
+        let tick = Int32(max(10, min(1000, min(limits.idleTimeout, limits.requestTimeout).roundedMilliseconds / 4)))
         var lastSweep = ContinuousClock.now
 
         while !stop.isStopped {
@@ -391,8 +391,8 @@ public final class HTTPServer: @unchecked Sendable {
     // MARK: timeouts and closing
 
     private func sweep(now: ContinuousClock.Instant) {
-        let idle = Duration.seconds(limits.idleTimeout)
-        let request = Duration.seconds(limits.requestTimeout)
+        let idle = limits.idleTimeout
+        let request = limits.requestTimeout
         for slot in connections {
             guard let connection = slot else { continue }
             if let started = connection.requestStartedAt, started.duration(to: now) > request {
@@ -447,7 +447,7 @@ public final class HTTPServer: @unchecked Sendable {
                 closeConnection(connection)
             }
         }
-        let deadline = ContinuousClock.now + .seconds(limits.shutdownGrace)
+        let deadline = ContinuousClock.now + limits.shutdownGrace
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
         while ContinuousClock.now < deadline {

@@ -21,8 +21,8 @@ final class LoopUnderTest: Sendable {
         limits.maxBufferedOutputBytes = 512
         // Far above the client's 2 s wait: the client shuts its side after sending, so the server must
         // answer and close on its own; a timeout doing it would hide a stall.
-        limits.requestTimeout = 10
-        limits.idleTimeout = 10
+        limits.requestTimeout = .seconds(10)
+        limits.idleTimeout = .seconds(10)
         let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
         let metrics = PreparedResponse(status: 200, contentType: "text/plain", text: String(repeating: "m 1\n", count: 200))
         server = try! HTTPServer(

@@ -10,7 +10,9 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             Prints one line per check, [ ok ], [warn] or [FAIL], with a hint under each warning and failure, \
             then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
-            """
+
+
+            """ + SettingFlags.help
     )
 
     @OptionGroup var settings: SettingsOptions

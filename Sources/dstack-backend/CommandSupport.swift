@@ -30,7 +30,7 @@ func reportingErrorsAsJSON(
     do {
         return try resolve()
     } catch {
-        let requested = settings.logFormat ?? ProcessInfo.processInfo.environment["LOG_FORMAT"] ?? ""
+        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? ProcessInfo.processInfo.environment["LOG_FORMAT"] ?? ""
         guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
             throw error
         }

@@ -24,11 +24,30 @@ struct PubkeyCommand: ParsableCommand {
     @Flag(help: "Print the NIP-19 npub1… form instead of hex.")
     var npub = false
 
-    @Option(name: .customLong("data-dir"), help: "DATA_DIR: directory of the key file (default ./data).")
+    @Option(name: .customLong(dataDirectory.flag), help: ArgumentHelp(Self.dataDirectoryHelp))
     var dataDir: String?
 
+    /// The `DATA_DIR` row of the settings table: the flag, default and help `run` uses.
+    static var dataDirectory: SettingDescriptor {
+        guard let setting = Configuration.setting(named: "DATA_DIR") else { preconditionFailure("DATA_DIR is a setting") }
+        return setting
+    }
+
+    static var dataDirectoryHelp: String {
+        "\(dataDirectory.name): \(dataDirectory.help) (default \(dataDirectory.defaultText))"
+    }
+
     func run() throws {
-        let directory = dataDir ?? ProcessInfo.processInfo.environment["DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+        let directory: String
+        do {
+            directory = try Configuration.resolve(
+                only: [Self.dataDirectory.name], environment: ProcessInfo.processInfo.environment,
+                flags: dataDir.map { [Self.dataDirectory.name: $0] } ?? [:]
+            ).dataDirectory
+        } catch {
+            for line in error.lines { printError(line) }
+            throw ExitCode(ExitStatus.configuration)
+        }
         let path = Keystore.keyPath(dataDirectory: directory)
         var info = stat()
         // Two pubkey runs racing on an empty directory may both say so; only one key results (Keystore).

@@ -22,18 +22,7 @@ struct RunCommand: ParsableCommand {
     /// Every setting with its variable, flag and default (from `Configuration.settings`, the one list the
     /// daemon reads), then two examples.
     static var settingsHelp: String {
-        var lines = [
-            "Every setting is an environment variable and a flag; the flag wins, empty variables count as unset.",
-            "Durations take 5, 2.5, 500ms, 5s, 2m or 1h.",
-            "",
-            "SETTINGS (variable, flag, default):",
-        ]
-        for setting in Configuration.settings {
-            let names = setting.environmentNames.joined(separator: ", then ")
-            lines.append("  \(names)  \(setting.flagSpelling)")
-            lines.append("      default: \(setting.defaultText)")
-            lines.append("      \(setting.help)")
-        }
+        var lines = [SettingFlags.help]
         lines += [
             "",
             "EXAMPLES:",

@@ -161,7 +161,7 @@ final class RunningServer {
 
     @Test func closesIdleKeepAliveConnections() throws {
         var limits = ServerLimits()
-        limits.idleTimeout = 0.2
+        limits.idleTimeout = .milliseconds(200)
         let running = try RunningServer(limits: limits)
         defer { running.shutDown() }
         let client = try running.client()
@@ -174,7 +174,7 @@ final class RunningServer {
 
     @Test func slowRequestsGet408AndClose() throws {
         var limits = ServerLimits()
-        limits.requestTimeout = 0.2
+        limits.requestTimeout = .milliseconds(200)
         let running = try RunningServer(limits: limits)
         defer { running.shutDown() }
         let client = try running.client()

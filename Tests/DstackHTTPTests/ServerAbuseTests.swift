@@ -113,7 +113,7 @@ import Glibc
 
     @Test func aSlowButSteadyReaderIsNotCutOff() throws {
         var limits = ServerLimits()
-        limits.idleTimeout = 0.2
+        limits.idleTimeout = .milliseconds(200)
         let big = PreparedResponse(status: 200, contentType: "text/plain", body: [UInt8](repeating: 109, count: 16_000))
         let running = try RunningServer(limits: limits, handler: BackendRoutes(health: { BackendRoutes.root }, metrics: { big }))
         defer { running.shutDown() }
@@ -145,7 +145,7 @@ import Glibc
 
     @Test func aReaderThatStopsIsStillClosedAfterTheIdleTimeout() throws {
         var limits = ServerLimits()
-        limits.idleTimeout = 0.3
+        limits.idleTimeout = .milliseconds(300)
         let running = try RunningServer(limits: limits)
         defer { running.shutDown() }
         let client = try RawClient(port: running.port, timeout: 0.5)

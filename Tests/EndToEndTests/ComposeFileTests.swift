@@ -158,7 +158,7 @@ import Testing
         #expect(production.ownerAddress.checksummed == "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9")
         #expect(production.nodeType == .auto)
         #expect(production.logFormat == .json)
-        #expect(production.maxBodyBytes == 1024)
+        #expect(production.serverLimits.maxBodyBytes == 1024)
         #expect(production.dstackEndpoint.description == "http://host.docker.internal:14520")
     }
 

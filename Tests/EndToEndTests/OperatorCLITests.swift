@@ -145,6 +145,35 @@ extension OperatorCLITests {
         #expect(result.stdout.contains("EXAMPLES:"))
         #expect(result.stdout.components(separatedBy: "dstack-backend run --registry-url").count == 2)
     }
+
+    /// `run --help` and `check --help` show the table itself: every row's variables, flag, default and help
+    /// (compared with whitespace collapsed, as the parser wraps long lines).
+    @Test(arguments: ["run", "check"])
+    func helpShowsTheSettingsTable(command: String) throws {
+        let result = try Self.run([command, "--help"])
+        #expect(result.status == 0)
+        let collapse = { (text: String) in text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+        let help = collapse(result.stdout)
+        for setting in Configuration.settings {
+            let row = "\(setting.environmentNames.joined(separator: ", then ")) \(setting.flagSpelling) default: "
+                + "\(setting.defaultText) \(setting.help)"
+            #expect(help.contains(collapse(row)), "\(command) --help lacks \(setting.name)'s row")
+        }
+    }
+
+    /// Setting flags are read against the table: an unknown one or one without a value is named, and the
+    /// `--flag=value` form works like `--flag value`.
+    @Test func settingFlagProblemsAreNamed() throws {
+        let unknown = try Self.run(["run", "--registry", "http://r"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("Error: Unknown option '--registry'"), "\(unknown.stderr)")
+        let missing = try Self.run(["check", "--owner-address"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("Error: Missing value for '--owner-address <owner-address>'"), "\(missing.stderr)")
+        let equals = try Self.run(["--registry-url=http://r", "--owner-address=0x12"])
+        #expect(equals.status == 78)
+        #expect(equals.stderr.contains("Error: --owner-address \"0x12\""), "\(equals.stderr)")
+    }
 }
 
 extension OperatorCLITests {

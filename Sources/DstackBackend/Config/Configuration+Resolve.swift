@@ -16,77 +16,53 @@ extension Configuration {
             reader.errors.append(
                 ConfigurationError(setting: key, message: "Error: \(key) is not a known setting (internal flag mapping)"))
         }
+        var configuration = unsetDefaults
+        for setting in settings {
+            reader.read(setting, into: &configuration)
+            setting.afterRead?(&reader)
+        }
+        reader.errors += configuration.combinationProblems(unread: reader.unread)
+        guard reader.errors.isEmpty else {
+            throw ConfigurationErrors(reader.errors)
+        }
+        configuration.sources = reader.sources
+        return configuration
+    }
 
-        let listenAddress = reader.read("LISTEN_ADDR", ListenAddress.parse(_:setting:))
-        let dstackEndpoint = reader.read("DSTACK_URL", DstackEndpoint.parse(_:setting:))
-        let dataDirectory = reader.read("DATA_DIR", SettingParsers.path(_:setting:))
-        let registryURL = reader.read("REGISTRY_URL", HTTPURL.parse(_:setting:))
-        reader.checkRegistryURLNames()
-        let ownerAddress = reader.read("OWNER_ADDRESS", EthereumAddress.parseOwner(_:setting:))
-        let nodeType = reader.read("NODE_TYPE", NodeType.parse(_:setting:))
-        let dstackPollInterval = reader.read("DSTACK_POLL_INTERVAL") { text, setting throws(ConfigurationError) in
-            try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
+    /// Only the settings named in `names` (flag, variables, default, as `resolve` reads them); every other
+    /// property keeps its default. For subcommands that need one setting, e.g. `pubkey`'s `DATA_DIR`.
+    public static func resolve(only names: Set<String>, environment: [String: String], flags: [String: String])
+        throws(ConfigurationErrors) -> Configuration
+    {
+        var reader = SettingReader(environment: environment, flags: flags)
+        var configuration = unsetDefaults
+        for setting in settings where names.contains(setting.name) {
+            reader.read(setting, into: &configuration)
         }
-        let dstackToken = reader.read("DSTACK_TOKEN", SettingParsers.headerToken(_:setting:))
-        let advertiseIP = reader.read("ADVERTISE_IP", SettingParsers.ipAddress(_:setting:))
-        let httpConnectTimeout = reader.read("HTTP_CONNECT_TIMEOUT", SettingParsers.duration(_:setting:))
-        let httpTimeout = reader.read("HTTP_TIMEOUT", SettingParsers.duration(_:setting:))
-        let registrationTimeout = reader.read("REGISTRATION_TIMEOUT", SettingParsers.duration(_:setting:))
-        let registryRecheckInterval = reader.read("REGISTRY_RECHECK_INTERVAL") { text, setting throws(ConfigurationError) in
-            try SettingParsers.duration(text, setting: setting, minimum: .registryRecheckInterval)
+        guard reader.errors.isEmpty else {
+            throw ConfigurationErrors(reader.errors)
         }
-        let registryAuth = reader.read("REGISTRY_AUTH", RegistryAuth.parse(_:setting:))
-        let metricsEnabled = reader.read("METRICS", SettingParsers.boolean(_:setting:))
-        let logLevel = reader.read("LOG_LEVEL", SettingParsers.logLevel(_:setting:))
-        let logFormat = reader.read("LOG_FORMAT", SettingParsers.logFormat(_:setting:))
-        let maxConnections = reader.read("MAX_CONNECTIONS") { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: 1 << 20)
-        }
-        let idleTimeout = reader.read("IDLE_TIMEOUT", SettingParsers.duration(_:setting:))
-        let requestTimeout = reader.read("REQUEST_TIMEOUT", SettingParsers.duration(_:setting:))
-        let maxHeaderBytes = reader.read("MAX_HEADER_BYTES") { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: 1 << 20)
-        }
-        let maxBodyBytes = reader.read("MAX_BODY_BYTES") { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
-        }
-        let maxHeaderCount = reader.read("MAX_HEADER_COUNT") { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: 10_000)
-        }
-        let maxBufferedOutputBytes = reader.read("MAX_BUFFERED_OUTPUT_BYTES") { text, setting throws(ConfigurationError) in
-            try SettingParsers.positiveInteger(text, setting: setting, maximum: 64 << 20)
-        }
+        configuration.sources = reader.sources
+        return configuration
+    }
 
-        if let ownerAddress, let registryURL,
+    /// Settings that are each valid but wrong together; `unread` (wrong or missing) take no part.
+    private func combinationProblems(unread: Set<String>) -> [ConfigurationError] {
+        var problems: [ConfigurationError] = []
+        guard !unread.contains("REGISTRY_URL") else { return problems }
+        if !unread.contains("OWNER_ADDRESS"),
             let problem = EthereumAddress.demoOwnerProblem(owner: ownerAddress, registry: registryURL)
         {
-            reader.errors.append(problem)
+            problems.append(problem)
         }
-        if registryAuth == .nip98, registryURL?.userinfo != nil {
-            reader.errors.append(
+        if !unread.contains("REGISTRY_AUTH"), registryAuth == .nip98, registryURL.userinfo != nil {
+            problems.append(
                 .invalid(
                     "REGISTRY_URL",
                     "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98 (both use the"
                         + " Authorization header): remove one of them"))
         }
-        guard reader.errors.isEmpty, let listenAddress, let dstackEndpoint, let dataDirectory, let registryURL,
-            let ownerAddress, let nodeType, let dstackPollInterval, let httpConnectTimeout, let httpTimeout,
-            let registrationTimeout, let registryRecheckInterval, let registryAuth, let metricsEnabled, let logLevel,
-            let logFormat, let maxConnections, let idleTimeout, let requestTimeout, let maxHeaderBytes, let maxBodyBytes,
-            let maxHeaderCount, let maxBufferedOutputBytes
-        else {
-            throw ConfigurationErrors(reader.errors)
-        }
-        return Configuration(
-            registryURL: registryURL, ownerAddress: ownerAddress, listenAddress: listenAddress,
-            dstackEndpoint: dstackEndpoint, dataDirectory: dataDirectory, nodeType: nodeType,
-            dstackPollInterval: dstackPollInterval, dstackToken: dstackToken, advertiseIP: advertiseIP,
-            httpConnectTimeout: httpConnectTimeout, httpTimeout: httpTimeout, registrationTimeout: registrationTimeout,
-            registryRecheckInterval: registryRecheckInterval, registryAuth: registryAuth,
-            metricsEnabled: metricsEnabled, logLevel: logLevel, logFormat: logFormat, maxConnections: maxConnections,
-            idleTimeout: idleTimeout, requestTimeout: requestTimeout, maxHeaderBytes: maxHeaderBytes,
-            maxBodyBytes: maxBodyBytes, maxHeaderCount: maxHeaderCount, maxBufferedOutputBytes: maxBufferedOutputBytes,
-            sources: reader.sources)
+        return problems
     }
 }
 
@@ -96,6 +72,8 @@ struct SettingReader {
     let flags: [String: String]
     var errors: [ConfigurationError] = []
     var sources: [String: SettingSource] = [:]
+    /// Settings whose text was wrong, or required and missing: their property holds no operator's value.
+    var unread: Set<String> = []
 
     /// The text given for `setting`, the name to blame in errors, and where it came from; nil when unset.
     func given(_ setting: SettingDescriptor) -> (text: String, label: String, source: SettingSource)? {
@@ -111,38 +89,25 @@ struct SettingReader {
         return nil
     }
 
-    /// The parsed value of the setting named `name`, or nil when it is unset or wrong (then in `errors`).
-    mutating func read<T>(_ name: String, _ parse: (String, String) throws(ConfigurationError) -> T) -> T? {
-        guard let setting = Configuration.setting(named: name) else {
-            preconditionFailure("\(name) is missing from Configuration.settings")
-        }
-        if let given = given(setting) {
-            do {
-                let value = try parse(given.text, given.label)
-                sources[name] = given.source
-                return value
-            } catch {
-                errors.append(error)
-                return nil
-            }
-        }
-        switch setting.defaultValue {
-        case .value(let text):
-            do {
-                return try parse(text, name)
-            } catch {
+    /// Parses the text given for `setting` into `configuration`; leaves the default when unset, and records
+    /// the problem when the text is wrong or a required setting is missing.
+    mutating func read(_ setting: SettingDescriptor, into configuration: inout Configuration) {
+        guard let given = given(setting) else {
+            if setting.isRequired {
+                unread.insert(setting.name)
                 errors.append(
                     ConfigurationError(
-                        setting: name, message: "Error: \(name)'s built-in default \"\(text)\" is invalid: \(error)"))
-                return nil
+                        setting: setting.name,
+                        message: "Error: \(setting.name) environment variable is required for worker registration"))
             }
-        case .unset:
-            return nil
-        case .required:
-            errors.append(
-                ConfigurationError(
-                    setting: name, message: "Error: \(name) environment variable is required for worker registration"))
-            return nil
+            return
+        }
+        do {
+            try setting.assign(given.text, given.label, &configuration)
+            sources[setting.name] = given.source
+        } catch {
+            unread.insert(setting.name)
+            errors.append(error)
         }
     }
 }

@@ -1,127 +1,134 @@
 extension Configuration {
-    /// Every setting, in the order the log, `--help` and the README show them.
+    /// Every setting, in the order the log, `--help` and the README show them: the one place a setting's
+    /// variable, flag, parser (with its bounds), help and property are named. Defaults are the properties'.
     public static let settings: [SettingDescriptor] = [
         SettingDescriptor(
-            ["LISTEN_ADDR"], flag: "listen-addr", default: .value("0.0.0.0:8080"),
+            ["LISTEN_ADDR"], flag: "listen-addr", \.listenAddress, parse: ListenAddress.parse, format: \.description,
             help: "Address for the health server: host:port, [IPv6]:port or unix:/path."),
         SettingDescriptor(
-            ["DSTACK_URL", "DSTACK_BACKEND_DSTACK_URL"], flag: "dstack-url", default: .value(DstackEndpoint.defaultURL),
+            ["DSTACK_URL", "DSTACK_BACKEND_DSTACK_URL"], flag: "dstack-url", \.dstackEndpoint,
+            parse: DstackEndpoint.parse, format: \.description,
             help: "dstack VMM: http(s)://host:port, unix:///path/vmm.sock or unix:/path/vmm.sock."),
         SettingDescriptor(
-            ["DATA_DIR"], flag: "data-dir", default: .value(Defaults.dataDirectory),
+            ["DATA_DIR"], flag: "data-dir", \.dataDirectory, parse: SettingParsers.path, format: { $0 },
             help: "Directory holding the node's key file (key)."),
         SettingDescriptor(
-            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", default: .required,
-            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name."),
+            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", \.registryURL, parse: HTTPURL.parse,
+            format: \.description, required: true,
+            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name.",
+            afterRead: { $0.checkRegistryURLNames() }),
         SettingDescriptor(
-            ["OWNER_ADDRESS"], flag: "owner-address", default: .required,
+            ["OWNER_ADDRESS"], flag: "owner-address", \.ownerAddress, parse: EthereumAddress.parseOwner,
+            format: \.checksummed, required: true,
             help: "Owner's Ethereum address, 0x + 40 hex digits (EIP-55 checksum checked if mixed case)."),
         SettingDescriptor(
-            ["NODE_TYPE"], flag: "node-type", default: .value(NodeType.defaultValue.description),
+            ["NODE_TYPE"], flag: "node-type", \.nodeType, parse: NodeType.parse, format: \.description,
             help: "Node type sent to the registry, e.g. node-H100x1; auto derives it from the GPUs."),
         SettingDescriptor(
-            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval",
-            default: .value(SettingParsers.formatSeconds(Defaults.dstackPollInterval)),
+            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval", \.dstackPollInterval,
+            parse: { text, setting throws(ConfigurationError) in
+                try SettingParsers.duration(text, setting: setting, minimum: .dstackPollInterval)
+            }, format: SettingParsers.format,
             help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m); at least 100ms."),
         SettingDescriptor(
-            ["DSTACK_TOKEN"], flag: "dstack-token", default: .unset,
-            help: "Bearer token for VMMs that require one; never logged.", isSecret: true),
+            ["DSTACK_TOKEN"], flag: "dstack-token", \.dstackToken, parse: SettingParsers.headerToken, format: { $0 },
+            isSecret: true, help: "Bearer token for VMMs that require one; never logged."),
         SettingDescriptor(
-            ["ADVERTISE_IP"], flag: "advertise-ip", default: .unset,
+            ["ADVERTISE_IP"], flag: "advertise-ip", \.advertiseIP, parse: SettingParsers.ipAddress, format: { $0 },
             help: "IP address reported in /health instead of the detected one (useful in containers)."),
         SettingDescriptor(
-            ["HTTP_CONNECT_TIMEOUT"], flag: "http-connect-timeout",
-            default: .value(SettingParsers.formatSeconds(Defaults.httpConnectTimeout)),
+            ["HTTP_CONNECT_TIMEOUT"], flag: "http-connect-timeout", \.httpConnectTimeout,
+            parse: durationParser, format: SettingParsers.format,
             help: "Connect timeout for registry and dstack requests."),
         SettingDescriptor(
-            ["HTTP_TIMEOUT"], flag: "http-timeout",
-            default: .value(SettingParsers.formatSeconds(Defaults.httpTimeout)),
+            ["HTTP_TIMEOUT"], flag: "http-timeout", \.httpTimeout, parse: durationParser, format: SettingParsers.format,
             help: "Total timeout for one registry or dstack request."),
         SettingDescriptor(
-            ["REGISTRATION_TIMEOUT"], flag: "registration-timeout",
-            default: .value(SettingParsers.formatSeconds(Defaults.registrationTimeout)),
+            ["REGISTRATION_TIMEOUT"], flag: "registration-timeout", \.registrationTimeout,
+            parse: durationParser, format: SettingParsers.format,
             help: "How long start-up registration keeps retrying a registry that is down."),
         SettingDescriptor(
-            ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval",
-            default: .value(SettingParsers.formatSeconds(Defaults.registryRecheckInterval)),
+            ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval", \.registryRecheckInterval,
+            parse: { text, setting throws(ConfigurationError) in
+                try SettingParsers.duration(text, setting: setting, minimum: .registryRecheckInterval)
+            }, format: SettingParsers.format,
             help: "Time between background checks of the worker's registry permissions; at least 1s."),
         SettingDescriptor(
-            ["REGISTRY_AUTH"], flag: "registry-auth", default: .value(Defaults.registryAuth.rawValue),
+            ["REGISTRY_AUTH"], flag: "registry-auth", \.registryAuth, parse: RegistryAuth.parse, format: \.rawValue,
             help: "Registry request authentication: none or nip98."),
         SettingDescriptor(
-            ["METRICS"], flag: "metrics", default: .value(String(Defaults.metricsEnabled)),
+            ["METRICS"], flag: "metrics", \.metricsEnabled, parse: SettingParsers.boolean, format: { String($0) },
             help: "Serve /metrics: true or false (also 1/0, yes/no)."),
         SettingDescriptor(
-            ["LOG_LEVEL"], flag: "log-level", default: .value(Defaults.logLevel.name),
+            ["LOG_LEVEL"], flag: "log-level", \.logLevel, parse: SettingParsers.logLevel, format: \.name,
             help: "error, warn, info or debug."),
         SettingDescriptor(
-            ["LOG_FORMAT"], flag: "log-format", default: .value(Defaults.logFormat.rawValue),
+            ["LOG_FORMAT"], flag: "log-format", \.logFormat, parse: SettingParsers.logFormat, format: \.rawValue,
             help: "text or json (one object per line)."),
         SettingDescriptor(
-            ["MAX_CONNECTIONS"], flag: "max-connections", default: .value(String(Defaults.maxConnections)),
+            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections,
+            parse: countParser(maximum: 1 << 20), format: { String($0) },
             help: "Most client connections open at once; more are refused."),
         SettingDescriptor(
-            ["IDLE_TIMEOUT"], flag: "idle-timeout",
-            default: .value(SettingParsers.formatSeconds(Defaults.idleTimeout)),
+            ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout,
+            parse: durationParser, format: SettingParsers.format,
             help: "How long an idle keep-alive connection is kept open."),
         SettingDescriptor(
-            ["REQUEST_TIMEOUT"], flag: "request-timeout",
-            default: .value(SettingParsers.formatSeconds(Defaults.requestTimeout)),
+            ["REQUEST_TIMEOUT"], flag: "request-timeout", \.serverLimits.requestTimeout,
+            parse: durationParser, format: SettingParsers.format,
             help: "How long a client has to send a complete request."),
         SettingDescriptor(
-            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", default: .value(String(Defaults.maxHeaderBytes)),
+            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes,
+            parse: countParser(maximum: 1 << 20), format: { String($0) },
             help: "Largest request head accepted, in bytes."),
         SettingDescriptor(
-            ["MAX_BODY_BYTES"], flag: "max-body-bytes", default: .value(String(Defaults.maxBodyBytes)),
+            ["MAX_BODY_BYTES"], flag: "max-body-bytes", \.serverLimits.maxBodyBytes,
+            parse: countParser(maximum: 64 << 20), format: { String($0) },
             help: "Largest request body accepted, in bytes."),
         SettingDescriptor(
-            ["MAX_HEADER_COUNT"], flag: "max-header-count", default: .value(String(Defaults.maxHeaderCount)),
+            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount,
+            parse: countParser(maximum: 10_000), format: { String($0) },
             help: "Most header lines in one request."),
         SettingDescriptor(
-            ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes",
-            default: .value(String(Defaults.maxBufferedOutputBytes)),
+            ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes", \.serverLimits.maxBufferedOutputBytes,
+            parse: countParser(maximum: 64 << 20), format: { String($0) },
             help: "Most response bytes held for a client that does not read them."),
     ]
+
+    /// A duration with no minimum beyond "positive".
+    private static let durationParser: @Sendable (String, String) throws(ConfigurationError) -> Duration = {
+        text, setting throws(ConfigurationError) in try SettingParsers.duration(text, setting: setting)
+    }
+
+    /// A whole number from 1 to `maximum`.
+    private static func countParser(maximum: Int) -> @Sendable (String, String) throws(ConfigurationError) -> Int {
+        { text, setting throws(ConfigurationError) in
+            try SettingParsers.positiveInteger(text, setting: setting, maximum: maximum)
+        }
+    }
+
+    /// A configuration nobody set: the defaults the table shows (the required settings hold placeholders that
+    /// are never shown, as their rows say `(required)`).
+    static let unsetDefaults = Configuration(
+        registryURL: HTTPURL(scheme: .http, host: "localhost", port: 80, path: ""), ownerAddress: .demoOwner)
 
     /// The descriptor whose primary name is `name`, e.g. `REGISTRY_URL`.
     public static func setting(named name: String) -> SettingDescriptor? {
         settings.first { $0.name == name }
     }
 
+    /// The descriptor whose flag is `flag` (without dashes), e.g. `registry-url`.
+    public static func setting(flag: String) -> SettingDescriptor? {
+        settings.first { $0.flag == flag }
+    }
+
     /// The value in effect for every setting, in table order, as the start-up log shows it.
     ///
     /// Secrets appear only as `(set, hidden)`; unset optional settings as `(unset)`.
     public var effectiveValues: [(setting: SettingDescriptor, value: String)] {
-        let seconds = SettingParsers.formatSeconds
-        let values: [String: String] = [
-            "LISTEN_ADDR": listenAddress.description,
-            "DSTACK_URL": dstackEndpoint.description,
-            "DATA_DIR": dataDirectory,
-            "REGISTRY_URL": registryURL.description,
-            "OWNER_ADDRESS": ownerAddress.checksummed,
-            "NODE_TYPE": nodeType.description,
-            "DSTACK_POLL_INTERVAL": seconds(dstackPollInterval),
-            "DSTACK_TOKEN": dstackToken == nil ? "(unset)" : "(set, hidden)",
-            "ADVERTISE_IP": advertiseIP ?? "(unset)",
-            "HTTP_CONNECT_TIMEOUT": seconds(httpConnectTimeout),
-            "HTTP_TIMEOUT": seconds(httpTimeout),
-            "REGISTRATION_TIMEOUT": seconds(registrationTimeout),
-            "REGISTRY_RECHECK_INTERVAL": seconds(registryRecheckInterval),
-            "REGISTRY_AUTH": registryAuth.rawValue,
-            "METRICS": String(metricsEnabled),
-            "LOG_LEVEL": logLevel.name,
-            "LOG_FORMAT": logFormat.rawValue,
-            "MAX_CONNECTIONS": String(maxConnections),
-            "IDLE_TIMEOUT": seconds(idleTimeout),
-            "REQUEST_TIMEOUT": seconds(requestTimeout),
-            "MAX_HEADER_BYTES": String(maxHeaderBytes),
-            "MAX_BODY_BYTES": String(maxBodyBytes),
-            "MAX_HEADER_COUNT": String(maxHeaderCount),
-            "MAX_BUFFERED_OUTPUT_BYTES": String(maxBufferedOutputBytes),
-        ]
-        return Self.settings.map { setting in
-            let value = values[setting.name] ?? "(unknown)"
-            return (setting, setting.isSecret && value != "(unset)" ? "(set, hidden)" : value)
+        Self.settings.map { setting in
+            let value = setting.display(self)
+            return (setting, setting.isSecret && value != SettingDescriptor.unsetText ? "(set, hidden)" : value)
         }
     }
 

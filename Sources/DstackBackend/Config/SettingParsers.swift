@@ -2,14 +2,12 @@
 ///
 /// Each throws a `ConfigurationError` that quotes the value and shows an accepted form.
 enum SettingParsers {
-    /// Seconds as `5`, `2.5`, `500ms`, `5s`, `2m` or `1h`; must be positive and finite.
-    static func duration(_ text: String, setting: String) throws(ConfigurationError) -> Double {
-        try duration(text, setting: setting, minimum: nil)
-    }
-
-    /// A duration of at least `minimum` seconds (`minimum.why` says what a shorter one would do).
-    static func duration(_ text: String, setting: String, minimum: DurationMinimum?) throws(ConfigurationError)
-        -> Double
+    /// A duration written `5`, `2.5` (seconds), `500ms`, `5s`, `2m` or `1h`; positive, finite, at most a year,
+    /// and at least `minimum` when given (`minimum.why` says what a shorter one would do).
+    ///
+    /// The one duration syntax: every setting and every command-line duration goes through it.
+    static func duration(_ text: String, setting: String, minimum: DurationMinimum? = nil) throws(ConfigurationError)
+        -> Duration
     {
         let value = text.trimmingASCIIWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
@@ -28,16 +26,16 @@ enum SettingParsers {
         guard seconds > 0 else {
             throw .invalid(setting, "\"\(text)\" must be greater than zero")
         }
-        if let minimum, seconds < minimum.seconds {
+        if let minimum, seconds < Self.seconds(minimum.duration) {
             throw .invalid(
                 setting,
-                "\"\(text)\" is shorter than the minimum \(formatSeconds(minimum.seconds)): \(minimum.why);"
-                    + " use \(formatSeconds(minimum.seconds)) or more")
+                "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
+                    + " use \(format(minimum.duration)) or more")
         }
         guard seconds <= 86_400 * 365 else {
             throw .invalid(setting, "\"\(text)\" is longer than a year")
         }
-        return seconds
+        return .seconds(seconds)
     }
 
     /// A whole number from 1 to `maximum`.
@@ -108,6 +106,17 @@ enum SettingParsers {
             throw .invalid(setting, "contains a NUL byte")
         }
         return text.trimmingASCIIWhitespace()
+    }
+
+    /// A duration for logs and help, in seconds to the millisecond: `5s`, `2.5s`, `0.125s`.
+    static func format(_ duration: Duration) -> String {
+        formatSeconds(seconds(duration))
+    }
+
+    /// `duration` in seconds, for the parts that still count in `Double` seconds (libcurl's options, back-off).
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.

@@ -29,7 +29,7 @@ public struct Daemon: Sendable {
         logger.info("Starting dstack-backend", ("version", BuildInfo.version))
         config.logSettings(to: logger)
         SignalHandling.logIgnoredSignals(to: logger)
-        let maxConnections = DescriptorLimit.prepare(configuredMaxConnections: config.maxConnections, logger: logger)
+        let maxConnections = DescriptorLimit.prepare(configuredMaxConnections: config.serverLimits.maxConnections, logger: logger)
 
         let key: NodeKey
         do {
@@ -54,11 +54,11 @@ public struct Daemon: Sendable {
         let http = HTTPClient(configuration: config.httpClientConfiguration, cancellation: stop)
         let publisher = HealthPublisher(
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
-            pollInterval: .seconds(config.dstackPollInterval), httpTimeout: .seconds(config.httpTimeout))
+            pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
-            interval: .seconds(config.dstackPollInterval), publisher: publisher, logger: logger)
+            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
         poller.onPoll = { outcome, duration in
             switch outcome {
             case .available(let list):
@@ -114,7 +114,7 @@ public struct Daemon: Sendable {
 
         let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
         let recheck = PermissionRecheck(
-            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval, metrics: metrics, logger: logger,
+            client: registry, pubkey: pubkey, interval: SettingParsers.seconds(config.registryRecheckInterval), metrics: metrics, logger: logger,
             initial: registered)
         let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
         onListening?(server)
@@ -162,34 +162,19 @@ public struct Daemon: Sendable {
                         return .exit(ExitStatus.failure)
                     }
                 }
-                let elapsed = started.duration(to: .now).inSeconds
+                let elapsed = started.duration(to: .now)
                 guard elapsed < configuration.registrationTimeout else {
                     logger.error(
                         "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
-                        ("waited", SettingParsers.formatSeconds(elapsed)))
+                        ("waited", SettingParsers.format(elapsed)))
                     return .exit(ExitStatus.failure)
                 }
-                logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.formatSeconds(configuration.dstackPollInterval)))
-                if stop.wait(for: .seconds(configuration.dstackPollInterval)) {
+                logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.format(configuration.dstackPollInterval)))
+                if stop.wait(for: configuration.dstackPollInterval) {
                     return .exit(ExitStatus.stopped(by: stop.stopReason))
                 }
                 outcome = poller.pollOnce()
             }
         }
-    }
-}
-
-extension Configuration {
-    /// The HTTP server's bounds from the settings.
-    public var serverLimits: ServerLimits {
-        var limits = ServerLimits()
-        limits.maxConnections = maxConnections
-        limits.idleTimeout = idleTimeout
-        limits.requestTimeout = requestTimeout
-        limits.maxHeaderBytes = maxHeaderBytes
-        limits.maxBodyBytes = maxBodyBytes
-        limits.maxHeaderCount = maxHeaderCount
-        limits.maxBufferedOutputBytes = maxBufferedOutputBytes
-        return limits
     }
 }

@@ -21,22 +21,22 @@ import Testing
         #expect(configuration.nodeType == .explicit("node-H100x1"))
         #expect(configuration.registryURL.description == "https://registry.example.com")
         #expect(configuration.ownerAddress.checksummed == "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9")
-        #expect(configuration.dstackPollInterval == 5)
+        #expect(configuration.dstackPollInterval == .seconds(5))
         #expect(configuration.dstackToken == nil)
         #expect(configuration.advertiseIP == nil)
-        #expect(configuration.httpConnectTimeout == 5)
-        #expect(configuration.httpTimeout == 10)
-        #expect(configuration.registrationTimeout == 120)
-        #expect(configuration.registryRecheckInterval == 600)
+        #expect(configuration.httpConnectTimeout == .seconds(5))
+        #expect(configuration.httpTimeout == .seconds(10))
+        #expect(configuration.registrationTimeout == .seconds(120))
+        #expect(configuration.registryRecheckInterval == .seconds(600))
         #expect(configuration.registryAuth == .none)
         #expect(configuration.metricsEnabled)
         #expect(configuration.logLevel == .info)
         #expect(configuration.logFormat == .text)
-        #expect(configuration.maxConnections == 4096)
-        #expect(configuration.idleTimeout == 30)
-        #expect(configuration.requestTimeout == 10)
-        #expect(configuration.maxHeaderBytes == 8192)
-        #expect(configuration.maxBodyBytes == 65536)
+        #expect(configuration.serverLimits.maxConnections == 4096)
+        #expect(configuration.serverLimits.idleTimeout == .seconds(30))
+        #expect(configuration.serverLimits.requestTimeout == .seconds(10))
+        #expect(configuration.serverLimits.maxHeaderBytes == 8192)
+        #expect(configuration.serverLimits.maxBodyBytes == 65536)
         #expect(configuration.sources["LISTEN_ADDR"] == nil)
         #expect(configuration.sources["REGISTRY_URL"] == .environment("REGISTRY_URL"))
     }
@@ -139,7 +139,7 @@ import Testing
     func parsesDurations(text: String, seconds: Double) throws {
         var environment = Self.required
         environment["HTTP_TIMEOUT"] = text
-        #expect(try resolve(environment).httpTimeout == seconds)
+        #expect(try resolve(environment).httpTimeout == .seconds(seconds))
     }
 
     @Test(arguments: ["0", "-1", "0ms", "abc", "5x", "", "1e3", "inf", "nan", "s"])

@@ -32,13 +32,13 @@ import Testing
         let configuration = try Configuration.resolve(
             environment: Self.required.merging(["DSTACK_POLL_INTERVAL": "100ms", "REGISTRY_RECHECK_INTERVAL": "1s"]) { $1 },
             flags: [:])
-        #expect(configuration.dstackPollInterval == 0.1)
-        #expect(configuration.registryRecheckInterval == 1)
+        #expect(configuration.dstackPollInterval == .milliseconds(100))
+        #expect(configuration.registryRecheckInterval == .seconds(1))
     }
 
     @Test func otherDurationsKeepNoMinimum() throws {
         let configuration = try Configuration.resolve(
             environment: Self.required.merging(["HTTP_TIMEOUT": "50ms"]) { $1 }, flags: [:])
-        #expect(configuration.httpTimeout == 0.05)
+        #expect(configuration.httpTimeout == .milliseconds(50))
     }
 }

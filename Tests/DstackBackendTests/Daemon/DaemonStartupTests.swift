@@ -10,12 +10,16 @@ import Glibc
 /// The daemon's start-up order around registration: bind first, listen only once registered, exit statuses.
 @Suite(.serialized) struct DaemonStartupTests {
     func configuration(registry: String, listen: ListenAddress, dataDirectory: String) throws -> Configuration {
-        Configuration(
-            registryURL: try HTTPURL.parse(registry, setting: "REGISTRY_URL"), ownerAddress: RegistryFixtures.owner,
-            listenAddress: listen,
-            dstackEndpoint: .http(HTTPURL(scheme: .http, host: "127.0.0.1", port: 9, path: "")),
-            dataDirectory: dataDirectory, httpConnectTimeout: 1, httpTimeout: 2, registrationTimeout: 2,
-            logLevel: .debug)
+        var configuration = Configuration(
+            registryURL: try HTTPURL.parse(registry, setting: "REGISTRY_URL"), ownerAddress: RegistryFixtures.owner)
+        configuration.listenAddress = listen
+        configuration.dstackEndpoint = .http(HTTPURL(scheme: .http, host: "127.0.0.1", port: 9, path: ""))
+        configuration.dataDirectory = dataDirectory
+        configuration.httpConnectTimeout = .seconds(1)
+        configuration.httpTimeout = .seconds(2)
+        configuration.registrationTimeout = .seconds(2)
+        configuration.logLevel = .debug
+        return configuration
     }
 
     @Test func aPortInUseStopsBeforeAnyRegistryRequest() throws {

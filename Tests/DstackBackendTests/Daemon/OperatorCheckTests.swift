@@ -167,7 +167,7 @@ import Glibc
         let hung = try FakeHTTPServer(unixPath: path) { _ in .hang }
         defer { hung.stop() }
         var configuration = try rig.configuration(dstackURL: "unix:" + path)
-        configuration.httpTimeout = 1
+        configuration.httpTimeout = .seconds(1)
         let vmm = Self.result("dstack VMM", in: rig.run(configuration))
         #expect(vmm?.status == .fail)
         #expect(vmm?.hint?.contains("\(path) did not answer within") == true, "\(String(describing: vmm))")

@@ -82,8 +82,8 @@ import Testing
         #expect(limits.maxHeaderCount == 7)
         #expect(limits.maxBufferedOutputBytes == 1024)
         #expect(limits.maxConnections == 9)
-        #expect(limits.idleTimeout == 3)
-        #expect(limits.requestTimeout == 0.5)
+        #expect(limits.idleTimeout == .seconds(3))
+        #expect(limits.requestTimeout == .milliseconds(500))
         #expect(limits.maxHeaderBytes == 2048)
         #expect(limits.maxBodyBytes == 10)
         let error = #expect(throws: ConfigurationErrors.self) {

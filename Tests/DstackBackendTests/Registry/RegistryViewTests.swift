@@ -8,9 +8,11 @@ import Testing
     func result(_ script: ScriptedRegistry, nodeType: String = "node-H100x1") throws -> OperatorCheck.Result {
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
-        let configuration = Configuration(
-            registryURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner,
-            nodeType: .explicit(nodeType), httpConnectTimeout: 1, httpTimeout: 2)
+        var configuration = Configuration(
+            registryURL: try HTTPURL.parse(server.baseURL, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner)
+        configuration.nodeType = .explicit(nodeType)
+        configuration.httpConnectTimeout = .seconds(1)
+        configuration.httpTimeout = .seconds(2)
         let result = OperatorCheck.registryResult(
             configuration: configuration, http: HTTPClient(configuration: configuration.httpClientConfiguration),
             pubkey: Fixtures.pubkey)
@@ -57,9 +59,10 @@ import Testing
         let server = try FakeHTTPServer { _ in .close }
         let url = server.baseURL
         server.stop()
-        let configuration = Configuration(
-            registryURL: try HTTPURL.parse(url, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner, httpConnectTimeout: 1,
-            httpTimeout: 1)
+        var configuration = Configuration(
+            registryURL: try HTTPURL.parse(url, setting: "REGISTRY_URL"), ownerAddress: Fixtures.owner)
+        configuration.httpConnectTimeout = .seconds(1)
+        configuration.httpTimeout = .seconds(1)
         let result = OperatorCheck.registryResult(configuration: configuration, http: HTTPClient(configuration: configuration.httpClientConfiguration), pubkey: Fixtures.pubkey)
         #expect(!result.passed)
         #expect(result.hint?.contains("check REGISTRY_URL") == true)
