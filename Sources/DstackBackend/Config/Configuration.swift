@@ -67,12 +67,12 @@ public struct Configuration: Sendable {
     /// The limits every outbound request (registry, dstack) gets.
     public var httpClientConfiguration: HTTPClientConfiguration {
         HTTPClientConfiguration(
-            connectTimeout: SettingParsers.seconds(httpConnectTimeout), totalTimeout: SettingParsers.seconds(httpTimeout))
+            connectTimeout: httpConnectTimeout.inSeconds, totalTimeout: httpTimeout.inSeconds)
     }
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
     public var registrationBackoff: BackoffPolicy {
-        BackoffPolicy(budget: SettingParsers.seconds(registrationTimeout))
+        BackoffPolicy(budget: registrationTimeout.inSeconds)
     }
 }
 

@@ -6,6 +6,6 @@
 public enum DurationOption {
     /// Seconds, or a `ConfigurationError` whose message starts `Error: <option> "<text>" …`.
     public static func parse(_ text: String, option: String) throws(ConfigurationError) -> Double {
-        SettingParsers.seconds(try SettingParsers.duration(text, setting: option))
+        try SettingParsers.duration(text, setting: option).inSeconds
     }
 }

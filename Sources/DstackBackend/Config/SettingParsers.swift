@@ -26,7 +26,7 @@ enum SettingParsers {
         guard seconds > 0 else {
             throw .invalid(setting, "\"\(text)\" must be greater than zero")
         }
-        if let minimum, seconds < Self.seconds(minimum.duration) {
+        if let minimum, seconds < minimum.duration.inSeconds {
             throw .invalid(
                 setting,
                 "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
@@ -110,13 +110,7 @@ enum SettingParsers {
 
     /// A duration for logs and help, in seconds to the millisecond: `5s`, `2.5s`, `0.125s`.
     static func format(_ duration: Duration) -> String {
-        formatSeconds(seconds(duration))
-    }
-
-    /// `duration` in seconds, for the parts that still count in `Double` seconds (libcurl's options, back-off).
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        formatSeconds(duration.inSeconds)
     }
 
     /// Seconds for logs and help, to the millisecond: `5s`, `2.5s`, `0.125s`.

@@ -114,7 +114,7 @@ public struct Daemon: Sendable {
 
         let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
         let recheck = PermissionRecheck(
-            client: registry, pubkey: pubkey, interval: SettingParsers.seconds(config.registryRecheckInterval), metrics: metrics, logger: logger,
+            client: registry, pubkey: pubkey, interval: config.registryRecheckInterval.inSeconds, metrics: metrics, logger: logger,
             initial: registered)
         let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
         onListening?(server)

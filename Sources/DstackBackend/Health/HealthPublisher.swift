@@ -118,9 +118,9 @@ public final class HealthPublisher: Sendable {
         guard age > staleAfter else { return snapshot.response }
         if let cachedStale { return cachedStale }
         let reason =
-            "the dstack poller has not finished a poll in over \(SettingParsers.formatSeconds(staleAfter.inSeconds))"
+            "the dstack poller has not finished a poll in over \(SettingParsers.format(staleAfter))"
             + " (the stale threshold: the larger of 3 poll intervals and one poll interval + HTTP_TIMEOUT"
-            + " + \(SettingParsers.formatSeconds(staleMargin.inSeconds))); it may be stuck"
+            + " + \(SettingParsers.format(staleMargin))); it may be stuck"
         let rendered = BackendInfo.response(
             pubkey: pubkey, ipAddress: snapshot.ipAddress, outcome: .unavailable(reason: reason))
         return state.withLock { state in
