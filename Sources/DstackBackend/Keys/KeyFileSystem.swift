@@ -19,13 +19,7 @@ enum KeyFileSystem {
     /// Runs one system call through `retryingEINTR`, with its failure as a typed `SystemError`.
     @discardableResult
     static func run<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
-        do {
-            return try retryingEINTR(name, body)
-        } catch let error as SystemError {
-            throw error
-        } catch {
-            throw SystemError(call: name, errno: EIO)
-        }
+        try retryingEINTR(name, body)
     }
 
     /// Runs one system call through `retryingEINTR`, mapping its failure to a `KeystoreError`.
