@@ -109,7 +109,7 @@ public final class HTTPServer: @unchecked Sendable {
         logger.info("\(listeningMessage) \(boundDescription)")
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        let tick = Int32(max(10, min(1000, Int(min(limits.idleTimeout, limits.requestTimeout) / .milliseconds(4)))))
+        let tick = Int32(max(10, min(1000, min(limits.idleTimeout, limits.requestTimeout).roundedMilliseconds / 4)))
         var lastSweep = ContinuousClock.now
 
         while !stop.isStopped {

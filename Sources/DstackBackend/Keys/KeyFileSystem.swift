@@ -16,19 +16,13 @@ enum KeyFileSystem {
         var mode: mode_t
     }
 
-    /// Runs one system call through `retryingEINTR`, with its failure as a typed `SystemError`.
+    /// Runs one blocking system call through `retryingEINTR`, its failure a `SystemError`.
     @discardableResult
     static func run<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
-        do {
-            return try retryingEINTR(name, body)
-        } catch let error as SystemError {
-            throw error
-        } catch {
-            throw SystemError(call: name, errno: EIO)
-        }
+        try retryingEINTR(name, body)
     }
 
-    /// Runs one system call through `retryingEINTR`, mapping its failure to a `KeystoreError`.
+    /// Runs one blocking system call through `run`, mapping its failure to a `KeystoreError`.
     @discardableResult
     static func call<T: FixedWidthInteger>(
         _ name: String, _ body: () -> T, orThrow map: (SystemError) -> KeystoreError
@@ -198,7 +192,7 @@ enum KeyFileSystem {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        return (try? retryingEINTR("fsync") { fsync(descriptor) }) != nil
+        return (try? run("fsync") { fsync(descriptor) }) != nil
     }
 
     static func parentDirectory(of path: String) -> String {

@@ -13,9 +13,12 @@ enum SmallFile {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while bytes.count < limit {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .failure(SystemError(call: "read", errno: errno)) }
+            let n: Int
+            do {
+                n = try syscall(blocking: false, where: "read") { Glibc.read(fd, &buffer, buffer.count) }.value
+            } catch {
+                return .failure(error)
+            }
             if n == 0 { break }
             bytes += buffer[0..<n]
         }

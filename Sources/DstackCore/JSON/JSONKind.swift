@@ -1,15 +1,19 @@
 import FoundationEssentials
 
 /// The kind of a JSON value, for error messages: "a string", "null", ...
-public enum JSONKind: String, Sendable, Equatable, CustomStringConvertible {
-    case null = "null"
-    case boolean = "a boolean"
-    case number = "a number"
-    case string = "a string"
-    case array = "an array"
-    case object = "an object"
+public enum JSONKind: Sendable, Equatable, CustomStringConvertible {
+    case null, boolean, number, string, array, object
 
-    public var description: String { rawValue }
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .boolean: "a boolean"
+        case .number: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
 
     /// The kind a `Decodable` type reads, from the type `DecodingError` names.
     init(expecting type: Any.Type) {

@@ -32,7 +32,7 @@ public func syscall<T: FixedWidthInteger>(
 
 /// Runs a blocking system call through `syscall`: retries on `EINTR`, throws `SystemError` on failure.
 @inlinable @discardableResult
-public func retryingEINTR<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws -> T {
+public func retryingEINTR<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
     switch try syscall(blocking: false, where: call, body) {
     case .processed(let result): return result
     case .wouldBlock: preconditionFailure("syscall(blocking: false) never returns wouldBlock")

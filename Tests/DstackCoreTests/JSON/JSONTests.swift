@@ -1,5 +1,5 @@
 import Testing
-@testable import DstackBackend
+@testable import DstackCore
 
 @Suite struct JSONTests {
     /// Any document: decodes nothing, so only `JSONDocument`'s own checks can refuse it.
