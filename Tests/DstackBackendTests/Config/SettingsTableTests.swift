@@ -18,7 +18,7 @@ import Testing
         "REGISTRY_RECHECK_INTERVAL": "90s", "REGISTRY_AUTH": "nip98", "METRICS": "false", "LOG_LEVEL": "debug",
         "LOG_FORMAT": "json", "MAX_CONNECTIONS": "77", "IDLE_TIMEOUT": "4s", "REQUEST_TIMEOUT": "6s",
         "MAX_HEADER_BYTES": "4096", "MAX_BODY_BYTES": "1024", "MAX_HEADER_COUNT": "50",
-        "MAX_BUFFERED_OUTPUT_BYTES": "2048",
+        "MAX_BUFFERED_OUTPUT_BYTES": "2048", "SHUTDOWN_GRACE": "2s",
     ]
 
     static func sample(_ setting: SettingDescriptor) -> String {
