@@ -105,6 +105,38 @@ import Glibc
 }
 
 extension OperatorCLITests {
+    /// `pubkey` finds the key as the daemon does, through the table's DATA_DIR row: its default (`./data`)
+    /// when nothing is set, the variable, and `--data-dir` over the variable.
+    @Test func pubkeyReadsDataDirLikeTheDaemon() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let defaultDirectory = try #require(Configuration.setting(named: "DATA_DIR")?.defaultText)
+        func pubkey(_ arguments: [String], environment: [String: String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
+            process.arguments = ["pubkey"] + arguments
+            process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "DATA_DIR" }
+                .merging(environment) { $1 }
+            process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+            process.standardOutput = Pipe()
+            process.standardError = Pipe()
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        try pubkey([], environment: [:])
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/" + defaultDirectory + "/key"))
+        try pubkey([], environment: ["DATA_DIR": "  "])
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/  /key"), "blank DATA_DIR is unset")
+        try pubkey([], environment: ["DATA_DIR": "from-env"])
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/from-env/key"))
+        try pubkey(["--data-dir", "from-flag"], environment: ["DATA_DIR": "from-env-2"])
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/from-flag/key"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/from-env-2"))
+    }
+}
+
+extension OperatorCLITests {
     @Test func configurationErrorsAreJSONWhenLogsAre() throws {
         let result = try Self.run(
             [], environment: ["LOG_FORMAT": "json", "OWNER_ADDRESS": "0x1234", "LISTEN_ADDR": "nope", "DATA_DIR": "/nonexistent/x"])
