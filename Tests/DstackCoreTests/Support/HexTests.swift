@@ -1,6 +1,6 @@
 import Testing
 
-@testable import DstackBackend
+import DstackCore
 
 @Suite("Hex")
 struct HexTests {
