@@ -55,7 +55,7 @@ import Glibc
     @Test func thePortRefusesConnectionsUntilRegistrationSucceeded() throws {
         let release = TestFlag()
         let registry = try FakeHTTPServer { _ in
-            for _ in 0..<500 where !release.isOn { Thread.sleep(forTimeInterval: 0.01) }
+            _ = eventually(within: 5) { release.isOn }
             return .json(200, RegistryFixtures.allowAll)
         }
         defer { registry.stop() }
@@ -70,13 +70,11 @@ import Glibc
         let daemon = Daemon(configuration: config, logger: Logger(level: .debug, sink: sink), stop: stop)
         let code = ExitCodeBox()
         let thread = BackgroundThread(name: "daemon-test") { code.set(daemon.run()) }
-        for _ in 0..<500 where registry.requests.isEmpty { Thread.sleep(forTimeInterval: 0.01) }
+        _ = eventually(within: 5) { !registry.requests.isEmpty }
         #expect(!registry.requests.isEmpty)
         #expect(throws: SystemTestError.self) { _ = try RawClient(port: port) }
         release.isOn = true
-        for _ in 0..<500 where sink.records(withMessage: "Backend listening on 127.0.0.1:\(port)").isEmpty {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        _ = eventually(within: 5) { !sink.records(withMessage: "Backend listening on 127.0.0.1:\(port)").isEmpty }
         let client = try RawClient(port: port)
         client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(client.readResponses(1).first?.status == 200)

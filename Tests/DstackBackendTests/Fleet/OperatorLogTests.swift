@@ -40,8 +40,7 @@ import Testing
             initial: .authorized)
         let stop = StopSignal()
         let thread = BackgroundThread(name: "test-recheck") { recheck.run(until: stop) }
-        let deadline = Date().addingTimeInterval(5)
-        while sink.records.isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        _ = eventually(within: 5) { !sink.records.isEmpty }
         stop.stop()
         thread.join()
         let revoked = sink.records.first

@@ -184,8 +184,7 @@ import Testing
             logger: Logger(level: .debug, sink: sink), initial: initial)
         let stop = StopSignal()
         let thread = BackgroundThread(name: "recheck-test") { recheck.run(until: stop) }
-        let deadline = Date().addingTimeInterval(5)
-        while !done() && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        _ = eventually(within: 5, done)
         stop.stop()
         thread.join()
     }
