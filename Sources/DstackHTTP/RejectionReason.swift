@@ -1,7 +1,7 @@
 /// Why the server refused a request or a connection: the `reason` label of `dstack_backend_http_rejected_total`.
 ///
 /// Declared in the order `/metrics` lists them.
-public enum RejectionReason: Int, CaseIterable, Sendable {
+enum RejectionReason: Int, CaseIterable, Sendable {
     case headerTooLarge, bodyTooLarge, badRequest, overCap, timeout, versionNotSupported
 
     /// The refusal of a request the parser rejected.
@@ -15,7 +15,7 @@ public enum RejectionReason: Int, CaseIterable, Sendable {
     }
 
     /// The label value, e.g. `431` or `over_cap`.
-    public var label: String {
+    var label: String {
         switch self {
         case .headerTooLarge: "431"
         case .bodyTooLarge: "413"
