@@ -1,4 +1,5 @@
 import DstackBackend
+import DstackTestSupport
 import Foundation
 import Testing
 
@@ -10,30 +11,11 @@ import Testing
 
     /// The compose file as JSON, via python3 + PyYAML.
     func composeDocument() throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
+        let json = try runPython(
             "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-            Self.packageRoot.appendingPathComponent("docker-compose.yml").path,
-        ]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ComposeError("python3 with PyYAML failed (run scripts/setup --test-tools): \(message)")
-        }
+            arguments: [Self.packageRoot.appendingPathComponent("docker-compose.yml").path])
+        let data = Data(json.utf8)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    struct ComposeError: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
     }
 
     @Test func wiresTheBackendAndTheWorkerAsTheContractSays() throws {

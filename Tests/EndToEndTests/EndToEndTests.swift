@@ -221,20 +221,9 @@ import Glibc
         let keyPath = directory.path + "/data/key"
         let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
+        let text = try runPython(
             "import sys, coincurve; h = open(sys.argv[1]).read(); assert len(h) == 64 and h == h.strip().lower(); print(coincurve.PrivateKey(bytes.fromhex(h)).public_key_xonly.format().hex())",
-            keyPath,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python3 + coincurve (scripts/setup --test-tools): \(text)")
+            arguments: [keyPath])
         #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == a)
     }
 

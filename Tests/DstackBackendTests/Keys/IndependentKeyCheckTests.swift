@@ -9,7 +9,7 @@ import DstackTestSupport
 /// Missing python3 or coincurve fails the test: the cross-check is the point.
 @Suite struct IndependentKeyCheckTests {
     /// Runs `python3 -c script arguments...` with coincurve imported as `coincurve`; returns trimmed stdout,
-    /// or nil after recording why it failed.
+    /// or throws with Python's error (a missing coincurve says how to install it).
     static func coincurve(_ script: String, _ arguments: [String]) throws -> String? {
         let prelude = """
             import sys
@@ -19,27 +19,7 @@ import DstackTestSupport
                 sys.exit("coincurve is not installed: run scripts/setup (python3 -m pip install coincurve)")
 
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", prelude + script] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            Issue.record("cannot run python3 (install it and run scripts/setup): \(error)")
-            return nil
-        }
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderrText = String(decoding: stderr, as: UTF8.self)
-        try #require(
-            process.terminationStatus == 0,
-            "python3/coincurve check failed (status \(process.terminationStatus)): \(stderrText)")
-        return String(decoding: stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try runPython(prelude + script, arguments: arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func coincurveDerivesTheSamePublicKeyFromOurKeyFile() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import DstackTestSupport
 @testable import DstackBackend
 
 @Suite struct NIP98Tests {
@@ -52,16 +53,7 @@ import Testing
             assert PublicKeyXOnly(bytes.fromhex(event["pubkey"])).verify(bytes.fromhex(event["sig"]), bytes.fromhex(event["id"]))
             print("verified")
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, header]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "python3 + coincurve (scripts/setup --test-tools): \(text)")
+        let text = try runPython(script, arguments: [header])
         #expect(text.contains("verified"))
     }
 

@@ -1,9 +1,9 @@
-import DstackTestSupport
 import Foundation
 
 /// Runs `python3 -c script args...` with `stdin`, returning stdout, or throwing with stderr.
-/// The tests use Python only as an independent reference (json.dumps, prometheus_client, coincurve, PyYAML).
-func runPython(_ script: String, arguments: [String] = [], stdin: Data = Data()) throws -> String {
+/// The tests use Python only as an independent reference (json.dumps, prometheus_client, coincurve, PyYAML);
+/// a missing interpreter or module fails the test, with the hint to install the test tools.
+public func runPython(_ script: String, arguments: [String] = [], stdin: Data = Data()) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = ["python3", "-c", script] + arguments
