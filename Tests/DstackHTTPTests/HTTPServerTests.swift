@@ -29,7 +29,7 @@ final class RunningServer {
         let stop = stop
         thread = BackgroundThread(name: "test-server") { server.run(until: stop) }
         // Wait until the loop logged that it listens.
-        for _ in 0..<200 where sink.records.isEmpty { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(within: 1) { !sink.records.isEmpty }
     }
 
     var port: UInt16 { server.boundPort ?? 0 }

@@ -81,7 +81,7 @@ import Glibc
         let flooders = try (0..<4).map { _ in try Flooder(port: running.port, request: Self.metrics, requests: 40_000) }
         defer { flooders.forEach { $0.stop() } }
         // Wait until the flood is under way.
-        for _ in 0..<400 where counter.metricsServed.current < 5_000 { Thread.sleep(forTimeInterval: 0.01) }
+        _ = eventually(within: 4) { counter.metricsServed.current >= 5_000 }
         #expect(counter.metricsServed.current >= 5_000)
 
         let prober = try running.client()

@@ -1,4 +1,5 @@
 import Foundation
+import DstackTestSupport
 import Testing
 @testable import DstackBackend
 

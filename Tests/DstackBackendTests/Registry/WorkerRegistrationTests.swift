@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import DstackTestSupport
 import Testing
 @testable import DstackBackend
 
