@@ -10,6 +10,8 @@ import Synchronization
 /// - `POST /workers` stores a worker; a second POST for the same key answers 409, as registries do.
 /// - `GET /workers` lists them. `POST /sim/approve/<pubkey>` approves a pending worker,
 ///   `POST /sim/revoke/<pubkey>` forgets one, so pending, approval and revocation can be shown.
+/// - `POST /sim/lookup-failure/<status>` makes `GET /workers/<pubkey>` answer that 5xx status (a half-down
+///   registry whose `/permissions` still works) until `POST /sim/lookup-failure/0`.
 public final class SimulatedRegistry: Sendable {
     public struct Worker: Sendable, Equatable {
         public let pubkey: String
@@ -47,6 +49,10 @@ public final class SimulatedRegistry: Sendable {
     public let options: Options
     private let workers = Mutex<[Worker]>([])
     private let postCount = Atomic<Int>(0)
+    private let permissionCount = Atomic<Int>(0)
+    private let lookupCount = Atomic<Int>(0)
+    /// The status `GET /workers/<pubkey>` answers instead of the record; 0 for none.
+    private let lookupFailure = Atomic<Int>(0)
 
     public init(options: Options = Options()) {
         self.options = options
@@ -56,6 +62,15 @@ public final class SimulatedRegistry: Sendable {
 
     /// How many `POST /workers` calls arrived, valid or not.
     public var registrationPosts: Int { postCount.load(ordering: .relaxed) }
+
+    /// How many `GET /permissions/<pubkey>` and `GET /workers/<pubkey>` calls arrived.
+    public var permissionChecks: Int { permissionCount.load(ordering: .relaxed) }
+    public var workerLookups: Int { lookupCount.load(ordering: .relaxed) }
+
+    /// Makes `GET /workers/<pubkey>` answer `status` (500...599) with an error body; nil answers again.
+    public func failWorkerLookups(status: Int?) {
+        lookupFailure.store(status.map { min(max($0, 500), 599) } ?? 0, ordering: .relaxed)
+    }
 
     public func isRegistered(_ pubkey: String) -> Bool {
         worker(pubkey) != nil
@@ -88,7 +103,9 @@ public final class SimulatedRegistry: Sendable {
         let workerPrefix = "/workers/"
         let revokePrefix = "/sim/revoke/"
         let approvePrefix = "/sim/approve/"
+        let lookupFailurePrefix = "/sim/lookup-failure/"
         if request.method == "GET" && request.path.hasPrefix(permissionsPrefix) {
+            permissionCount.add(1, ordering: .relaxed)
             guard let worker = worker(String(request.path.dropFirst(permissionsPrefix.count))) else {
                 return PreparedResponse.jsonError(status: 404, message: "unknown pubkey")
             }
@@ -97,6 +114,11 @@ public final class SimulatedRegistry: Sendable {
                 status: 200, contentType: "application/json", text: #"{"read":{"mode":"AllowAll"},"write":\#(write)}"#)
         }
         if request.method == "GET" && request.path.hasPrefix(workerPrefix) {
+            lookupCount.add(1, ordering: .relaxed)
+            let failure = lookupFailure.load(ordering: .relaxed)
+            if failure != 0 {
+                return PreparedResponse.jsonError(status: failure, message: "simulated lookup failure (POST /sim/lookup-failure/0 ends it)")
+            }
             guard options.generation == .v02, let worker = worker(String(request.path.dropFirst(workerPrefix.count))) else {
                 return PreparedResponse.jsonError(status: 404, message: "not found")
             }
@@ -117,6 +139,15 @@ public final class SimulatedRegistry: Sendable {
                 return before != list.count
             }
             return PreparedResponse(status: removed ? 200 : 404, contentType: "text/plain", text: removed ? "revoked\n" : "unknown pubkey\n")
+        }
+        if request.method == "POST" && request.path.hasPrefix(lookupFailurePrefix) {
+            guard let status = Int(request.path.dropFirst(lookupFailurePrefix.count)), status == 0 || (500...599).contains(status) else {
+                return PreparedResponse(status: 400, contentType: "text/plain", text: "use /sim/lookup-failure/<500-599>, or 0 to end it\n")
+            }
+            failWorkerLookups(status: status == 0 ? nil : status)
+            return PreparedResponse(
+                status: 200, contentType: "text/plain",
+                text: status == 0 ? "GET /workers/<pubkey> answers again\n" : "GET /workers/<pubkey> now answers \(status)\n")
         }
         if request.method == "POST" && request.path.hasPrefix(approvePrefix) {
             let approved = approve(String(request.path.dropFirst(approvePrefix.count)))

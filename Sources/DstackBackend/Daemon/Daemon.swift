@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,9 +8,11 @@ import Glibc
 ///
 /// 1. Log the settings. 2. Load or create the key. 3. Bind the listen address without listening (a port in
 /// use fails here, before the registry hears from us). 4. First VMM poll (so the first /health has data, and
-/// `NODE_TYPE=auto` has GPUs to look at). 5. Register (retrying; SIGTERM ends it). 6. Listen and serve,
-/// with the poller and the permission re-check on their own threads. 6. On SIGTERM/SIGINT: stop
-/// accepting, finish in-flight responses, stop the threads, exit 0.
+/// `NODE_TYPE=auto` has GPUs to look at). 5. Register (retrying; SIGTERM ends it). A worker the registry knows
+/// never waits for the VMM; only `POST /workers` needs the node type, so only an unregistered `auto` node
+/// waits for it. 6. Listen and serve, with the poller, the permission re-check and (when the record could not
+/// be read at start) the owner comparison on their own threads. 7. On SIGTERM/SIGINT: stop accepting, finish
+/// in-flight responses, stop the threads, exit 0 (78 if the owner comparison found another owner).
 public struct Daemon: Sendable {
     public let configuration: Configuration
     public let logger: Logger
@@ -59,7 +63,7 @@ public struct Daemon: Sendable {
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
             interval: config.dstackPollInterval, publisher: publisher, logger: logger)
-        poller.onPoll = { outcome, duration in
+        let recordPoll: @Sendable (PollOutcome, Duration) -> Void = { outcome, duration in
             switch outcome {
             case .available(let list):
                 let free = list.gpus.filter(\.isFree).count
@@ -68,30 +72,45 @@ public struct Daemon: Sendable {
                 metrics.recordPoll(succeeded: false, duration: duration, free: 0, busy: 0)
             }
         }
+        poller.onPoll = recordPoll
         let first = poller.pollOnce()
 
-        let nodeType: String
-        switch resolveNodeType(first: first, poller: poller) {
-        case .resolved(let type): nodeType = type
-        case .exit(let code): return code
-        }
-        metrics.setIdentity(pubkey: pubkey, nodeType: nodeType)
+        let nodeTypes = NodeTypeCheck(pubkey: pubkey, metrics: metrics, logger: logger)
+        let nodeTypeSource = resolveNodeType(first: first, poller: poller, nodeTypes: nodeTypes)
 
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
         let registry = RegistryClient(
             baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider, logger: logger)
         var registration = WorkerRegistration(
-            client: registry, owner: config.ownerAddress, nodeType: nodeType, backoff: config.registrationBackoff,
-            logger: logger)
+            client: registry, owner: config.ownerAddress, nodeType: nodeTypeSource,
+            backoff: config.registrationBackoff, logger: logger)
         registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
-        let registered: RegistrationOutcome
+        let registered: RegistrationResult
         do {
-            registered = try registration.run(pubkey: pubkey, stop: stop)
+            registered = try registration.runReportingLookup(pubkey: pubkey, stop: stop)
         } catch {
             if case .interrupted = error { return ExitStatus.stopped(by: stop.stopReason) }
             return error.exitStatus
         }
-        metrics.registryAuthorized.set(registered == .authorized ? 1 : 0)
+        metrics.registryAuthorized.set(registered.outcome == .authorized ? 1 : 0)
+        metrics.registryOwnerVerified.set(registered.lookup == nil ? 0 : 1)
+        if case .whenNeeded = nodeTypeSource {
+            // Registered without the node type (the registry knew the worker): compare it once the VMM answers.
+            if let record = registered.lookup?.record { nodeTypes.learn(record: record) }
+            if nodeTypes.nodeType == nil {
+                if let failure = nodeTypes.failure {
+                    logger.warn(
+                        "Cannot derive NODE_TYPE; the worker is registered already, so only the comparison with the registry's node type is skipped",
+                        ("reason", failure.description))
+                } else {
+                    logger.info("NODE_TYPE=auto: the node type is derived, and compared with the registry's, once the VMM answers")
+                }
+                poller.onPoll = { outcome, duration in
+                    recordPoll(outcome, duration)
+                    if case .available(let list) = outcome { nodeTypes.derive(from: list, registered: true) }
+                }
+            }
+        }
 
         var metricsRoute: (@Sendable () -> PreparedResponse)?
         if config.metricsEnabled {
@@ -115,29 +134,46 @@ public struct Daemon: Sendable {
         let pollerThread = BackgroundThread(name: "dstack-poller") { poller.run(until: stop) }
         let recheck = PermissionRecheck(
             client: registry, pubkey: pubkey, interval: config.registryRecheckInterval, metrics: metrics, logger: logger,
-            initial: registered)
+            initial: registered.outcome)
         let recheckThread = BackgroundThread(name: "registry-recheck") { recheck.run(until: stop) }
+        let lateExit = LateExit()
+        let ownerThread: BackgroundThread? = registered.lookup != nil ? nil : BackgroundThread(name: "owner-verification") {
+            OwnerVerification(
+                client: registry, pubkey: pubkey, owner: config.ownerAddress, backoff: config.registrationBackoff,
+                metrics: metrics, nodeTypes: nodeTypes, logger: logger,
+                onMismatch: { mismatch in
+                    logger.error(WorkerRegistration.failedMessagePrefix + mismatch.description)
+                    logger.error(
+                        "Stopping: the registry holds another owner for this worker, so serving would earn for it",
+                        ("exit", String(mismatch.exitStatus)))
+                    lateExit.request(mismatch.exitStatus)
+                    stop.stop()
+                }
+            ).run(until: stop)
+        }
         onListening?(server)
         server.run(until: stop)
         // A poll or re-check in the middle of a request notices the stop within libcurl's progress tick
         // (about a second); exit 0 within the second SIGTERM promises rather than wait for it.
         let pollerDone = pollerThread.join(timeout: .milliseconds(300))
         let recheckDone = recheckThread.join(timeout: .milliseconds(100))
-        if !pollerDone || !recheckDone {
-            logger.debug("Left a request in flight at shutdown", ("poller.done", String(pollerDone)), ("recheck.done", String(recheckDone)))
+        let ownerDone = ownerThread?.join(timeout: .milliseconds(100)) ?? true
+        if !pollerDone || !recheckDone || !ownerDone {
+            logger.debug(
+                "Left a request in flight at shutdown", ("poller.done", String(pollerDone)),
+                ("recheck.done", String(recheckDone)), ("owner_verification.done", String(ownerDone)))
         }
-        logger.info("Stopped", ("reason", (stop.stopReason ?? .requested).description))
-        return 0
+        let status = lateExit.status ?? ExitStatus.success
+        logger.info("Stopped", ("reason", (stop.stopReason ?? .requested).description), ("exit", String(status)))
+        return status
     }
 
-    /// The node type to register: the configured one (with a warning if the GPUs disagree), or for `auto`
-    /// the one derived from the first successful poll, polling again until the registration budget ends.
-    private enum NodeTypeResolution {
-        case resolved(String)
-        case exit(Int32)
-    }
-
-    private func resolveNodeType(first: PollOutcome, poller: DstackPoller) -> NodeTypeResolution {
+    /// Where registration gets the node type: the configured one (with a warning if the GPUs disagree), the
+    /// one derived from the first poll for `auto`, or, when the VMM has not answered, a wait for it that only
+    /// a worker the registry does not know yet ever runs (`POST /workers` needs the type).
+    private func resolveNodeType(first: PollOutcome, poller: DstackPoller, nodeTypes: NodeTypeCheck)
+        -> WorkerRegistration.NodeTypeSource
+    {
         switch configuration.nodeType {
         case .explicit(let name):
             if case .available(let list) = first,
@@ -147,34 +183,73 @@ public struct Daemon: Sendable {
                     "NODE_TYPE disagrees with the GPUs the VMM reports; the node registers as configured",
                     ("node_type.configured", name), ("node_type.detected", detected))
             }
-            return .resolved(name)
+            nodeTypes.learn(nodeType: name)
+            return .known(name)
         case .auto:
-            var outcome = first
-            let started = ContinuousClock.now
-            while true {
-                if case .available(let list) = outcome {
-                    switch NodeTypeDetection.derive(list.gpus.map { ($0.productID, $0.description) }) {
-                    case .success(let type):
-                        logger.info("Derived NODE_TYPE from the GPUs", ("node_type", type))
-                        return .resolved(type)
-                    case .failure(let failure):
-                        logger.error("Cannot derive NODE_TYPE", ("reason", failure.description))
-                        return .exit(ExitStatus.failure)
-                    }
-                }
-                let elapsed = started.duration(to: .now)
-                guard elapsed < configuration.registrationTimeout else {
-                    logger.error(
-                        "NODE_TYPE=auto needs one successful dstack poll and none succeeded",
-                        ("waited", SettingParsers.format(elapsed)))
-                    return .exit(ExitStatus.failure)
-                }
-                logger.warn("NODE_TYPE=auto is waiting for the VMM to answer", ("retry.in", SettingParsers.format(configuration.dstackPollInterval)))
-                if stop.wait(for: configuration.dstackPollInterval) {
-                    return .exit(ExitStatus.stopped(by: stop.stopReason))
-                }
-                outcome = poller.pollOnce()
+            if case .available(let list) = first, let type = nodeTypes.derive(from: list, registered: false) {
+                return .known(type)
+            }
+            let configuration = configuration
+            let logger = logger
+            let stop = stop
+            return .whenNeeded { deadline throws(RegistrationError) in
+                try Self.waitForNodeType(
+                    until: deadline, poller: poller, nodeTypes: nodeTypes, configuration: configuration, logger: logger,
+                    stop: stop)
             }
         }
+    }
+
+    /// The hint every wait for the VMM gives: an explicit type registers at once.
+    static let explicitNodeTypeHint =
+        "set NODE_TYPE=<type> (e.g. NODE_TYPE=node-H100x8, node-H200x1 or CPU) to register without waiting for the VMM"
+
+    /// Polls the VMM until the node type can be derived, the deadline passes or `stop` fires. Logs the wait
+    /// when it starts and every 30 s after.
+    private static func waitForNodeType(
+        until deadline: ContinuousClock.Instant, poller: DstackPoller, nodeTypes: NodeTypeCheck,
+        configuration: Configuration, logger: Logger, stop: StopSignal
+    ) throws(RegistrationError) -> String {
+        let started = ContinuousClock.now
+        var reminded: ContinuousClock.Instant?
+        while true {
+            if let type = nodeTypes.nodeType { return type }
+            if let failure = nodeTypes.failure { throw .nodeTypeUnavailable(reason: failure.description) }
+            let now = ContinuousClock.now
+            guard now < deadline else {
+                throw .nodeTypeUnavailable(
+                    reason: "NODE_TYPE=auto needs one successful dstack poll to register the worker and none succeeded in "
+                        + "\(SettingParsers.format(started.duration(to: now))) (REGISTRATION_TIMEOUT): start the VMM or check "
+                        + "DSTACK_URL, or \(explicitNodeTypeHint)")
+            }
+            if reminded.map({ $0.duration(to: now) >= .seconds(30) }) ?? true {
+                logger.warn(
+                    "NODE_TYPE=auto is waiting for the VMM to answer: the worker is not registered and POST /workers needs its node type",
+                    ("retry.in", SettingParsers.format(configuration.dstackPollInterval)),
+                    ("dstack.url", configuration.dstackEndpoint.description), ("hint", explicitNodeTypeHint))
+                reminded = now
+            }
+            if stop.wait(for: min(configuration.dstackPollInterval, now.duration(to: deadline))) {
+                throw .interrupted(reason: (stop.stopReason ?? .requested).description)
+            }
+            if case .available(let list) = poller.pollOnce() {
+                nodeTypes.derive(from: list, registered: false)
+            }
+        }
+    }
+}
+
+/// An exit status a background thread asks for before it stops the daemon (78 for an owner mismatch seen
+/// while serving); the first request wins.
+private final class LateExit: Sendable {
+    private let code = Atomic<Int32>(-1)
+
+    func request(_ status: Int32) {
+        _ = code.compareExchange(expected: -1, desired: status, ordering: .relaxed)
+    }
+
+    var status: Int32? {
+        let value = code.load(ordering: .relaxed)
+        return value < 0 ? nil : value
     }
 }

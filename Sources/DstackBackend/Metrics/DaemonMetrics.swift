@@ -14,6 +14,9 @@ public final class DaemonMetrics: Sendable {
     public let gpusFree = Gauge()
     public let gpusBusy = Gauge()
     public let registryAuthorized = Gauge()
+    /// 1 once the registry's owner of this worker is settled (it names OWNER_ADDRESS, or the registry keeps
+    /// no record to compare); 0 while `GET /workers/<pubkey>` fails and the comparison is retried.
+    public let registryOwnerVerified = Gauge()
     /// Registry requests by outcome: `ok`, `retryable_error`, `rejected`.
     public let registrationAttempts: [(result: String, counter: Counter)]
     /// The server's own counts; set once the server exists.
@@ -92,6 +95,10 @@ public final class DaemonMetrics: Sendable {
             "dstack_backend_registry_authorized", .gauge,
             help: "1 if the registry's last /permissions answer authorized this worker.")
         out.sample("dstack_backend_registry_authorized", [], registryAuthorized.current)
+        out.family(
+            "dstack_backend_registry_owner_verified", .gauge,
+            help: "1 once the registry's owner of this worker is known to be OWNER_ADDRESS (or it keeps no record to compare); 0 while the lookup fails and is retried.")
+        out.sample("dstack_backend_registry_owner_verified", [], registryOwnerVerified.current)
         out.family(
             "dstack_backend_registration_attempts_total", .counter, help: "Registry requests by outcome.")
         for (result, counter) in registrationAttempts {

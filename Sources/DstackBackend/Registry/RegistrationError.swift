@@ -9,6 +9,9 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     /// The registry's record of this worker names another owner than `OWNER_ADDRESS`; serving would earn
     /// for that owner. `registered` is the registry's text, `configured` the EIP-55 form.
     case ownerMismatch(registered: String, configured: String, pubkey: String)
+    /// `NODE_TYPE=auto` and the worker must be registered, but no node type could be derived: the VMM did
+    /// not answer within the budget, or its GPUs name no type. `reason` says which, and the fix.
+    case nodeTypeUnavailable(reason: String)
 
     /// The process exit status for this failure, when it is not `.interrupted` (that one is 128 + signal).
     ///
@@ -35,6 +38,8 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
                 + "change it, so serving would earn for \(registered). If that address is yours, set OWNER_ADDRESS to "
                 + "it; otherwise ask the registry's operator to correct the owner (or register a new key: move DATA_DIR's "
                 + "key aside, back it up, and start again)"
+        case .nodeTypeUnavailable(let reason):
+            return reason
         }
     }
 

@@ -123,3 +123,15 @@ public enum RegistrationOutcome: Sendable, Equatable {
     /// Registered, but the registry does not let it publish yet (approval or minting pending).
     case pending
 }
+
+/// What start-up registration found: the outcome and the record lookup, nil when the registry authorizes the
+/// worker but `GET /workers/<pubkey>` failed (the owner comparison then goes on in the background).
+public struct RegistrationResult: Sendable, Equatable {
+    public var outcome: RegistrationOutcome
+    public var lookup: WorkerLookup?
+
+    public init(outcome: RegistrationOutcome, lookup: WorkerLookup?) {
+        self.outcome = outcome
+        self.lookup = lookup
+    }
+}

@@ -5,10 +5,20 @@
 /// with back-off inside one time budget; stops at once on a permanent refusal, an owner mismatch or the
 /// stop signal. Logs the reference's lines, which operators grep for.
 public struct WorkerRegistration: Sendable {
+    /// Where the node type for `POST /workers` comes from.
+    public enum NodeTypeSource: Sendable {
+        /// Known before the registry is asked (an explicit `NODE_TYPE`, or `auto` resolved already); a
+        /// record holding another type is warned about.
+        case known(String)
+        /// `NODE_TYPE=auto` before the VMM has answered: asked only when the worker must be registered, and
+        /// may wait for the VMM until the deadline it gets (the end of the registration budget). A worker the
+        /// registry knows already never waits; its caller compares the type once the VMM answers.
+        case whenNeeded(@Sendable (_ deadline: ContinuousClock.Instant) throws(RegistrationError) -> String)
+    }
+
     public var client: RegistryClient
     public var owner: EthereumAddress
-    /// The node type sent, already resolved (not `auto`).
-    public var nodeType: String
+    public var nodeType: NodeTypeSource
     public var backoff: BackoffPolicy
     public var logger: Logger
     /// Told the outcome of every registry request the flow makes: `ok`, `retryable_error` or `rejected`
@@ -21,12 +31,16 @@ public struct WorkerRegistration: Sendable {
     public static let failedMessagePrefix = "Worker registration failed: "
     public static let cannotStartMessage = "Cannot start service without successful registration"
 
-    public init(client: RegistryClient, owner: EthereumAddress, nodeType: String, backoff: BackoffPolicy, logger: Logger) {
+    public init(client: RegistryClient, owner: EthereumAddress, nodeType: NodeTypeSource, backoff: BackoffPolicy, logger: Logger) {
         self.client = client
         self.owner = owner
         self.nodeType = nodeType
         self.backoff = backoff
         self.logger = logger
+    }
+
+    public init(client: RegistryClient, owner: EthereumAddress, nodeType: String, backoff: BackoffPolicy, logger: Logger) {
+        self.init(client: client, owner: owner, nodeType: .known(nodeType), backoff: backoff, logger: logger)
     }
 
     /// Everything from the configuration: registry URL, owner, timeouts and the back-off budget.
@@ -40,7 +54,7 @@ public struct WorkerRegistration: Sendable {
             client: RegistryClient(
                 baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration, cancellation: cancellation),
                 headerProvider: headerProvider, logger: logger),
-            owner: configuration.ownerAddress, nodeType: nodeType, backoff: configuration.registrationBackoff,
+            owner: configuration.ownerAddress, nodeType: .known(nodeType), backoff: configuration.registrationBackoff,
             logger: logger)
     }
 
@@ -52,6 +66,13 @@ public struct WorkerRegistration: Sendable {
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
     public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
+        try runReportingLookup(pubkey: pubkey, stop: stop).outcome
+    }
+
+    /// `run`, also telling what `GET /workers/<pubkey>` found: nil when the registry authorizes the worker
+    /// but the lookup failed (5xx, timeout), so the owner is not compared yet and the caller retries it in
+    /// the background (`OwnerVerification`) while serving.
+    public func runReportingLookup(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
         var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
@@ -79,7 +100,7 @@ public struct WorkerRegistration: Sendable {
     /// → registered and pending, no POST; else POST (409 = already registered). The record, whenever there
     /// is one, must name our owner.
     private func register(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError)
-        -> RegistrationOutcome
+        -> RegistrationResult
     {
         logger.info(
             "Checking worker registration", ("registry.url", client.baseURL.description), ("pubkey", pubkey))
@@ -90,22 +111,30 @@ public struct WorkerRegistration: Sendable {
         case .registered: logger.info("Registry permissions say the worker is authorized")
         case .notRegistered(let reason): logger.info("Registry permissions do not authorize the worker", ("reason", reason))
         }
+        // The lookup only serves the owner comparison: for an authorized worker a registry that fails it
+        // must not keep the node offline, so one try here and the rest in the background.
+        if status.isRegistered {
+            let lookup = try lookUpOnce(pubkey: pubkey, stop: stop, attempts: &attempts)
+            if let lookup { try compare(lookup, pubkey: pubkey) }
+            logger.info("Worker is already registered, skipping registration")
+            logger.info(Self.completedMessage)
+            logger.info(Self.authorizedMessage)
+            return RegistrationResult(outcome: .authorized, lookup: lookup)
+        }
         let lookup = try retrying("lookup", stop: stop, attempts: &attempts) { () throws(RegistryError) in
             try client.worker(pubkey: pubkey)
         }
         try compare(lookup, pubkey: pubkey)
-
-        if status.isRegistered {
-            logger.info("Worker is already registered, skipping registration")
-            logger.info(Self.completedMessage)
-            logger.info(Self.authorizedMessage)
-            return .authorized
-        }
         if lookup.record != nil {
             logger.info("Worker is registered but not authorized yet, skipping registration")
             logger.info(Self.completedMessage)
             logPending(reason: Self.reason(status))
-            return .pending
+            return RegistrationResult(outcome: .pending, lookup: lookup)
+        }
+        let nodeType: String
+        switch self.nodeType {
+        case .known(let type): nodeType = type
+        case .whenNeeded(let resolve): nodeType = try resolve(attempts.started + backoff.budget)
         }
         logger.info(
             "Worker is not registered, registering", ("reason", Self.reason(status)), ("owner", owner.checksummed),
@@ -121,10 +150,36 @@ public struct WorkerRegistration: Sendable {
                 "Registry says the worker is already registered (HTTP 409); not an error", ("registry.body", body))
         }
         logger.info(Self.completedMessage)
-        return confirmPermissions(pubkey: pubkey)
+        return RegistrationResult(outcome: confirmPermissions(pubkey: pubkey), lookup: lookup)
     }
 
-    /// Stops on an owner the registry holds that is not ours; warns on another node type.
+    /// One `GET /workers/<pubkey>` for an authorized worker: the lookup, or nil (logged) when it failed in a
+    /// way worth retrying. A permanent refusal still ends the flow, as any other request's does.
+    private func lookUpOnce(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError)
+        -> WorkerLookup?
+    {
+        if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+        attempts.total += 1
+        do {
+            let lookup = try client.worker(pubkey: pubkey)
+            onAttempt?("ok")
+            return lookup
+        } catch {
+            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+            guard error.isTransient else { throw .rejected(error) }
+            logger.warn(
+                Self.ownerNotComparedMessage, ("reason", error.description), ("owner", owner.checksummed),
+                ("impact", "the node serves; it stops (exit 78) if the registry turns out to hold another owner"))
+            return nil
+        }
+    }
+
+    /// The warning when an authorized worker's record cannot be read: the node serves meanwhile.
+    public static let ownerNotComparedMessage =
+        "The registry authorizes the worker but GET /workers/<pubkey> failed, so the owner could not be compared; serving, and retrying the comparison in the background"
+
+    /// Stops on an owner the registry holds that is not ours; warns on another node type (when ours is known).
     private func compare(_ lookup: WorkerLookup, pubkey: String) throws(RegistrationError) {
         switch lookup {
         case .found(let record):
@@ -132,18 +187,30 @@ public struct WorkerRegistration: Sendable {
                 "Registry holds a record of this worker", ("registry.owner", record.printableOwner),
                 ("registry.node_type", record.nodeType ?? "(none)"),
                 ("registry.minted", String(record.isMinted)))
-            guard record.isOwned(by: owner) else {
-                throw .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
-            }
-            if let stored = record.nodeType(differingFrom: nodeType) {
-                logger.warn(
-                    "The registry holds another node type for this worker; it keeps the one from the first registration",
-                    ("registry.node_type", stored), ("node_type", nodeType))
+            if let mismatch = Self.ownerMismatch(record, owner: owner, pubkey: pubkey) { throw mismatch }
+            if case .known(let nodeType) = self.nodeType {
+                Self.warnIfNodeTypeDiffers(record, from: nodeType, logger: logger)
             }
         case .notFound:
             logger.info("Registry has no record of this worker at GET /workers/<pubkey>")
         case .unusable(let reason):
             logger.info("Registry answers GET /workers/<pubkey> without a worker record; the owner is not compared", ("reason", reason))
+        }
+    }
+
+    /// The error for a record that names another owner than ours, nil when it names ours. The daemon stops
+    /// on it at start and when the background comparison sees it later.
+    public static func ownerMismatch(_ record: WorkerRecord, owner: EthereumAddress, pubkey: String) -> RegistrationError? {
+        record.isOwned(by: owner)
+            ? nil : .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
+    }
+
+    /// The registry keeps the node type of the first registration: another one is only a warning.
+    public static func warnIfNodeTypeDiffers(_ record: WorkerRecord, from nodeType: String, logger: Logger) {
+        if let stored = record.nodeType(differingFrom: nodeType) {
+            logger.warn(
+                "The registry holds another node type for this worker; it keeps the one from the first registration",
+                ("registry.node_type", stored), ("node_type", nodeType))
         }
     }
 

@@ -21,6 +21,49 @@ import Testing
         #expect(sink.records(withMessage: "Worker registration completed successfully").count == 1)
     }
 
+    /// Issue 20: an authorized worker whose lookup fails (5xx) is not kept offline: one try, no retries, the
+    /// lookup reported missing so the daemon compares the owner in the background.
+    @Test func anAuthorizedWorkerWhoseLookupFailsIsNotRetriedAndReportsNoLookup() throws {
+        let script = ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(503, "down")])
+        let server = try FakeHTTPServer { script.reply(to: $0) }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let result = try Fixtures.registration(baseURL: server.baseURL, sink: sink)
+            .runReportingLookup(pubkey: Fixtures.pubkey, stop: StopSignal())
+        #expect(result == RegistrationResult(outcome: .authorized, lookup: nil))
+        #expect(server.requests(to: "/workers").count == 1)
+        let warning = try #require(sink.records(withMessage: WorkerRegistration.ownerNotComparedMessage).first)
+        #expect(warning.level == .warn)
+        #expect(warning.field("reason")?.contains("503") == true)
+        #expect(sink.records(withMessage: "Registry request failed, retrying").isEmpty)
+    }
+
+    /// An unregistered worker asks for its node type only when it posts, and never when the registry knows it.
+    @Test func theNodeTypeIsAskedOnlyWhenTheWorkerMustBeRegistered() throws {
+        let asked = Atomic<Int>(0)
+        func registration(_ baseURL: String) throws -> WorkerRegistration {
+            var registration = try Fixtures.registration(baseURL: baseURL, sink: CollectingSink())
+            registration.nodeType = .whenNeeded { _ in
+                asked.add(1, ordering: .relaxed)
+                return "node-H200x8"
+            }
+            return registration
+        }
+        let known = ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record())])
+        let knownServer = try FakeHTTPServer { known.reply(to: $0) }
+        defer { knownServer.stop() }
+        #expect(try registration(knownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(asked.load(ordering: .relaxed) == 0)
+
+        let unknown = ScriptedRegistry(get: [.json(404, ""), .json(200, Fixtures.allowAll)], post: [.json(201, "{}")])
+        let unknownServer = try FakeHTTPServer { unknown.reply(to: $0) }
+        defer { unknownServer.stop() }
+        #expect(try registration(unknownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(asked.load(ordering: .relaxed) == 1)
+        let post = try #require(unknownServer.requests.first { $0.method == "POST" })
+        #expect(String(decoding: post.body, as: UTF8.self).contains(#""node_type":"node-H200x8""#))
+    }
+
     @Test func legacyRegisteredTrueCountsAsRegistered() throws {
         let script = ScriptedRegistry(get: [.json(200, #"{"registered":true}"#)])
         let server = try FakeHTTPServer { script.reply(to: $0) }

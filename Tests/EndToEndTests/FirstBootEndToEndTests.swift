@@ -1,0 +1,176 @@
+import DstackBackend
+import DstackSimulator
+import DstackTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 20, with the real binary: a host that reboots with its VMM late, and a registry whose `GET /workers`
+/// fails.
+@Suite(.serialized) struct FirstBootEndToEndTests {
+    static let owner = EndToEndTests.owner
+
+    /// A budget long enough that the old behaviour (wait for the VMM, retry the lookup) shows as a timeout here.
+    func environment(_ simulator: Simulator, dataDirectory: String, port: UInt16) -> [String: String] {
+        [
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
+            "DATA_DIR": dataDirectory, "LISTEN_ADDR": "127.0.0.1:\(port)", "DSTACK_POLL_INTERVAL": "200ms",
+            "NODE_TYPE": "auto", "REGISTRATION_TIMEOUT": "60s", "REGISTRY_RECHECK_INTERVAL": "1s",
+        ]
+    }
+
+    /// The node's pubkey, creating its key in `directory`.
+    func pubkey(dataDirectory directory: String) throws -> String {
+        let result = try BackendProcess.runToEnd(["pubkey", "--data-dir", directory])
+        let key = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(key.count == 64, "output: \(result.output)")
+        return key
+    }
+
+    func metrics(_ port: UInt16) -> [Substring] {
+        httpGet("http://127.0.0.1:\(port)/metrics")?.body.split(separator: "\n") ?? []
+    }
+
+    func status(_ port: UInt16) -> Int? {
+        httpGet("http://127.0.0.1:\(port)/health", timeout: 0.5)?.status
+    }
+
+    /// A reboot with the VMM not up yet: the registry already authorizes the node, so it serves 503 at once and
+    /// derives (and compares) its node type when the VMM answers.
+    @Test func anAuthorizedAutoNodeServesWhileTheVMMIsDownAndComparesItsTypeWhenItAnswers() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let key = try pubkey(dataDirectory: directory.path)
+        simulator.registry.add(.init(pubkey: key, owner: Self.owner, nodeType: "node-H100x1"))
+        simulator.vmm.setOutage(true)
+        let port = freePort()
+        let started = Date()
+        let backend = try BackendProcess(arguments: [], environment: environment(simulator, dataDirectory: directory.path, port: port))
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+
+        #expect(eventually(within: 5) { status(port) == 503 }, "log: \(backend.log)")
+        let servedAfter = Date().timeIntervalSince(started)
+        #expect(servedAfter < 5, "served after \(servedAfter) s")
+        #expect(!backend.log.contains("NODE_TYPE=auto is waiting for the VMM"), "log: \(backend.log)")
+        #expect(backend.log.contains("Worker is now authorized to communicate with the message network"))
+        let live = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(port)/health"])
+        #expect(live.status == 0, "output: \(live.output)")
+        #expect(live.output.contains("answered 503 Unavailable for pubkey \(key)"))
+        #expect(!metrics(port).contains { $0.hasPrefix("dstack_backend_info{") })
+
+        simulator.vmm.setOutage(false)
+        #expect(eventually(within: 5) { status(port) == 200 }, "log: \(backend.log)")
+        #expect(backend.waitForOutput("The registry holds another node type for this worker"), "log: \(backend.log)")
+        #expect(backend.log.contains("Derived NODE_TYPE from the GPUs node_type=node-H200x8"))
+        #expect(backend.log.contains("registry.node_type=node-H100x1 node_type=node-H200x8"))
+        #expect(eventually(within: 3) {
+            metrics(port).contains { $0.hasPrefix("dstack_backend_info{pubkey=\"\(key)\",node_type=\"node-H200x8\"") }
+        })
+        #expect(simulator.registry.registrationPosts == 0)
+        #expect(backend.process.isRunning)
+    }
+
+    /// An unregistered node does need the type: it asks the registry first, waits for the VMM saying how not to,
+    /// and registers as soon as the VMM answers.
+    @Test func anUnregisteredAutoNodeWaitsForTheVMMAndRegistersWhenItAnswers() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        simulator.vmm.setOutage(true)
+        let port = freePort()
+        let backend = try BackendProcess(arguments: [], environment: environment(simulator, dataDirectory: directory.path, port: port))
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+
+        #expect(backend.waitForOutput("NODE_TYPE=auto is waiting for the VMM to answer"), "log: \(backend.log)")
+        #expect(backend.log.contains("set NODE_TYPE=<type> (e.g. NODE_TYPE=node-H100x8"), "log: \(backend.log)")
+        // The registry was asked before the wait: the wait is only for POST /workers.
+        #expect(simulator.registry.permissionChecks >= 1)
+        #expect(simulator.registry.workerLookups >= 1)
+        #expect(simulator.registry.registrationPosts == 0)
+        #expect(status(port) == nil)
+
+        simulator.vmm.setOutage(false)
+        #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)", timeout: 5), "log: \(backend.log)")
+        #expect(simulator.registry.registrationPosts == 1)
+        #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
+        #expect(eventually(within: 3) { status(port) == 200 })
+    }
+
+    /// An unregistered node whose VMM never answers still stops when the budget ends, saying why and how not to.
+    @Test func anUnregisteredAutoNodeGivesUpAfterTheBudgetNamingNodeType() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        simulator.vmm.setOutage(true)
+        var env = environment(simulator, dataDirectory: directory.path, port: freePort())
+        env["REGISTRATION_TIMEOUT"] = "1s"
+        let result = try BackendProcess.runToEnd([], environment: env)
+        #expect(result.status == 1, "output: \(result.output)")
+        #expect(result.output.contains("Worker registration failed: NODE_TYPE=auto needs one successful dstack poll"))
+        #expect(result.output.contains("set NODE_TYPE=<type>"))
+        #expect(result.output.contains("Cannot start service without successful registration"))
+        #expect(simulator.registry.registrationPosts == 0)
+    }
+
+    /// `/permissions` says AllowAll, `GET /workers/<pubkey>` answers 503: the node serves, says the owner is not
+    /// compared yet, and verifies it in the background once the registry answers.
+    @Test func aFailingWorkersLookupDoesNotKeepAnAuthorizedNodeOffline() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let key = try pubkey(dataDirectory: directory.path)
+        simulator.registry.add(.init(pubkey: key, owner: Self.owner, nodeType: "node-H200x8"))
+        simulator.registry.failWorkerLookups(status: 503)
+        let port = freePort()
+        var env = environment(simulator, dataDirectory: directory.path, port: port)
+        env["NODE_TYPE"] = "node-H200x8"
+        let backend = try BackendProcess(arguments: [], environment: env)
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+
+        #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)", timeout: 5), "log: \(backend.log)")
+        #expect(backend.log.contains(WorkerRegistration.ownerNotComparedMessage))
+        #expect(eventually(within: 3) { status(port) == 200 })
+        #expect(metrics(port).contains("dstack_backend_registry_owner_verified 0"))
+        #expect(metrics(port).contains("dstack_backend_registry_authorized 1"))
+        // The background comparison keeps trying (1 s, then 2 s, ...) while the registry fails.
+        #expect(backend.waitForOutput("Still cannot compare the registry's owner of this worker", timeout: 5), "log: \(backend.log)")
+
+        simulator.registry.failWorkerLookups(status: nil)
+        #expect(backend.waitForOutput("Registry owner verified", timeout: 10), "log: \(backend.log)")
+        #expect(eventually(within: 3) { metrics(port).contains("dstack_backend_registry_owner_verified 1") })
+        #expect(backend.process.isRunning)
+        #expect(simulator.registry.registrationPosts == 0)
+    }
+
+    /// The same half-down registry, but its record names another owner: once the lookup answers, the node stops
+    /// with 78, the rule at start.
+    @Test func anotherOwnerSeenOnceTheLookupRecoversStopsWithExit78() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let key = try pubkey(dataDirectory: directory.path)
+        let other = "0x0000000000000000000000000000000000000001"
+        simulator.registry.add(.init(pubkey: key, owner: other, nodeType: "node-H200x8"))
+        simulator.registry.failWorkerLookups(status: 502)
+        let port = freePort()
+        let backend = try BackendProcess(arguments: [], environment: environment(simulator, dataDirectory: directory.path, port: port))
+
+        #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)", timeout: 5), "log: \(backend.log)")
+        #expect(metrics(port).contains("dstack_backend_registry_owner_verified 0"))
+        simulator.registry.failWorkerLookups(status: nil)
+        let exit = backend.waitForExit(timeout: 10)
+        backend.waitForEndOfOutput(timeout: 5)
+        #expect(exit == 78, "log: \(backend.log)")
+        #expect(backend.log.contains("Worker registration failed: the registry holds owner \(other)"))
+        #expect(backend.log.contains("OWNER_ADDRESS is \(Self.owner)"))
+    }
+}
