@@ -1,5 +1,6 @@
 import ArgumentParser
 import DstackBackend
+import FoundationEssentials
 
 /// The container's HEALTHCHECK, no curl needed: liveness by default, availability with `--require-available`.
 struct HealthcheckCommand: ParsableCommand {
@@ -9,11 +10,18 @@ struct HealthcheckCommand: ParsableCommand {
         discussion: """
             A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so \
             dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.
+            Without --url it asks /health where the daemon listens: LISTEN_ADDR (or --listen-addr), read as \
+            the daemon reads it, default 0.0.0.0:8080. 0.0.0.0 is asked at 127.0.0.1, [::] at [::1], any \
+            other address as it is, and unix:/path through that socket. So a container started with \
+            -e LISTEN_ADDR=0.0.0.0:9090 is checked on port 9090 with no change to its HEALTHCHECK.
             """
     )
 
-    @Option(help: "The URL to check.")
-    var url: String = "http://127.0.0.1:8080/health"
+    @Option(help: "The URL to check, instead of /health on LISTEN_ADDR (http or https only).")
+    var url: String?
+
+    @Option(name: .customLong(listenAddress.flag), help: ArgumentHelp(Self.listenAddressHelp))
+    var listenAddr: String?
 
     @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
     var timeout: Duration = .seconds(2)
@@ -21,13 +29,40 @@ struct HealthcheckCommand: ParsableCommand {
     @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")
     var requireAvailable = false
 
+    /// The `LISTEN_ADDR` row of the settings table: the flag, default and help `run` uses.
+    static var listenAddress: SettingDescriptor {
+        guard let setting = Configuration.setting(named: "LISTEN_ADDR") else { preconditionFailure("LISTEN_ADDR is a setting") }
+        return setting
+    }
+
+    static var listenAddressHelp: String {
+        "\(listenAddress.name) of the daemon to check when --url is not given (default \(listenAddress.defaultText))."
+    }
+
     func run() throws {
+        let target: HealthcheckTarget
+        if let url {
+            target = HealthcheckTarget(url: url)
+        } else {
+            do {
+                target = HealthcheckTarget(
+                    listenAddress: try Configuration.resolve(
+                        only: [Self.listenAddress.name], environment: ProcessInfo.processInfo.environment,
+                        flags: listenAddr.map { [Self.listenAddress.name: $0] } ?? [:]
+                    ).listenAddress)
+            } catch {
+                for line in error.lines { printError(line) }
+                throw ExitCode(ExitStatus.configuration)
+            }
+        }
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(connectTimeout: timeout, totalTimeout: timeout, maximumResponseBytes: 1 << 20))
         let verdict: HealthcheckVerdict
         do {
-            let response = try client.get(url)
-            verdict = .judge(url: url, status: response.status, body: response.body, requireAvailable: requireAvailable)
+            let response = try client.perform(
+                HTTPClientRequest(method: .get, url: target.url, unixSocketPath: target.unixSocketPath))
+            verdict = .judge(
+                url: target.description, status: response.status, body: response.body, requireAvailable: requireAvailable)
         } catch {
             verdict = .unhealthy("\(error)")
         }

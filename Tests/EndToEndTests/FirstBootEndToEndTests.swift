@@ -8,8 +8,8 @@ import Testing
 import Glibc
 #endif
 
-/// Issue 20, with the real binary: a host that reboots with its VMM late, and a registry whose `GET /workers`
-/// fails.
+/// Issue 20, with the real binary: a host that reboots with its VMM late, a registry whose `GET /workers`
+/// fails, and the healthcheck following `LISTEN_ADDR`.
 @Suite(.serialized) struct FirstBootEndToEndTests {
     static let owner = EndToEndTests.owner
 
@@ -58,7 +58,7 @@ import Glibc
         #expect(servedAfter < 5, "served after \(servedAfter) s")
         #expect(!backend.log.contains("NODE_TYPE=auto is waiting for the VMM"), "log: \(backend.log)")
         #expect(backend.log.contains("Worker is now authorized to communicate with the message network"))
-        let live = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(port)/health"])
+        let live = try BackendProcess.runToEnd(["healthcheck", "--listen-addr", "127.0.0.1:\(port)"])
         #expect(live.status == 0, "output: \(live.output)")
         #expect(live.output.contains("answered 503 Unavailable for pubkey \(key)"))
         #expect(!metrics(port).contains { $0.hasPrefix("dstack_backend_info{") })
@@ -172,5 +172,62 @@ import Glibc
         #expect(exit == 78, "log: \(backend.log)")
         #expect(backend.log.contains("Worker registration failed: the registry holds owner \(other)"))
         #expect(backend.log.contains("OWNER_ADDRESS is \(Self.owner)"))
+    }
+
+    /// Whether `::1` can be bound here (containers without IPv6 have no loopback for it).
+    static var hasIPv6Loopback: Bool {
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_addr = in6addr_loopback
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        } == 0
+    }
+
+    /// `healthcheck` without `--url` asks where `LISTEN_ADDR` says the daemon listens, from the variable or the flag.
+    @Test(arguments: ["127.0.0.1", "0.0.0.0", "[::]", "unix"])
+    func healthcheckFollowsListenAddr(host: String) throws {
+        if host == "[::]" && !Self.hasIPv6Loopback { return }
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        let listen = host == "unix" ? "unix:\(directory.path)/backend.sock" : "\(host):\(port)"
+        var env = environment(simulator, dataDirectory: directory.path, port: port)
+        env["LISTEN_ADDR"] = listen
+        env["NODE_TYPE"] = "node-H200x8"
+        let backend = try BackendProcess(arguments: [], environment: env)
+        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        let key = try #require(simulator.registry.registeredWorkers.first?.pubkey)
+
+        let fromVariable = try BackendProcess.runToEnd(["healthcheck"], environment: ["LISTEN_ADDR": listen])
+        #expect(fromVariable.status == 0, "output: \(fromVariable.output)")
+        #expect(fromVariable.output.contains("for pubkey \(key)"), "output: \(fromVariable.output)")
+        let expected: String
+        switch host {
+        case "unix": expected = "http://localhost/health via \(listen)"
+        case "0.0.0.0": expected = "http://127.0.0.1:\(port)/health"
+        case "[::]": expected = "http://[::1]:\(port)/health"
+        default: expected = "http://\(host):\(port)/health"
+        }
+        #expect(fromVariable.output.contains("healthy: \(expected) answered"), "output: \(fromVariable.output)")
+
+        let fromFlag = try BackendProcess.runToEnd(
+            ["healthcheck", "--listen-addr", listen], environment: ["LISTEN_ADDR": "127.0.0.1:\(freePort())"])
+        #expect(fromFlag.status == 0, "output: \(fromFlag.output)")
+        #expect(fromFlag.output.contains("healthy: \(expected) answered"), "output: \(fromFlag.output)")
+    }
+
+    @Test func healthcheckRefusesAListenAddrTheDaemonWouldRefuse() throws {
+        let result = try BackendProcess.runToEnd(["healthcheck"], environment: ["LISTEN_ADDR": "unix:relative.sock"])
+        #expect(result.status == 78, "output: \(result.output)")
+        #expect(result.output.contains("LISTEN_ADDR"), "output: \(result.output)")
+        let nothing = try BackendProcess.runToEnd(["healthcheck"], environment: ["LISTEN_ADDR": "127.0.0.1:\(freePort())"])
+        #expect(nothing.status == 1, "output: \(nothing.output)")
     }
 }
