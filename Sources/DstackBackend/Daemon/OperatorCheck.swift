@@ -118,7 +118,7 @@ public struct OperatorCheck: Sendable {
             case .failure(let failure):
                 results.append(Result(
                     name: "node type", status: .fail, detail: "NODE_TYPE=auto cannot derive a type: \(failure.description)",
-                    hint: "set NODE_TYPE explicitly (for example node-H200x8); the daemon stops at start with auto here"))
+                    hint: "set NODE_TYPE explicitly (for example node-H200x8); with auto here a node that is not registered yet cannot register"))
             }
         }
     }

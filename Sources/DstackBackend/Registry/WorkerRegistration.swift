@@ -3,7 +3,9 @@
 /// Speaks to every registry generation the reference did: `GET /permissions/{pubkey}` (v0.1),
 /// `GET /workers/{pubkey}` (v0.2), `POST /workers` (409 = already there). Retries transient failures
 /// with back-off inside one time budget; stops at once on a permanent refusal, an owner mismatch or the
-/// stop signal. Logs the reference's lines, which operators grep for.
+/// stop signal. Logs the reference's lines, which operators grep for. Two things never hold up a worker the
+/// registry already authorizes: the node type (only `POST /workers` needs it) and a failing record lookup
+/// (only the owner comparison needs it; the daemon retries that in the background).
 public struct WorkerRegistration: Sendable {
     /// Where the node type for `POST /workers` comes from.
     public enum NodeTypeSource: Sendable {
