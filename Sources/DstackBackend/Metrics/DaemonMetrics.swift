@@ -97,7 +97,7 @@ public final class DaemonMetrics: Sendable {
         out.sample("dstack_backend_registry_authorized", [], registryAuthorized.current)
         out.family(
             "dstack_backend_registry_owner_verified", .gauge,
-            help: "1 once the registry's owner of this worker is known to be OWNER_ADDRESS (or it keeps no record to compare); 0 while the lookup fails and is retried.")
+            help: "Whether the registry's owner of this worker is settled: 1 when its record names OWNER_ADDRESS (or it keeps none to compare), 0 while GET /workers/<pubkey> fails and is retried.")
         out.sample("dstack_backend_registry_owner_verified", [], registryOwnerVerified.current)
         out.family(
             "dstack_backend_registration_attempts_total", .counter, help: "Registry requests by outcome.")
