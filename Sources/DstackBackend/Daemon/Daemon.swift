@@ -58,8 +58,8 @@ public struct Daemon: Sendable {
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
-            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
-        poller.onPoll = { outcome, duration in
+            interval: config.dstackPollInterval, publisher: publisher, logger: logger
+        ) { outcome, duration in
             switch outcome {
             case .available(let list):
                 let free = list.gpus.filter(\.isFree).count
