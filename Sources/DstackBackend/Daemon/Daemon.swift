@@ -60,22 +60,22 @@ public struct Daemon: Sendable {
             pubkey: pubkey, address: .configured(advertiseIP: config.advertiseIP),
             pollInterval: config.dstackPollInterval, httpTimeout: config.httpTimeout)
         logger.info("Advertised address", ("ip_address", publisher.ipAddress ?? "null"))
+        let nodeTypes = NodeTypeCheck(pubkey: pubkey, metrics: metrics, logger: logger)
         let poller = DstackPoller(
             client: DstackClient(endpoint: config.dstackEndpoint, token: config.dstackToken, http: http),
-            interval: config.dstackPollInterval, publisher: publisher, logger: logger)
-        let recordPoll: @Sendable (PollOutcome, Duration) -> Void = { outcome, duration in
+            interval: config.dstackPollInterval, publisher: publisher, logger: logger
+        ) { outcome, duration in
             switch outcome {
             case .available(let list):
                 let free = list.gpus.filter(\.isFree).count
                 metrics.recordPoll(succeeded: true, duration: duration, free: free, busy: list.gpus.count - free)
+                nodeTypes.observe(list)
             case .unavailable:
                 metrics.recordPoll(succeeded: false, duration: duration, free: 0, busy: 0)
             }
         }
-        poller.onPoll = recordPoll
         let first = poller.pollOnce()
 
-        let nodeTypes = NodeTypeCheck(pubkey: pubkey, metrics: metrics, logger: logger)
         let nodeTypeSource = resolveNodeType(first: first, poller: poller, nodeTypes: nodeTypes)
 
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
@@ -105,10 +105,7 @@ public struct Daemon: Sendable {
                 } else {
                     logger.info("NODE_TYPE=auto: the node type is derived, and compared with the registry's, once the VMM answers")
                 }
-                poller.onPoll = { outcome, duration in
-                    recordPoll(outcome, duration)
-                    if case .available(let list) = outcome { nodeTypes.derive(from: list, registered: true) }
-                }
+                nodeTypes.deriveFromLaterPolls()
             }
         }
 

@@ -12,6 +12,8 @@ final class NodeTypeCheck: Sendable {
         var failure: NodeTypeDetection.Failure?
         var record: WorkerRecord?
         var compared = false
+        /// Registered without the type: every later successful poll derives it until one does.
+        var derivesFromPolls = false
 
         /// The record to compare now that both are known, once; nil when one is missing or it was done.
         mutating func takeComparison() -> (WorkerRecord, String)? {
@@ -63,6 +65,17 @@ final class NodeTypeCheck: Sendable {
         if let (record, nodeType) = compare {
             WorkerRegistration.warnIfNodeTypeDiffers(record, from: nodeType, logger: logger)
         }
+    }
+
+    /// Registered before the VMM answered: the polls from now on derive the type, until one does.
+    func deriveFromLaterPolls() {
+        state.withLock { $0.derivesFromPolls = true }
+    }
+
+    /// Every successful poll: derives the type when `deriveFromLaterPolls` asked for it and it is not known.
+    func observe(_ list: GPUList) {
+        let wanted = state.withLock { $0.derivesFromPolls && $0.nodeType == nil }
+        if wanted { derive(from: list, registered: true) }
     }
 
     /// `NODE_TYPE=auto`: derives the type from a successful poll, once. Logs the type, or (once) why the GPUs

@@ -15,6 +15,14 @@ public final class DstackPoller: Sendable {
     public let publisher: HealthPublisher
     /// Outage before the first "still unavailable" reminder (5 minutes by default).
     public let outageReminder: Duration
+    /// Told each outcome and how long the poll took (for metrics); nil for none.
+    ///
+    /// A `let`, fixed at `init`, on purpose: it was once a `var` kept in a `Mutex` and read with
+    /// `withLock { $0 }`. `Mutex` is generic, so that closure gets the stored function `inout` through a
+    /// reabstraction thunk, which hands it over wrapped and writes it back wrapped once more: every read
+    /// nested the stored closure one thunk deeper, so each poll left 64 bytes on the heap and one more stack
+    /// frame on every later call, without bound (issue 23; `onPollRunsAtTheSameDepthOnEveryPoll`).
+    public let onPoll: (@Sendable (PollOutcome, Duration) -> Void)?
     /// What polls, outages and the interval are timed with: the publisher's, so that `/health`'s staleness
     /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
     public var clock: any MonotonicClock { publisher.clock }
@@ -22,7 +30,6 @@ public final class DstackPoller: Sendable {
     private let previous = Mutex<PollOutcome?>(nil)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
-    private let observer = Mutex<(@Sendable (PollOutcome, Duration) -> Void)?>(nil)
     private let outage = Mutex<Outage?>(nil)
 
     /// The gap between reminders never grows beyond this.
@@ -37,19 +44,14 @@ public final class DstackPoller: Sendable {
 
     public init(
         client: DstackClient, interval: Duration, publisher: HealthPublisher, logger: Logger,
-        outageReminder: Duration = .seconds(300)
+        outageReminder: Duration = .seconds(300), onPoll: (@Sendable (PollOutcome, Duration) -> Void)? = nil
     ) {
         self.client = client
         self.interval = interval
         self.publisher = publisher
         self.logger = logger
         self.outageReminder = outageReminder
-    }
-
-    /// Told each outcome and how long the poll took (for metrics). Set before `run`.
-    public var onPoll: (@Sendable (PollOutcome, Duration) -> Void)? {
-        get { observer.withLock { $0 } }
-        set { observer.withLock { $0 = newValue } }
+        self.onPoll = onPoll
     }
 
     /// One poll: ask, publish, log a change, tell the observer.

@@ -8,7 +8,8 @@ import DstackTestSupport
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Duration = .seconds(5), token: String? = nil,
         address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Duration = HealthPublisher.defaultStaleMargin,
-        level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system
+        level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system,
+        onPoll: (@Sendable (PollOutcome, Duration) -> Void)? = nil
     ) throws -> (DstackPoller, HealthPublisher) {
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
@@ -20,7 +21,7 @@ import DstackTestSupport
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300))))
         let poller = DstackPoller(
             client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
-            outageReminder: outageReminder)
+            outageReminder: outageReminder, onPoll: onPoll)
         return (poller, publisher)
     }
 
@@ -98,9 +99,8 @@ import DstackTestSupport
         let state = FakeState()
         let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server.server, sink: CollectingSink())
         let reports = PollCounter()
-        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
+        let (poller, publisher) = try poller(server.server, sink: CollectingSink()) { reports.add($0, $1) }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         state.set(.hang)
@@ -187,12 +187,33 @@ import DstackTestSupport
         }
         defer { server.stop() }
         let sink = CollectingSink()
-        let (poller, _) = try poller(server, sink: sink, level: .debug, clock: clock)
         let reports = PollCounter()
-        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
+        let (poller, _) = try poller(server, sink: sink, level: .debug, clock: clock) { reports.add($0, $1) }
         poller.pollOnce()
         #expect(reports.all.map(\.seconds) == [0.25])
         #expect(sink.records(withMessage: "dstack poll").first?.field("duration_ms") == "250")
+    }
+
+    /// Issue 23: the observer is called as it was given, so every poll runs it at the same stack depth.
+    ///
+    /// It used to be read out of a `Mutex` and so re-wrapped in one more reabstraction thunk on every poll
+    /// (see `DstackPoller.onPoll`): the n-th poll called it through n thunks, n frames deeper, and each
+    /// thunk stayed on the heap. The address of a local in the observer is the depth it runs at; the same
+    /// call path, poll after poll (answers and failures alike), must give one address, not 200.
+    @Test func onPollRunsAtTheSameDepthOnEveryPoll() throws {
+        let state = FakeState()
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let depths = StackDepths()
+        let (poller, _) = try poller(server, sink: CollectingSink()) { _, _ in depths.record() }
+        for poll in 0..<200 {
+            state.set(poll % 50 < 25 ? .json(200, DstackClientTests.oneGPU) : .json(400, #"{"error":"down"}"#))
+            poller.pollOnce()
+        }
+        let seen = depths.all
+        #expect(seen.count == 200)
+        let deeper = (seen.first ?? 0) - (seen.last ?? 0)
+        #expect(Set(seen).count == 1, "the observer ran at \(Set(seen).count) depths, the last \(deeper) bytes deeper than the first")
     }
 
     /// A poller on a `ManualClock`, counting its polls, in `run(until:)` on its own thread.
@@ -200,9 +221,10 @@ import DstackTestSupport
         _ server: FakeHTTPServer, interval: Duration
     ) throws -> (clock: ManualClock, counter: PollCounter, stop: StopSignal, thread: BackgroundThread) {
         let clock = ManualClock()
-        let (poller, _) = try poller(server, sink: CollectingSink(), interval: interval, clock: clock)
         let counter = PollCounter()
-        poller.onPoll = { outcome, duration in counter.add(outcome, duration) }
+        let (poller, _) = try poller(server, sink: CollectingSink(), interval: interval, clock: clock) {
+            counter.add($0, $1)
+        }
         let stop = StopSignal()
         return (clock, counter, stop, BackgroundThread(name: "test-poller") { poller.run(until: stop) })
     }
@@ -257,6 +279,26 @@ final class FakeState: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return current
+    }
+}
+
+/// The stack address of a local in each call of `record()`: how deep its caller runs.
+final class StackDepths: @unchecked Sendable {
+    private let lock = NSLock()
+    private var addresses: [Int] = []
+
+    func record() {
+        var local = 0
+        let address = withUnsafeMutablePointer(to: &local) { Int(bitPattern: $0) }
+        lock.lock()
+        addresses.append(address)
+        lock.unlock()
+    }
+
+    var all: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return addresses
     }
 }
 
@@ -384,10 +426,10 @@ final class PollCounter: @unchecked Sendable {
             endpoint: try DstackEndpoint.parse(server.baseURL), token: nil,
             http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .seconds(20)), cancellation: stop))
         let publisher = HealthPublisher(pubkey: BackendInfoTests.pubkey, ipAddress: nil, pollInterval: .seconds(1))
-        let poller = DstackPoller(
-            client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink))
         let reports = PollCounter()
-        poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
+        let poller = DstackPoller(
+            client: client, interval: .seconds(1), publisher: publisher, logger: Logger(level: .debug, sink: sink)
+        ) { reports.add($0, $1) }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         let before = publisher.latestSnapshot
