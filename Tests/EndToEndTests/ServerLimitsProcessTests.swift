@@ -67,7 +67,10 @@ import Glibc
         var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
         defer { clients.forEach { close($0) } }
         #expect(clients.count == 150)
-        Thread.sleep(forTimeInterval: 2.5)  // two polls while every slot is taken
+        // Those past the cap are closed, then two polls are made while every slot is taken.
+        #expect(eventually { clients.filter(isOpen).count <= cap }, "open: \(clients.filter(isOpen).count)")
+        let polls = simulator.vmm.listRequests
+        #expect(eventually { simulator.vmm.listRequests >= polls + 2 }, "polls: \(simulator.vmm.listRequests - polls)")
         let open = clients.filter(isOpen)
         #expect(open.count <= cap)
         #expect(open.count >= cap - 2, "open: \(open.count)")
