@@ -116,7 +116,9 @@ import Glibc
 
     @Test func aSlowButSteadyReaderIsNotCutOff() throws {
         var limits = ServerLimits()
-        limits.idleTimeout = .milliseconds(200)
+        // Long against the reader's 10 ms pace, so a loaded machine that leaves the reader unscheduled for a
+        // moment does not look like a peer taking nothing; far shorter than the ~4 s the reading takes.
+        limits.idleTimeout = .seconds(1)
         let big = PreparedResponse(status: 200, contentType: "text/plain", body: [UInt8](repeating: 109, count: 16_000))
         let running = try RunningServer(limits: limits, handler: BackendRoutes(health: { BackendRoutes.root }, metrics: { big }))
         defer { running.shutDown() }

@@ -8,8 +8,11 @@ import DstackTestSupport
     func poller(
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Duration = .seconds(5), token: String? = nil,
         address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Duration = HealthPublisher.defaultStaleMargin,
-        level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system
+        level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system,
+        timeout: Duration = .seconds(5)
     ) throws -> (DstackPoller, HealthPublisher) {
+        // `timeout` bounds the client's requests: long by default, so a loaded machine's slow answer is not a
+        // timeout; the tests about a hung VMM pass a short one. (The publisher's staleness keeps 300 ms.)
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
         let publisher = HealthPublisher(
@@ -17,7 +20,7 @@ import DstackTestSupport
             staleMargin: staleMargin, clock: clock)
         let client = DstackClient(
             endpoint: endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300))))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: timeout)))
         let poller = DstackPoller(
             client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
             outageReminder: outageReminder)
@@ -98,7 +101,7 @@ import DstackTestSupport
         let state = FakeState()
         let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
         defer { server.stop() }
-        let (poller, publisher) = try poller(server.server, sink: CollectingSink())
+        let (poller, publisher) = try poller(server.server, sink: CollectingSink(), timeout: .milliseconds(300))
         let reports = PollCounter()
         poller.onPoll = { outcome, duration in reports.add(outcome, duration) }
         poller.pollOnce()
