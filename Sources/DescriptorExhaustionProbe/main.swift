@@ -27,9 +27,17 @@ guard arguments.count == 4, let limit = rlim_t(arguments[3]) else {
     fail("usage: DescriptorExhaustionProbe <DSTACK_URL> <route table file> <descriptor limit>")
 }
 var current = rlimit()
-guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) == 0 else { fail("getrlimit failed: errno \(errno)") }
+do {
+    try retryingEINTR("getrlimit") { getrlimit(Int32(RLIMIT_NOFILE.rawValue), &current) }
+} catch {
+    fail("\(error)")
+}
 var lowered = rlimit(rlim_cur: min(limit, current.rlim_max), rlim_max: current.rlim_max)
-guard setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered) == 0 else { fail("setrlimit failed: errno \(errno)") }
+do {
+    try retryingEINTR("setrlimit") { setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered) }
+} catch {
+    fail("\(error)")
+}
 
 let endpoint: DstackEndpoint
 do {
@@ -64,12 +72,12 @@ report("before")
 // Use up every descriptor the limit leaves.
 var held: [Int32] = []
 while true {
-    let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-    if fd < 0 {
-        guard FileDescriptors.isExhaustion(errno) else { fail("open /dev/null failed: errno \(errno)") }
+    do {
+        held.append(try retryingEINTR("open /dev/null") { open("/dev/null", O_RDONLY | O_CLOEXEC) })
+    } catch {
+        guard FileDescriptors.isExhaustion(error.errno) else { fail("\(error)") }
         break
     }
-    held.append(fd)
     if held.count > 1 << 20 { fail("the descriptor limit did not apply") }
 }
 poller.pollOnce()

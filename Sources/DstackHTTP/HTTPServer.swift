@@ -432,38 +432,86 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    /// Stop accepting, flush what is pending for up to the grace period, close everything.
+    /// Stops accepting, gives every connection with answers in flight the grace to deliver them, closes all.
+    ///
+    /// An idle connection closes at once. Any other (answers in our buffer or still in the kernel's send
+    /// queue, requests unanswered or unread) gets up to `shutdownGrace`: its input is read and dropped, its
+    /// buffered answers are sent, then its sending side is shut (a FIN behind the answers); it closes when the
+    /// peer has taken every byte or ended its side. Its input is drained before every close, so the kernel
+    /// never resets the connection and throws away answers it still queues.
     private func shutDown() {
         // Stop accepting: close the listener, so new clients are refused instead of waiting in the backlog.
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
         listener.close()
         listenFD = -1
-        // Only writes matter now: idle connections close at once, the rest are woken only by writability.
+        var finishing: [ShutdownProgress] = []
         for slot in connections {
             guard let connection = slot else { continue }
-            if connection.pendingOutput == 0 {
+            if connection.isIdleAtShutdown {
                 closeConnection(connection)
-            } else if clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, CLINUX_EPOLLOUT) != 0 {
-                closeConnection(connection)
+            } else {
+                finishing.append(ShutdownProgress(connection: connection))
             }
         }
         let deadline = ContinuousClock.now + limits.shutdownGrace
         var readyFDs = [Int32](repeating: 0, count: 256)
         var readyEvents = [UInt32](repeating: 0, count: 256)
-        while ContinuousClock.now < deadline {
-            var pending = false
-            for slot in connections {
-                guard let connection = slot else { continue }
-                if connection.pendingOutput > 0 && connection.flush() && connection.pendingOutput > 0 {
-                    pending = true
+        while true {
+            var index = 0
+            while index < finishing.count {
+                if finish(&finishing[index]) {
+                    index += 1
+                } else {
+                    closeConnection(finishing[index].connection)
+                    finishing.swapAt(index, finishing.count - 1)
+                    finishing.removeLast()
                 }
             }
-            if !pending { break }
-            _ = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, 10)
+            let left = ContinuousClock.now.duration(to: deadline)
+            if finishing.isEmpty || left <= .zero { break }
+            // The kernel reports no event when the peer acknowledges bytes: look again every 10 ms.
+            _ = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, Int32(min(10, max(1, left.roundedMilliseconds))))
         }
-        for slot in connections {
-            if let connection = slot { closeConnection(connection) }
+        // The grace is over: close the rest, after a last drain so what they were sent is not reset.
+        for progress in finishing {
+            _ = progress.connection.discardInput(into: &readBuffer)
+            closeConnection(progress.connection)
         }
+    }
+
+    /// A connection finishing at shutdown: whether its sending side is shut and whether the peer ended its own.
+    private struct ShutdownProgress {
+        let connection: Connection
+        var writeShut = false
+        var inputEnded = false
+    }
+
+    /// One step of a connection's shutdown; false once it is done (or broken) and may be closed.
+    private func finish(_ progress: inout ShutdownProgress) -> Bool {
+        let connection = progress.connection
+        if !progress.inputEnded {
+            switch connection.discardInput(into: &readBuffer) {
+            case .failed: return false
+            case .ended: progress.inputEnded = true
+            case .open: break
+            }
+        }
+        guard connection.flush() else { return false }
+        if connection.pendingOutput == 0 && !progress.writeShut {
+            progress.writeShut = true
+            if shutdown(connection.fd, Int32(SHUT_WR)) != 0 { return false }
+        }
+        // The peer ended its side: our input is drained, so closing resets nothing; the kernel still delivers
+        // what is queued.
+        if progress.inputEnded && connection.pendingOutput == 0 { return false }
+        if progress.writeShut && connection.untakenInKernel == 0 { return false }
+        // Wake for input (until it ends) and, while answers wait in our buffer, for room to send them.
+        let wanted = (progress.inputEnded ? 0 : CLINUX_EPOLLIN) | (connection.pendingOutput > 0 ? CLINUX_EPOLLOUT : 0)
+        if wanted != connection.interest {
+            guard clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, wanted) == 0 else { return false }
+            connection.interest = wanted
+        }
+        return true
     }
 }
 

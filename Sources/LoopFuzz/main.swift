@@ -40,8 +40,11 @@ final class LoopUnderTest: Sendable {
         defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = UnixSocketAddress(path: path)!.withSockaddr { connect(fd, $0, $1) }
-        precondition(connected == 0, "connect failed: errno \(errno)")
+        do {
+            try retryingEINTR("connect") { UnixSocketAddress(path: path)!.withSockaddr { connect(fd, $0, $1) } }
+        } catch {
+            preconditionFailure("\(error)")
+        }
         var sink = [UInt8](repeating: 0, count: 65536)
         var offset = 0
         // Send in pieces, reading whatever comes back, as a client that keeps up would.
@@ -50,16 +53,20 @@ final class LoopUnderTest: Sendable {
             let count = try? syscall(blocking: false, where: "poll") { poll(&ready, 1, 2000) }
             guard let count, count.value > 0 else { return false }  // neither readable nor writable for 2 s
             if ready.revents & Int16(POLLIN) != 0 {
-                let n = recv(fd, &sink, sink.count, Int32(MSG_DONTWAIT))
-                if n == 0 { return true }  // the server closed (a refusal or Connection: close)
+                let received = try? syscall(blocking: true, where: "recv") { recv(fd, &sink, sink.count, Int32(MSG_DONTWAIT)) }
+                if received == .processed(0) { return true }  // the server closed (a refusal or Connection: close)
             }
             if ready.revents & Int16(POLLERR | POLLHUP) != 0 { return true }
             if ready.revents & Int16(POLLOUT) != 0 {
                 let end = min(bytes.count, offset + step)
-                let sent = bytes[offset..<end].withUnsafeBytes {
-                    send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                do {
+                    let sent = try syscall(blocking: true, where: "send") {
+                        bytes[offset..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                    }
+                    offset += sent.value
+                } catch {
+                    if error.errno == EPIPE || error.errno == ECONNRESET { return true }
                 }
-                if sent > 0 { offset += sent } else if sent < 0 && (errno == EPIPE || errno == ECONNRESET) { return true }
             }
         }
         shutdown(fd, Int32(SHUT_WR))

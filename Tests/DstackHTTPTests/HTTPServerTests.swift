@@ -12,6 +12,8 @@ import Glibc
 final class RunningServer {
     let server: HTTPServer
     let stop = StopSignal()
+    /// Fires when `run` has returned (the shutdown is over).
+    let returned = StopSignal()
     let thread: BackgroundThread
     let sink = CollectingSink()
 
@@ -27,7 +29,11 @@ final class RunningServer {
             logger: Logger(level: .debug, sink: sink))
         let server = server
         let stop = stop
-        thread = BackgroundThread(name: "test-server") { server.run(until: stop) }
+        let returned = returned
+        thread = BackgroundThread(name: "test-server") {
+            server.run(until: stop)
+            returned.stop()
+        }
         // Wait until the loop logged that it listens.
         _ = eventually(within: 1) { !sink.records.isEmpty }
     }

@@ -52,8 +52,11 @@ import Glibc
                     var offset = 0
                     // SO_SNDTIMEO: a send that times out is retried until the test ends.
                     while offset < batch.count && !stopped.isStopped {
-                        let n = batch.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, batch.count - offset, Int32(MSG_NOSIGNAL)) }
-                        if n > 0 { offset += n } else if n < 0 && errno != EAGAIN && errno != EINTR { return }
+                        let sent = try? syscall(blocking: true, where: "send") {
+                            batch.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, batch.count - offset, Int32(MSG_NOSIGNAL)) }
+                        }
+                        guard let sent else { return }
+                        offset += sent.value
                     }
                     sent += 100
                 }
@@ -61,8 +64,8 @@ import Glibc
             Thread.detachNewThread {
                 var chunk = [UInt8](repeating: 0, count: 65536)
                 while !stopped.isStopped {
-                    let n = recv(fd, &chunk, chunk.count, 0)
-                    if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) { break }
+                    let received = try? syscall(blocking: true, where: "recv") { recv(fd, &chunk, chunk.count, 0) }
+                    if received == nil || received == .processed(0) { break }
                 }
                 done.signal()
             }
@@ -113,7 +116,9 @@ import Glibc
 
     @Test func aSlowButSteadyReaderIsNotCutOff() throws {
         var limits = ServerLimits()
-        limits.idleTimeout = .milliseconds(200)
+        // Long against the reader's 10 ms pace, so a loaded machine that leaves the reader unscheduled for a
+        // moment does not look like a peer taking nothing; far shorter than the ~4 s the reading takes.
+        limits.idleTimeout = .seconds(1)
         let big = PreparedResponse(status: 200, contentType: "text/plain", body: [UInt8](repeating: 109, count: 16_000))
         let running = try RunningServer(limits: limits, handler: BackendRoutes(health: { BackendRoutes.root }, metrics: { big }))
         defer { running.shutDown() }
@@ -128,9 +133,14 @@ import Glibc
         let deadline = Date().addingTimeInterval(30)
         var failure: String?
         while received < count && Date() < deadline {
-            let n = recv(client.fd, &chunk, chunk.count, 0)
+            let n: Int
+            do {
+                n = try retryingEINTR("recv") { recv(client.fd, &chunk, chunk.count, 0) }
+            } catch {
+                failure = "\(error)"
+                break
+            }
             if n == 0 { failure = "closed by the server"; break }
-            if n < 0 { failure = "recv failed, errno \(errno)"; break }
             buffer += chunk[0..<n]
             while let (_, used) = HTTPTestResponse.parse(buffer) {
                 buffer.removeFirst(used)

@@ -9,34 +9,41 @@ import Glibc
 public final class RawClient {
     public let fd: Int32
 
-    public init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 2) throws {
+    /// With `receiveBuffer`, that `SO_RCVBUF`, set before connecting so the window is small from the start.
+    public init(port: UInt16, host: String = "127.0.0.1", timeout: Double = 2, receiveBuffer: Int32? = nil) throws {
         let isV6 = host.contains(":")
-        fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SystemTestError("socket: errno \(errno)") }
+        fd = try retryingEINTR("socket") { socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0) }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let result: Int32
-        if isV6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            inet_pton(AF_INET6, host, &address.sin6_addr)
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        // errno is read by retryingEINTR right after the call; deinit closes the socket.
+        do {
+            if isV6 {
+                var address = sockaddr_in6()
+                address.sin6_family = sa_family_t(AF_INET6)
+                address.sin6_port = port.bigEndian
+                inet_pton(AF_INET6, host, &address.sin6_addr)
+                try retryingEINTR("connect") {
+                    withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                    }
+                }
+            } else {
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = port.bigEndian
+                address.sin_addr.s_addr = inet_addr(host)
+                try retryingEINTR("connect") {
+                    withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                }
             }
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr(host)
-            result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        guard result == 0 else {
-            close(fd)
-            throw SystemTestError("connect: errno \(errno)")
+        } catch {
+            throw SystemTestError("\(error)")
         }
     }
 
@@ -44,13 +51,13 @@ public final class RawClient {
         guard let address = UnixSocketAddress(path: unixPath) else {
             throw SystemTestError("\(unixPath): \(UnixSocketAddress.problem(with: unixPath) ?? "invalid")")
         }
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try retryingEINTR("socket") { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        let result = address.withSockaddr { connect(fd, $0, $1) }
-        guard result == 0 else {
-            close(fd)
-            throw SystemTestError("connect \(unixPath): errno \(errno)")
+        do {
+            try retryingEINTR("connect") { address.withSockaddr { connect(fd, $0, $1) } }
+        } catch {
+            throw SystemTestError("\(unixPath): \(error)")
         }
     }
 
@@ -71,8 +78,7 @@ public final class RawClient {
                 buffer.removeFirst(used)
                 if responses.count == count { return responses }
             }
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { break }
+            guard let n = try? retryingEINTR("recv", { recv(fd, &chunk, chunk.count, 0) }), n > 0 else { break }
             buffer += chunk[0..<n]
         }
         while responses.count < count, let (response, used) = HTTPTestResponse.parse(buffer) {
@@ -86,10 +92,45 @@ public final class RawClient {
     public func isClosedByPeer() -> Bool {
         var byte: UInt8 = 0
         while true {
-            let n = recv(fd, &byte, 1, 0)
-            if n == 0 { return true }
-            if n < 0 { return errno == ECONNRESET }
+            do {
+                if try retryingEINTR("recv", { recv(fd, &byte, 1, 0) }) == 0 { return true }
+            } catch {
+                return error.errno == ECONNRESET
+            }
         }
+    }
+
+    /// How a stream read to its end ended.
+    public enum StreamEnd: Equatable, Sendable {
+        case endOfStream, reset, timedOut
+        case failed(Int32)
+    }
+
+    /// Reads until the peer ends the stream, resets it, or the receive timeout passes: what came, and how.
+    public func readToEnd() -> (bytes: [UInt8], end: StreamEnd) {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            do {
+                let n = try retryingEINTR("recv") { recv(fd, &chunk, chunk.count, 0) }
+                if n == 0 { return (bytes, .endOfStream) }
+                bytes += chunk[0..<n]
+            } catch {
+                switch error.errno {
+                case ECONNRESET: return (bytes, .reset)
+                case EAGAIN, EWOULDBLOCK: return (bytes, .timedOut)
+                default: return (bytes, .failed(error.errno))
+                }
+            }
+        }
+    }
+
+    /// Bytes waiting to be read, without taking them (0 when none yet).
+    public func peekAvailable() -> Int {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let peeked = try? syscall(blocking: true, where: "recv") { recv(fd, &chunk, chunk.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+        if case .processed(let n) = peeked { return n }
+        return 0
     }
 }
 

@@ -1,3 +1,4 @@
+import DstackCore
 import Foundation
 
 #if canImport(Glibc)
@@ -10,7 +11,10 @@ public struct TemporaryDirectory: Sendable {
 
     public init() throws {
         var template = Array("/tmp/dstack-backend-test-XXXXXX".utf8CString)
-        guard let result = mkdtemp(&template) else { throw SystemTestError("mkdtemp: errno \(errno)") }
+        guard let result = mkdtemp(&template) else {
+            let code = errno  // read before anything else can change it
+            throw SystemTestError("\(SystemError(call: "mkdtemp", errno: code))")
+        }
         path = String(cString: result)
     }
 

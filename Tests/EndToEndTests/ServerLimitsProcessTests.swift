@@ -1,4 +1,5 @@
 import DstackBackend
+import DstackCore
 import DstackSimulator
 import DstackTestSupport
 import Foundation
@@ -42,8 +43,7 @@ import Glibc
     /// True while the server keeps `fd` open (nothing to read, no end of stream).
     func isOpen(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
-        let n = recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK))
-        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+        return (try? syscall(blocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) }) == .wouldBlock
     }
 
     @Test func aLowDescriptorLimitIsRaisedAndCapsConnectionsSoTheVMMPollKeepsWorking() throws {
@@ -67,7 +67,10 @@ import Glibc
         var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
         defer { clients.forEach { close($0) } }
         #expect(clients.count == 150)
-        Thread.sleep(forTimeInterval: 2.5)  // two polls while every slot is taken
+        // Those past the cap are closed, then two polls are made while every slot is taken.
+        #expect(eventually { clients.filter(isOpen).count <= cap }, "open: \(clients.filter(isOpen).count)")
+        let polls = simulator.vmm.listRequests
+        #expect(eventually { simulator.vmm.listRequests >= polls + 2 }, "polls: \(simulator.vmm.listRequests - polls)")
         let open = clients.filter(isOpen)
         #expect(open.count <= cap)
         #expect(open.count >= cap - 2, "open: \(open.count)")
@@ -107,24 +110,35 @@ import Glibc
 }
 
 extension ServerLimitsProcessTests {
-    /// A client on 127.0.0.1:`port` that pipelines `/metrics` requests and reads none of the answers, until
-    /// the server stops reading it (its answers fill the socket buffers and the server's output buffer).
+    /// A client on 127.0.0.1:`port` that pipelines `/metrics` requests and reads none of the answers: it sends
+    /// until its socket takes no more (the server stopped reading it, or has not caught up), then waits until
+    /// answers reach it, so the server holds answers this client has not taken. -1 if either does not happen.
+    ///
+    /// No timing decides when it is stuck (an earlier version stopped after 1 s of refused sends, which a
+    /// loaded machine reaches while the server is merely behind).
     func stuckReader(_ port: UInt16) -> Int32 {
         let fd = connectTo(port, receiveBuffer: 4096)
         guard fd >= 0 else { return -1 }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         let request = Array(String(repeating: "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", count: 64).utf8)
-        var refusedSince: Date?
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if send(fd, request, request.count, Int32(MSG_NOSIGNAL)) > 0 {
-                refusedSince = nil
-                continue
+        // `syscall` reads errno right after each send.
+        sending: while Date() < deadline {
+            switch try? syscall(blocking: true, where: "send", { send(fd, request, request.count, Int32(MSG_NOSIGNAL)) }) {
+            case .processed: continue
+            case .wouldBlock: break sending
+            case nil:
+                close(fd)
+                return -1
             }
-            guard errno == EAGAIN || errno == EWOULDBLOCK else { break }
-            if let since = refusedSince, Date().timeIntervalSince(since) > 1 { break }
-            refusedSince = refusedSince ?? Date()
-            Thread.sleep(forTimeInterval: 0.05)
+        }
+        var byte: UInt8 = 0
+        let answered = eventually(within: 10) {
+            (try? syscall(blocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_PEEK)) }) == .processed(1)
+        }
+        guard Date() < deadline, answered else {
+            close(fd)
+            return -1
         }
         return fd
     }

@@ -6,7 +6,8 @@
 #
 #   source scripts/lib/podman.sh
 #   podman_ready || exit 0          # installs and configures podman; prints SKIPPED: … and returns 1
-#                                   # when podman cannot start a trivial container at all
+#                                   # when podman cannot start a trivial container at all (under CI=true
+#                                   # it prints FAILED: … and exits 1 instead: CI never skips a stage)
 #   podman_base_images              # debian:bookworm-slim, the swift:6.3-bookworm stand-in, the systemd host
 #   podman build --format docker "${PODMAN_SWIFT_BUILD_VOLUMES[@]}" -t dstack-backend:test .
 #   step "name" command args…       # runs a command and prints how long it took
@@ -69,21 +70,31 @@ _podman_configure() {
     fi
 }
 
-# podman_ready: 0 when podman can start a container; 1 (after printing "SKIPPED: <reason>") when it cannot.
-# A base image is needed to try, so this makes the Debian one first.
+# podman_ready: 0 when podman can start a container. When it cannot (or the Debian base image, needed to
+# try, cannot be made): prints "SKIPPED: <reason>" and returns 1, or under CI=true prints "FAILED: <reason>"
+# and exits the script with 1, so a CI machine without a working engine fails instead of passing.
 podman_ready() {
     _podman_install
     _podman_configure
     local out
     if ! out=$(_podman_debian_image 2>&1); then
-        echo "SKIPPED: podman could not make the local Debian base image: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+        _podman_cannot_run "podman could not make the local Debian base image: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
         return 1
     fi
     if ! out=$(timeout 120 podman run --rm --network none "$PODMAN_DEBIAN_IMAGE" true 2>&1); then
-        echo "SKIPPED: podman cannot start a container here: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+        _podman_cannot_run "podman cannot start a container here: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
         return 1
     fi
     return 0
+}
+
+# _podman_cannot_run REASON: the stage cannot run here; a skip for a developer, a failure under CI=true.
+_podman_cannot_run() {
+    if [ "${CI:-}" = "true" ]; then
+        echo "FAILED: $1 (CI=true: a stage that cannot run fails; without CI=true it is skipped)"
+        exit 1
+    fi
+    echo "SKIPPED: $1"
 }
 
 _podman_has_image() {

@@ -9,8 +9,10 @@ import DstackTestSupport
         _ server: FakeHTTPServer, sink: CollectingSink, interval: Duration = .seconds(5), token: String? = nil,
         address: AdvertisedAddress.Source = .fixed(nil), staleMargin: Duration = HealthPublisher.defaultStaleMargin,
         level: LogLevel = .info, outageReminder: Duration = .seconds(300), clock: any MonotonicClock = .system,
-        onPoll: (@Sendable (PollOutcome, Duration) -> Void)? = nil
+        timeout: Duration = .seconds(5), onPoll: (@Sendable (PollOutcome, Duration) -> Void)? = nil
     ) throws -> (DstackPoller, HealthPublisher) {
+        // `timeout` bounds the client's requests: long by default, so a loaded machine's slow answer is not a
+        // timeout; the tests about a hung VMM pass a short one. (The publisher's staleness keeps 300 ms.)
         let endpoint: DstackEndpoint =
             if let path = server.socketPath { .unixSocket(path: path) } else { try DstackEndpoint.parse(server.baseURL) }
         let publisher = HealthPublisher(
@@ -18,7 +20,7 @@ import DstackTestSupport
             staleMargin: staleMargin, clock: clock)
         let client = DstackClient(
             endpoint: endpoint, token: token,
-            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: .milliseconds(300))))
+            http: HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(1), totalTimeout: timeout)))
         let poller = DstackPoller(
             client: client, interval: interval, publisher: publisher, logger: Logger(level: level, sink: sink),
             outageReminder: outageReminder, onPoll: onPoll)
@@ -100,7 +102,9 @@ import DstackTestSupport
         let server = try FakeVMM(overSocket: overSocket) { _ in state.reply() }
         defer { server.stop() }
         let reports = PollCounter()
-        let (poller, publisher) = try poller(server.server, sink: CollectingSink()) { reports.add($0, $1) }
+        let (poller, publisher) = try poller(server.server, sink: CollectingSink(), timeout: .milliseconds(300)) {
+            reports.add($0, $1)
+        }
         poller.pollOnce()
         #expect(publisher.current().status == 200)
         state.set(.hang)

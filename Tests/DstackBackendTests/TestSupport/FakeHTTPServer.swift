@@ -58,8 +58,11 @@ final class FakeHTTPServer: @unchecked Sendable {
             guard let address = UnixSocketAddress(path: unixPath) else {
                 throw SystemTestError("\(unixPath): \(UnixSocketAddress.problem(with: unixPath) ?? "invalid")")
             }
-            let result = address.withSockaddr { bind(fd, $0, $1) }
-            guard result == 0 else { throw SystemTestError("bind \(unixPath): errno \(errno)") }
+            do {
+                try retryingEINTR("bind \(unixPath)") { address.withSockaddr { bind(fd, $0, $1) } }
+            } catch {
+                throw SystemTestError("\(error)")
+            }
             port = 0
         } else {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -70,12 +73,15 @@ final class FakeHTTPServer: @unchecked Sendable {
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = 0
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            do {
+                try retryingEINTR("bind") {
+                    withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
                 }
+            } catch {
+                throw SystemTestError("\(error)")
             }
-            guard result == 0 else { throw SystemTestError("bind: errno \(errno)") }
             var bound = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             _ = withUnsafeMutablePointer(to: &bound) {
@@ -83,7 +89,12 @@ final class FakeHTTPServer: @unchecked Sendable {
             }
             port = UInt16(bigEndian: bound.sin_port)
         }
-        guard listen(listenFD, 128) == 0 else { throw SystemTestError("listen: errno \(errno)") }
+        let listening = listenFD
+        do {
+            try retryingEINTR("listen") { listen(listening, 128) }
+        } catch {
+            throw SystemTestError("\(error)")
+        }
         let fd = listenFD
         let sharedState = state
         acceptThread = Thread {
@@ -129,11 +140,7 @@ final class FakeHTTPServer: @unchecked Sendable {
     ) {
         defer { close(listenFD) }
         while true {
-            let client = accept(listenFD, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
+            guard let client = try? retryingEINTR("accept", { accept(listenFD, nil, nil) }) else { return }
             let registered = state.lock.withLock { state -> Bool in
                 if state.stopped { return false }
                 state.clients.append(client)
