@@ -64,7 +64,7 @@ extension OperatorCheck {
             }
             return "nothing accepts on \(host):\(port) from here: a VMM configured for 127.0.0.1 cannot be reached from a container; make it listen on 0.0.0.0 (check with `sudo ss -tlnp | grep \(port)`) or use its Unix socket (unix:///opt/dstack/dstack-v05x/run/vmm.sock)"
         case .permissionDenied:
-            return "a permission problem, not a missing VMM: connecting needs write permission on the socket. Give it this user's group with group write (`sudo chgrp \(getegid()) \(place) && sudo chmod g+w \(place)`; the VMM recreates the socket when it restarts, so make that part of its service), or run the daemon as the socket's owner (docker compose: DSTACK_BACKEND_USER=<uid>:<gid> of the owner in .env). check ran as uid \(geteuid()): run it as the daemon's user (`docker compose exec dstack-backend dstack-backend check`) to see what the daemon sees"
+            return "a permission problem, not a missing VMM: apply the fix above (group write on \(place) for the daemon's gid, or DSTACK_BACKEND_USER=<owner uid>:<gid> in docker compose's .env); this check ran as uid \(geteuid()), so run it as the daemon's user (`docker compose exec dstack-backend dstack-backend check`, or `sudo -u dephy dstack-backend check`) to see what the daemon sees"
         case .tls:
             if error.detail.contains("wrong version number"), case .http = endpoint {
                 return "DSTACK_URL says https but the VMM speaks plain http: use http://\(host):\(port)"
