@@ -412,3 +412,33 @@ extension OperatorCLITests {
         #expect(check.stdout.contains("[skip] registry: needs the node key's pubkey"), "\(check.stdout)")
     }
 }
+
+extension OperatorCLITests {
+    /// The VMM comes up only after the daemon started: its first answer is "dstack is available" with how
+    /// long start-up waited, never "dstack is available again" with an outage the VMM never had.
+    @Test func aVMMThatComesUpAfterStartIsAvailableNotAvailableAgain() throws {
+        let registry = try Simulator()
+        defer { registry.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let vmmPort = freePort()
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: [
+                "REGISTRY_URL": registry.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": "http://127.0.0.1:\(vmmPort)",
+                "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(freePort())", "NODE_TYPE": "node-H200x8",
+                "DSTACK_POLL_INTERVAL": "100ms",
+            ])
+        defer {
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+        }
+        #expect(backend.waitForOutput("Failed to connect to dstack: connection refused", timeout: 20), "\(backend.log)")
+        let vmm = try Simulator(vmmPort: vmmPort)
+        defer { vmm.stop() }
+        #expect(backend.waitForOutput("INFO dstack is available ", timeout: 20), "\(backend.log)")
+        #expect(!backend.log.contains("dstack is available again"), "\(backend.log)")
+        #expect(!backend.log.contains("outage.duration"), "\(backend.log)")
+        #expect(backend.log.contains("waited.seconds="), "\(backend.log)")
+    }
+}
