@@ -8,8 +8,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check the configuration, the key (never created here), the VMM, the registry (GET only) and the listen address.",
         discussion: """
-            Prints one line per check, [ ok ], [warn] or [FAIL], with a hint under each warning and failure, \
-            then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
+            Prints one line per check, [ ok ], [warn], [FAIL] or [skip] (needs what an earlier check found \
+            missing), with a hint under each warning and failure, then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
 
 
             """ + SettingFlags.help
@@ -23,10 +23,7 @@ struct CheckCommand: ParsableCommand {
             configuration = try Configuration.resolve(
                 environment: ProcessInfo.processInfo.environment, flags: settings.byEnvironmentName)
         } catch {
-            print("[FAIL] configuration:")
-            for line in error.lines { print("       \(line)") }
-            print("       hint: fix the settings named above (environment, .env or flags); the other checks need them")
-            print("1 of 1 checks failed, 0 warnings")
+            print(OperatorCheck.invalidConfigurationReport(error.lines))
             throw ExitCode(1)
         }
         let results = OperatorCheck(configuration: configuration, logger: .silent).run()

@@ -290,6 +290,155 @@ extension OperatorCLITests {
         #expect(result.status == 1, "\(result.stdout)")
         #expect(result.stdout.hasPrefix("[FAIL] configuration:\n       Error: --owner-address 0x0000000000000000000000000000000000000000 is the zero address"), "\(result.stdout)")
         #expect(result.stdout.contains("hint: fix the settings named above"))
-        #expect(result.stdout.hasSuffix("1 of 1 checks failed, 0 warnings\n"))
+        // Every other check is listed as skipped, so the count is the same as on any run.
+        #expect(
+            result.stdout.hasSuffix("""
+                [skip] node key: needs valid settings (configuration, above)
+                [skip] dstack VMM: needs valid settings (configuration, above)
+                [skip] node type: needs valid settings (configuration, above)
+                [skip] registry: needs valid settings (configuration, above)
+                [skip] listen address: needs valid settings (configuration, above)
+                1 of 6 checks failed, 0 warnings, 5 skipped
+
+                """), "\(result.stdout)")
+    }
+}
+
+extension OperatorCLITests {
+    static let owner = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
+
+    /// A root-owned VMM socket with mode 0755 refuses uid 1573 (here nobody): check says it is a permission
+    /// problem, with the socket's owner, group and mode, the uid, and the fix, naming the socket, not a URL.
+    @Test func checkSaysARootOwnedVMMSocketIsAPermissionProblem() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        chmod(directory.path, 0o755)
+        let socket = directory.path + "/vmm.sock"
+        let simulator = try Simulator(vmmSocketPath: socket)
+        defer { simulator.stop() }
+        let flags = [
+            "--data-dir", directory.path + "/data", "--registry-url", simulator.registryURL, "--dstack-url", "unix:" + socket,
+            "--owner-address", Self.owner, "--listen-addr", "127.0.0.1:\(freePort())", "--node-type", "node-H200x8",
+        ]
+        let result: (status: Int32?, stdout: String, stderr: String)
+        let (uid, gid): (uid_t, gid_t)
+        var info = stat()
+        if geteuid() == 0 {
+            // Root passes every permission check: connect as nobody to root's socket, as uid 1573 would.
+            #expect(chmod(socket, 0o755) == 0)
+            (uid, gid) = (65534, 65534)
+            result = try Self.run(
+                ["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", BackendProcess.executablePath, "check"] + flags,
+                executable: "/usr/bin/setpriv")
+        } else {
+            #expect(chmod(socket, 0o555) == 0)
+            (uid, gid) = (geteuid(), getegid())
+            result = try Self.run(["check"] + flags)
+        }
+        #expect(stat(socket, &info) == 0)
+        let mode = geteuid() == 0 ? "0755 (srwxr-xr-x)" : "0555 (sr-xr-xr-x)"
+        let ownerName = "\(String(cString: getpwuid(info.st_uid).pointee.pw_name)):\(String(cString: getgrgid(info.st_gid).pointee.gr_name))"
+        #expect(result.status == 1, "\(result.stdout) \(result.stderr)")
+        let line = "[FAIL] dstack VMM: permission denied (unix:\(socket), request /prpc/ListGpus?json): cannot connect to Unix socket \(socket): Permission denied: a permission problem, not a missing VMM: the socket is owned by \(ownerName) (uid \(info.st_uid), gid \(info.st_gid)), mode \(mode); this process runs as uid \(uid), gid \(gid), which may not write to it (connecting needs write permission). Fix: give the socket to the daemon's group and let the group write (`chgrp \(gid) \(socket) && chmod g+w \(socket)`, again whenever the VMM recreates it), or run the daemon as the socket's owner (docker compose: DSTACK_BACKEND_USER=\(info.st_uid):\(info.st_gid) in .env)\n"
+        #expect(result.stdout.contains(line), "\(result.stdout)")
+        #expect(result.stdout.contains("       hint: a permission problem, not a missing VMM: apply the fix above (group write on \(socket) for the daemon's gid, or DSTACK_BACKEND_USER=<owner uid>:<gid> in docker compose's .env); this check ran as uid \(uid), so run it as the daemon's user"), "\(result.stdout)")
+        #expect(!result.stdout.contains("nothing listens"))
+        #expect(!result.stdout.contains("http://localhost"))
+    }
+
+    /// `check` while the daemon runs (`docker compose exec … check`): the port is in use by this daemon, which
+    /// is fine; held by anything else it is a failure naming the holder, as the daemon would exit there.
+    @Test func checkTellsThisDaemonRunningFromAnotherProgramOnThePort() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        let environment = [
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
+            "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(port)", "NODE_TYPE": "node-H200x8",
+        ]
+        let backend = try BackendProcess(arguments: [], environment: environment)
+        defer {
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+        }
+        #expect(backend.waitForOutput("Backend listening", timeout: 15), "\(backend.log)")
+        let running = try Self.run(["check"], environment: environment)
+        #expect(running.status == 0, "\(running.stdout)")
+        #expect(running.stdout.contains("[ ok ] listen address: 127.0.0.1:\(port) is served by this daemon, already running (its /health names this node's pubkey)\n"), "\(running.stdout)")
+        #expect(running.stdout.hasSuffix("all 6 checks passed\n"), "\(running.stdout)")
+
+        // The simulator's registry port: held by this test process, which is not a dstack-backend.
+        let taken = try #require(UInt16(simulator.registryURL.split(separator: ":").last ?? ""))
+        var other = environment
+        other["LISTEN_ADDR"] = "127.0.0.1:\(taken)"
+        let held = try Self.run(["check"], environment: other)
+        #expect(held.status == 1, "\(held.stdout)")
+        #expect(held.stdout.contains("[FAIL] listen address: cannot listen on 127.0.0.1:\(taken): "), "\(held.stdout)")
+        #expect(held.stdout.contains("       hint: held by pid \(getpid()) ("), "\(held.stdout)")
+        #expect(held.stdout.contains("(`sudo ss -ltnp 'sport = :\(taken)'` shows it): stop it, or set LISTEN_ADDR to a free address\n"), "\(held.stdout)")
+        #expect(held.stdout.hasSuffix("1 of 6 checks failed, 0 warnings\n"), "\(held.stdout)")
+        let daemon = try BackendProcess.runToEnd([], environment: other, timeout: 30)
+        #expect(daemon.status == 1, "the daemon on that port exits 1 as check said: \(daemon.output)")
+    }
+
+    /// `data/key` linking into an unmounted volume: the daemon refuses to start without touching the link,
+    /// and check says what it is, never "the daemon creates the key on its first start".
+    @Test func aDanglingKeyLinkStopsTheDaemonAndCheckNamesItsTarget() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.path + "/data"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false)
+        let target = directory.path + "/volume/key"
+        #expect(symlink(target, data + "/key") == 0)
+        let environment = [
+            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
+            "DATA_DIR": data, "LISTEN_ADDR": "127.0.0.1:\(freePort())", "NODE_TYPE": "node-H200x8",
+        ]
+        let daemon = try BackendProcess.runToEnd([], environment: environment, timeout: 30)
+        #expect(daemon.status != 0 && daemon.status != nil, "\(daemon.output)")
+        #expect(daemon.output.contains("Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(daemon.output)")
+        #expect(!daemon.output.contains("creates the key on its first start"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/volume"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/key")) == target)
+
+        let check = try Self.run(["check"], environment: environment)
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("[FAIL] node key: Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(check.stdout)")
+        #expect(check.stdout.contains("       hint: mount the volume that holds the link's target, or restore the key file there from your backup; the daemon will not replace the link with a new key"), "\(check.stdout)")
+        #expect(check.stdout.contains("[skip] registry: needs the node key's pubkey"), "\(check.stdout)")
+    }
+}
+
+extension OperatorCLITests {
+    /// The VMM comes up only after the daemon started: its first answer is "dstack is available" with how
+    /// long start-up waited, never "dstack is available again" with an outage the VMM never had.
+    @Test func aVMMThatComesUpAfterStartIsAvailableNotAvailableAgain() throws {
+        let registry = try Simulator()
+        defer { registry.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let vmmPort = freePort()
+        let backend = try BackendProcess(
+            arguments: [],
+            environment: [
+                "REGISTRY_URL": registry.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": "http://127.0.0.1:\(vmmPort)",
+                "DATA_DIR": directory.path + "/data", "LISTEN_ADDR": "127.0.0.1:\(freePort())", "NODE_TYPE": "node-H200x8",
+                "DSTACK_POLL_INTERVAL": "100ms",
+            ])
+        defer {
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+        }
+        #expect(backend.waitForOutput("Failed to connect to dstack: connection refused", timeout: 20), "\(backend.log)")
+        let vmm = try Simulator(vmmPort: vmmPort)
+        defer { vmm.stop() }
+        #expect(backend.waitForOutput("INFO dstack is available ", timeout: 20), "\(backend.log)")
+        #expect(!backend.log.contains("dstack is available again"), "\(backend.log)")
+        #expect(!backend.log.contains("outage.duration"), "\(backend.log)")
+        #expect(backend.log.contains("waited.seconds="), "\(backend.log)")
     }
 }

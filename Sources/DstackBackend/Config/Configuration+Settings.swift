@@ -13,7 +13,7 @@ extension Configuration {
             ["DATA_DIR"], flag: "data-dir", \.dataDirectory, parse: SettingParsers.path, format: { $0 },
             help: "Directory holding the node's key file (key)."),
         SettingDescriptor(
-            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", \.registryURL, parse: HTTPURL.parse,
+            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", \.registryURL, parse: { value, setting throws(ConfigurationError) in try HTTPURL.parse(value, setting: setting) },
             format: \.description, required: true,
             help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name.",
             afterRead: { $0.checkRegistryURLNames() }),

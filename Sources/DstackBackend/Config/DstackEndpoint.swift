@@ -8,6 +8,9 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     public static let defaultURL = "http://localhost:19060"
 
+    /// The Unix socket forms, as the scheme errors name them.
+    static let socketForms = "unix:/path/vmm.sock (or unix:///path/vmm.sock)"
+
     public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(ConfigurationError) -> DstackEndpoint {
         let value = text.trimmingASCIIWhitespace()
         if value.lowercased().hasPrefix("unix:") {
@@ -25,7 +28,7 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
             }
             return .unixSocket(path: path)
         }
-        return .http(try HTTPURL.parse(value, setting: setting))
+        return .http(try HTTPURL.parse(value, setting: setting, alsoAccepted: socketForms))
     }
 
     /// The request for `path` (e.g. `/prpc/ListGpus?json`): the URL and, for a socket, its path.

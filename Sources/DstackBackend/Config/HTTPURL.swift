@@ -18,16 +18,22 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     public let query: String?
 
     /// Parses `text`; `setting` names the variable in errors.
-    public static func parse(_ written: String, setting: String) throws(ConfigurationError) -> HTTPURL {
+    ///
+    /// `alsoAccepted` is the form the setting takes besides http(s) (`DSTACK_URL`'s `unix:/path/vmm.sock`,
+    /// parsed by its caller): the scheme errors name it, so an operator learns every form that works.
+    public static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(ConfigurationError)
+        -> HTTPURL
+    {
         let value = written.trimmingASCIIWhitespace()
         // Errors quote what was typed, credentials masked.
         let text = URLRedaction.redact(written)
+        let forms = alsoAccepted.map { "http://host:port, https://host or \($0)" } ?? "http://host:port or https://host"
         guard let schemeEnd = value.firstRange(of: "://") else {
-            throw .invalid(setting, "\"\(text)\" is not a URL: use http://host:port or https://host")
+            throw .invalid(setting, "\"\(text)\" is not a URL: use \(forms)")
         }
         guard let scheme = Scheme(rawValue: value[..<schemeEnd.lowerBound].lowercased()) else {
-            throw .invalid(
-                setting, "\"\(text)\" has the scheme \"\(value[..<schemeEnd.lowerBound])\"; only http and https are supported")
+            let supported = alsoAccepted.map { "\(setting) takes http, https or \($0)" } ?? "only http and https are supported"
+            throw .invalid(setting, "\"\(text)\" has the scheme \"\(value[..<schemeEnd.lowerBound])\"; \(supported)")
         }
         var rest = value[schemeEnd.upperBound...]
         if rest.contains("#") {

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One hint per failure class: what the operator most likely has to do, given what actually went wrong.
 ///
 /// The classes come from the typed errors (`HTTPClientError.Kind`, `DstackError`, `KeystoreError.Code`,
@@ -11,6 +15,8 @@ extension OperatorCheck {
             "start the daemon once, or run `dstack-backend pubkey`, to create it (if this node had a key, restore it from your backup instead)"
         case .permissionDenied:
             "the key exists but this user cannot read it: run check as the daemon's user (`sudo -u <user> dstack-backend check`, or `docker compose exec dstack-backend dstack-backend check`); do not replace the key"
+        case .danglingLink:
+            "mount the volume that holds the link's target, or restore the key file there from your backup; the daemon will not replace the link with a new key, and deleting the link to make one would make a new node"
         case .isDirectory, .notRegularFile, .dataDirectoryNotDirectory:
             "fix DATA_DIR or the volume mount so that DATA_DIR/key is the key file itself"
         case .readFailed:
@@ -57,6 +63,8 @@ extension OperatorCheck {
                 return "nothing listens on \(host):\(port): is the VMM running, and on this port? dstack's VMM listens on unix:./vmm.sock unless vmm.toml sets `address`: use its socket (DSTACK_URL=unix:/path/vmm.sock) or the TCP address it is configured with (`sudo ss -tlnp` shows it)"
             }
             return "nothing accepts on \(host):\(port) from here: a VMM configured for 127.0.0.1 cannot be reached from a container; make it listen on 0.0.0.0 (check with `sudo ss -tlnp | grep \(port)`) or use its Unix socket (unix:///opt/dstack/dstack-v05x/run/vmm.sock)"
+        case .permissionDenied:
+            return "a permission problem, not a missing VMM: apply the fix above (group write on \(place) for the daemon's gid, or DSTACK_BACKEND_USER=<owner uid>:<gid> in docker compose's .env); this check ran as uid \(geteuid()), so run it as the daemon's user (`docker compose exec dstack-backend dstack-backend check`, or `sudo -u dephy dstack-backend check`) to see what the daemon sees"
         case .tls:
             if error.detail.contains("wrong version number"), case .http = endpoint {
                 return "DSTACK_URL says https but the VMM speaks plain http: use http://\(host):\(port)"

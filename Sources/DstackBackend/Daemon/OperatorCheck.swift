@@ -2,16 +2,20 @@
 import Glibc
 #endif
 
-/// `dstack-backend check`: one line per check, `[ ok ]`, `[warn]` or `[FAIL]`, with a hint for each warning
-/// and failure; never creates a key, never POSTs.
+/// `dstack-backend check`: one line per check, `[ ok ]`, `[warn]`, `[FAIL]` or `[skip]`, with a hint for each
+/// warning and failure; never creates a key, never POSTs.
 ///
 /// Failures are what stops the daemon or leaves the node Unavailable; warnings are what works today but is
-/// likely a mistake (a key others can read, NODE_TYPE disagreeing with the GPUs, the listen port in use).
+/// likely a mistake (a key others can read, NODE_TYPE disagreeing with the GPUs). Every check always has its
+/// line (`checkNames`), a check that needs an earlier one's result being `[skip]` with the reason, so the
+/// counts read the same on every run.
 /// Each failure class has its own hint (`OperatorCheck+Hints.swift`), so the hint matches what went wrong.
 public struct OperatorCheck: Sendable {
     public struct Result: Sendable, Equatable {
         public enum Status: Sendable, Equatable {
             case ok, warn, fail
+            /// Could not run: it needs what an earlier check found missing (the detail says which).
+            case skip
 
             /// The six-character tag the report starts the line with.
             public var tag: String {
@@ -19,6 +23,7 @@ public struct OperatorCheck: Sendable {
                 case .ok: "[ ok ]"
                 case .warn: "[warn]"
                 case .fail: "[FAIL]"
+                case .skip: "[skip]"
                 }
             }
         }
@@ -42,6 +47,11 @@ public struct OperatorCheck: Sendable {
 
         /// Not a failure (a warning passes).
         public var passed: Bool { status != .fail }
+
+        /// A check that could not run, and why.
+        static func skipped(_ name: String, _ reason: String, hint: String? = nil) -> Result {
+            Result(name: name, status: .skip, detail: reason, hint: hint)
+        }
     }
 
     public let configuration: Configuration
@@ -52,15 +62,31 @@ public struct OperatorCheck: Sendable {
         self.logger = logger
     }
 
-    /// Runs every check in order. Later checks that need an earlier one's result are skipped as failures.
+    /// Every check's name, in the order the report lists them.
+    public static let checkNames = ["configuration", "node key", "dstack VMM", "node type", "registry", "listen address"]
+
+    /// Runs every check in order, one result per `checkNames` entry. Checks that need an earlier one's result
+    /// are `[skip]` with the reason.
     public func run() -> [Result] {
         var results: [Result] = [Result(name: "configuration", status: .ok, detail: "all settings are valid", hint: nil)]
         let http = HTTPClient(configuration: configuration.httpClientConfiguration)
         let key = checkKey(into: &results)
         checkDstack(http: http, into: &results)
         checkRegistry(key: key, http: http, into: &results)
-        checkListenAddress(into: &results)
+        results.append(listenAddressResult(pubkey: key?.publicKey.hex))
         return results
+    }
+
+    /// What `check` prints when the settings do not resolve: the configuration's `Error: …` lines, then every
+    /// other check as `[skip]`, so the count is the same as on any other run.
+    public static func invalidConfigurationReport(_ errorLines: [String]) -> String {
+        var lines = ["[FAIL] configuration:"] + errorLines.map { "       \($0)" }
+        lines.append("       hint: fix the settings named above (environment, .env or flags); the other checks need them")
+        let skipped = checkNames.dropFirst().map { Result.skipped($0, "needs valid settings (configuration, above)") }
+        lines += skipped.map { "\($0.status.tag) \($0.name): \($0.detail)" }
+        let results = [Result(name: "configuration", status: .fail, detail: "", hint: nil)] + skipped
+        lines.append(summary(results))
+        return lines.joined(separator: "\n")
     }
 
     /// The node key: loaded (never created); a key others can read is a warning.
@@ -95,6 +121,7 @@ public struct OperatorCheck: Sendable {
             results.append(Result(
                 name: "dstack VMM", status: .fail, detail: error.description,
                 hint: Self.dstackHint(error, endpoint: configuration.dstackEndpoint)))
+            results.append(nodeTypeWithoutGPUs())
             return
         }
         let free = list.gpus.filter(\.isFree).count
@@ -123,13 +150,28 @@ public struct OperatorCheck: Sendable {
         }
     }
 
+    /// The node type line when the VMM did not answer: what is configured, and for NODE_TYPE=auto what start-up
+    /// does about it.
+    private func nodeTypeWithoutGPUs() -> Result {
+        switch configuration.nodeType {
+        case .explicit(let name):
+            return .skipped("node type", "NODE_TYPE \(name), not compared with the GPUs: the VMM did not answer (above)")
+        case .auto:
+            return .skipped(
+                "node type",
+                "NODE_TYPE=auto derives the type from the VMM's GPUs, and the VMM did not answer (above): a node that "
+                    + "is not registered yet waits for the VMM before it registers",
+                hint: "fix the VMM (above), or set NODE_TYPE explicitly (for example node-H200x8) so registration does not wait for it")
+        }
+    }
+
     /// The registry's view of this worker (`RegistryView`: two GETs, never a POST).
     /// Signed like the daemon's requests when REGISTRY_AUTH=nip98.
     private func checkRegistry(key: NodeKey?, http: HTTPClient, into results: inout [Result]) {
         guard let key else {
-            results.append(Result(
-                name: "registry", status: .fail, detail: "skipped: needs the node key's pubkey",
-                hint: "fix the node key first (above); this check asks the registry about that key"))
+            results.append(.skipped(
+                "registry", "needs the node key's pubkey (node key, above)",
+                hint: "fix the node key first; this check asks the registry about that key"))
             return
         }
         let signer = configuration.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
@@ -137,40 +179,8 @@ public struct OperatorCheck: Sendable {
             configuration: configuration, http: http, pubkey: key.publicKey.hex, headerProvider: signer?.headerProvider))
     }
 
-    /// Whether the daemon could listen on `LISTEN_ADDR` now. In use is a warning: it may be the running daemon.
-    private func checkListenAddress(into results: inout [Result]) {
-        let address = configuration.listenAddress
-        switch address {
-        case .inet:
-            do {
-                // Bound and released at once (deinit closes it): bind is what fails for a port in use.
-                _ = try BoundListener.bind(address)
-                results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
-            } catch {
-                let inUse = error.reason.contains(SystemError(call: "bind", errno: EADDRINUSE).reason)
-                let denied = error.reason.contains(SystemError(call: "bind", errno: EACCES).reason)
-                results.append(Result(
-                    name: "listen address", status: inUse ? .warn : .fail, detail: error.description,
-                    hint: inUse
-                        ? "another process listens there: if it is this daemon already running, all is well; otherwise stop it or set LISTEN_ADDR to a free port (`ss -tlnp` shows who)"
-                        : denied
-                            ? "ports below 1024 need root or CAP_NET_BIND_SERVICE: use a port from 1024 up, e.g. 0.0.0.0:8080"
-                            : "set LISTEN_ADDR to an address of this host, e.g. 0.0.0.0:8080"))
-            }
-        case .unix(let path):
-            // Never bind here: the server replaces a stale socket file, and check must not touch a live one.
-            // liveSocketUser also sees an instance still registering (bound, not listening yet).
-            if let user = ListeningSocket.liveSocketUser(path) {
-                results.append(Result(
-                    name: "listen address", status: .warn, detail: "\(address) is in use: \(user)",
-                    hint: "if it is this daemon already running, all is well; otherwise stop what serves \(path) or set another LISTEN_ADDR"))
-            } else {
-                results.append(Result(name: "listen address", status: .ok, detail: "\(address) is free", hint: nil))
-            }
-        }
-    }
-
-    /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` lines, hints indented below, then the counts.
+    /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` / `[skip]` lines, hints indented below, then the
+    /// counts.
     public static func report(_ results: [Result]) -> String {
         var lines: [String] = []
         for result in results {
@@ -181,13 +191,18 @@ public struct OperatorCheck: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// `all 6 checks passed`, `6 checks passed, 1 with a warning`, `2 of 6 checks failed, 1 warning`.
+    /// `all 6 checks passed`, `all 6 checks passed, 1 warning`, `2 of 6 checks failed, 1 warning, 1 skipped`.
     public static func summary(_ results: [Result]) -> String {
         let failed = results.filter { $0.status == .fail }.count
         let warned = results.filter { $0.status == .warn }.count
+        let skipped = results.filter { $0.status == .skip }.count
         let warnings = warned == 1 ? "1 warning" : "\(warned) warnings"
+        let skips = skipped == 0 ? "" : ", \(skipped) skipped"
         if failed > 0 {
-            return "\(failed) of \(results.count) checks failed, \(warnings)"
+            return "\(failed) of \(results.count) checks failed, \(warnings)\(skips)"
+        }
+        if skipped > 0 {
+            return "\(results.count - skipped) of \(results.count) checks passed, \(warnings)\(skips)"
         }
         return warned == 0 ? "all \(results.count) checks passed" : "all \(results.count) checks passed, \(warnings)"
     }

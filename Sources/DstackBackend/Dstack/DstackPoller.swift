@@ -6,7 +6,8 @@ import Synchronization
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
 /// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
 /// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long
-/// it lasted. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
+/// it lasted. The first answer is `dstack answered`, or `dstack is available` with how long start-up waited
+/// when the first polls failed: a VMM this daemon never reached has not recovered. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
 /// it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither published,
 /// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
 public final class DstackPoller: Sendable {
@@ -28,6 +29,9 @@ public final class DstackPoller: Sendable {
     public var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
     private let previous = Mutex<PollOutcome?>(nil)
+    /// Whether any poll has succeeded since start: the first success after failing polls at start-up is
+    /// "dstack is available", not a recovery (the VMM never was available to this daemon).
+    private let answeredOnce = Mutex(false)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
     private let outage = Mutex<Outage?>(nil)
@@ -128,7 +132,22 @@ public final class DstackPoller: Sendable {
             value = outcome
             return old
         }
+        let firstAnswer: Bool
+        if case .available = outcome {
+            firstAnswer = answeredOnce.withLock { answered in
+                defer { answered = true }
+                return !answered
+            }
+        } else {
+            firstAnswer = false
+        }
         switch (before, outcome) {
+        case (.unavailable, .available(let new)) where firstAnswer:
+            let waited = endOutage()
+            logger.info(
+                "dstack is available", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
+                ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)),
+                ("waited", Self.humanDuration(waited)), ("waited.seconds", Self.wholeSeconds(waited)))
         case (.available(let old), .available(let new)):
             if old.gpus.count != new.gpus.count || old.freeCount != new.freeCount {
                 logger.info(

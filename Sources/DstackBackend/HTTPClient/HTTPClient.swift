@@ -105,12 +105,14 @@ public struct HTTPClient: Sendable {
     public func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
         guard let handle = curl_easy_init() else {
             if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
-            throw HTTPClientError(kind: .transport, url: request.url, detail: "curl_easy_init failed")
+            throw HTTPClientError(
+                kind: .transport, url: request.url, detail: "curl_easy_init failed", unixSocketPath: request.unixSocketPath)
         }
         defer { curl_easy_cleanup(handle) }
 
         if let cancellation, cancellation.isStopped {
-            throw HTTPClientError(kind: .cancelled, url: request.url, detail: "the daemon is stopping")
+            throw HTTPClientError(
+                kind: .cancelled, url: request.url, detail: "the daemon is stopping", unixSocketPath: request.unixSocketPath)
         }
         let sink = ResponseSink(limit: configuration.maximumResponseBytes, cancellation: cancellation)
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -204,7 +206,7 @@ public struct HTTPClient: Sendable {
         return HTTPClientError(
             kind: .outOfDescriptors, url: request.url,
             detail: "this process could not open a connection\(cause), so the peer was never asked;"
-                + " \(FileDescriptors.hint)")
+                + " \(FileDescriptors.hint)", unixSocketPath: request.unixSocketPath)
     }
 
     /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
@@ -228,6 +230,11 @@ public struct HTTPClient: Sendable {
         case CURLE_COULDNT_CONNECT:
             kind = .connectionRefused
             if let path = request.unixSocketPath {
+                if osErrno == EACCES || osErrno == EPERM {
+                    return HTTPClientError(
+                        kind: .permissionDenied, url: request.url,
+                        detail: UnixSocketAccess.deniedReason(path: path, errno: osErrno), unixSocketPath: path)
+                }
                 let cause = osErrno != 0 ? SystemError(call: "connect", errno: osErrno).reason : words
                 text = "cannot connect to Unix socket \(path) (is the file there and is something listening?): \(cause)"
             }
@@ -251,7 +258,7 @@ public struct HTTPClient: Sendable {
         default:
             kind = .transport
         }
-        return HTTPClientError(kind: kind, url: request.url, detail: text)
+        return HTTPClientError(kind: kind, url: request.url, detail: text, unixSocketPath: request.unixSocketPath)
     }
 }
 

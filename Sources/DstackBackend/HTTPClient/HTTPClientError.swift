@@ -3,6 +3,9 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     public enum Kind: String, Sendable, Equatable {
         /// Nothing listens there (ECONNREFUSED), or the socket file is missing.
         case connectionRefused = "connection refused"
+        /// The Unix socket is there but this process may not connect to it (EACCES: no write permission on
+        /// the socket, or no search permission on a directory above it).
+        case permissionDenied = "permission denied"
         /// The connect or the whole request took longer than allowed.
         case timeout = "timed out"
         /// The host name did not resolve.
@@ -26,15 +29,33 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     public let url: String
     /// libcurl's own words, for the log (they name the host and port, never the credentials).
     public let detail: String
+    /// The Unix socket the request went to, nil over TCP. Its URL's `http://localhost` is only the `Host`
+    /// header, which nobody configured: messages name the socket and the request path instead.
+    public let unixSocketPath: String?
 
-    public init(kind: Kind, url: String, detail: String) {
+    public init(kind: Kind, url: String, detail: String, unixSocketPath: String? = nil) {
         self.kind = kind
         self.url = URLRedaction.redact(url)
         self.detail = detail
+        self.unixSocketPath = unixSocketPath
+    }
+
+    /// What was asked: the URL, or over a Unix socket `unix:<path>, request <path and query>`.
+    public var target: String {
+        guard let unixSocketPath else { return url }
+        return "unix:\(unixSocketPath), request \(Self.requestPath(of: url))"
+    }
+
+    /// The path and query of an absolute URL (`/` when it has none).
+    static func requestPath(of url: String) -> String {
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        return rest[slash] == "?" ? "/" + rest[slash...] : String(rest[slash...])
     }
 
     public var description: String {
-        detail.isEmpty ? "\(kind.rawValue) (\(url))" : "\(kind.rawValue) (\(url)): \(detail)"
+        detail.isEmpty ? "\(kind.rawValue) (\(target))" : "\(kind.rawValue) (\(target)): \(detail)"
     }
 
     /// Whether trying again later may succeed (everything but a bad URL or an oversized answer).

@@ -41,7 +41,9 @@ enum KeyFileSystem {
             descriptor = try run("open") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         } catch {
             switch error.errno {
-            case ENOENT: return nil
+            case ENOENT:
+                if let target = danglingLinkTarget(path) { throw .danglingLink(path: path, target: target) }
+                return nil
             case EACCES, EPERM: throw .permissionDenied(path: path, error)
             case ENOTDIR: throw .dataDirectoryNotDirectory(path: parentDirectory(of: path))
             default: throw .readFailed(path: path, error)
@@ -76,6 +78,19 @@ enum KeyFileSystem {
         let contents = Array(bytes[..<count])
         SecureRandom.cleanse(&bytes)
         return Contents(bytes: contents, mode: status.st_mode & 0o7777)
+    }
+
+    /// The target of the symbolic link at `path` when `path` is one (`open` said ENOENT, so it points at nothing).
+    ///
+    /// Such a link is not "no key": creating a key would go through the link (or fail at `link(2)`), and the
+    /// key it should point at is likely on a volume that is not mounted.
+    static func danglingLinkTarget(_ path: String) -> String? {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return "?" }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Creates `path` and its missing parents with mode 0700; existing directories are left as they are.

@@ -20,6 +20,8 @@ public struct KeystoreError: CodedError {
         case zeroKey
         /// The number is not below the curve order n.
         case keyOutOfRange
+        /// The key file's path is a symbolic link to a file that does not exist (an unmounted volume).
+        case danglingLink
         /// A directory sits at the key file's path.
         case isDirectory
         /// A FIFO, socket or device sits at the key file's path.
@@ -69,6 +71,18 @@ public struct KeystoreError: CodedError {
             .keyFileMissing, path: path,
             "Error: no key file at \(path). Check DATA_DIR (now \(dataDirectory)) points at the node's data "
                 + "volume; the daemon creates the key on its first start")
+    }
+    /// `target` as `readlink` gave it; a relative one is also shown resolved against the link's directory.
+    static func danglingLink(path: String, target: String) -> KeystoreError {
+        let shown =
+            target.hasPrefix("/")
+            ? target : "\(target) (\(KeyFileSystem.parentDirectory(of: path))/\(target))"
+        return KeystoreError(
+            .danglingLink, path: path,
+            "Error: key file \(path) is a symbolic link to \(shown), which does not exist (an unmounted volume or a "
+                + "moved file?). The link was left unchanged and the daemon will not create a key in its place: mount "
+                + "the volume or restore the key file at the link's target, then restart. Do not delete the link to "
+                + "get going: a new key makes a new node, and the registration and rewards stay with the old key")
     }
     static func emptyFile(path: String) -> KeystoreError {
         refusal(.emptyFile, path: path, "is empty")

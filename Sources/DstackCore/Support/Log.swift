@@ -102,7 +102,7 @@ public struct LogRecord: Sendable, Equatable {
     /// always one type, so log pipelines can map it; add a key here when a new field is a number.
     public static let numberFields: Set<String> = [
         "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
-        "duration_ms", "outage.seconds", "down_for.seconds", "max_connections", "max_connections.configured",
+        "duration_ms", "outage.seconds", "down_for.seconds", "waited.seconds", "max_connections", "max_connections.configured",
         "nofile.reserve", "creator.pid", "nofile.soft", "nofile.hard",
     ]
     /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.

@@ -250,3 +250,32 @@ extension ConfigurationTests {
         }
     }
 }
+
+extension ConfigurationTests {
+    /// DSTACK_URL also takes a Unix socket, dstack's own default: its scheme errors say so. REGISTRY_URL does
+    /// not, and its errors do not offer it.
+    @Test func schemeErrorsNameUnixWhereItIsAccepted() throws {
+        func firstLine(_ environment: [String: String]) -> String? {
+            do {
+                _ = try resolve(Self.required.merging(environment) { $1 })
+                return nil
+            } catch {
+                return error.lines.first
+            }
+        }
+        #expect(
+            firstLine(["DSTACK_URL": "tcp://127.0.0.1:14520"])
+                == #"Error: DSTACK_URL "tcp://127.0.0.1:14520" has the scheme "tcp"; DSTACK_URL takes http, https or unix:/path/vmm.sock (or unix:///path/vmm.sock)"#)
+        #expect(
+            firstLine(["DSTACK_URL": "/run/vmm.sock"])
+                == #"Error: DSTACK_URL "/run/vmm.sock" is not a URL: use http://host:port, https://host or unix:/path/vmm.sock (or unix:///path/vmm.sock)"#)
+        #expect(
+            firstLine(["DSTACK_BACKEND_DSTACK_URL": "tcp://h:1"])?.contains("DSTACK_BACKEND_DSTACK_URL takes http, https or unix:/path/vmm.sock") == true)
+        #expect(
+            firstLine(["REGISTRY_URL": "tcp://registry:9000"])
+                == #"Error: REGISTRY_URL "tcp://registry:9000" has the scheme "tcp"; only http and https are supported"#)
+        #expect(
+            firstLine(["REGISTRY_URL": "registry:9000"])
+                == #"Error: REGISTRY_URL "registry:9000" is not a URL: use http://host:port or https://host"#)
+    }
+}

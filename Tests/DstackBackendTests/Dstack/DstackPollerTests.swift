@@ -449,3 +449,41 @@ final class PollCounter: @unchecked Sendable {
         #expect(sink.records.filter { $0.message.hasPrefix("Failed to connect to dstack") }.isEmpty)
     }
 }
+
+extension DstackPollerTests {
+    /// A VMM that is not reachable yet when the daemon starts has not recovered when it first answers: that is
+    /// "dstack is available" with how long start-up waited, never "available again" with an outage.
+    @Test func theFirstAnswerAfterFailingStartUpPollsIsAvailableNotARecovery() throws {
+        let state = FakeState()
+        state.set(.json(400, #"{"error":"not yet"}"#))
+        let server = try FakeHTTPServer { _ in state.reply() }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let clock = ManualClock()
+        let (poller, _) = try poller(server, sink: sink, clock: clock)
+        poller.pollOnce()
+        clock.advance(by: .seconds(5))
+        poller.pollOnce()
+        state.set(.json(200, DstackClientTests.oneGPU))
+        poller.pollOnce()
+        #expect(sink.records(withMessage: "dstack is available again").isEmpty, "\(sink.records.map(\.message))")
+        let available = sink.records(withMessage: "dstack is available")
+        #expect(available.count == 1, "\(sink.records.map(\.message))")
+        #expect(available.first?.field("waited") == "5s")
+        #expect(available.first?.field("waited.seconds") == "5")
+        #expect(available.first?.field("gpus") == "1")
+        #expect(available.first?.field("dstack.url") == server.baseURL)
+        #expect(available.first?.field("outage.duration") == nil)
+
+        // A real outage after that is a recovery again.
+        state.set(.json(400, #"{"error":"down"}"#))
+        poller.pollOnce()
+        clock.advance(by: .seconds(3))
+        state.set(.json(200, DstackClientTests.oneGPU))
+        poller.pollOnce()
+        let again = sink.records(withMessage: "dstack is available again")
+        #expect(again.count == 1)
+        #expect(again.first?.field("outage.duration") == "3s")
+        #expect(sink.records(withMessage: "dstack is available").count == 1)
+    }
+}

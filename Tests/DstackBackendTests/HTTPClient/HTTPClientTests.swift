@@ -1,3 +1,4 @@
+import CCurl
 import Testing
 import Foundation
 @testable import DstackBackend
@@ -90,5 +91,68 @@ import DstackTestSupport
         let error = #expect(throws: HTTPClientError.self) { try client.get(server.baseURL + "/") }
         #expect(error?.kind == .cancelled)
         #expect(start.duration(to: .now) < .seconds(2))
+    }
+}
+
+/// Over a Unix socket the messages name the socket and the request path: the `http://localhost` of the URL
+/// is only the Host header, which nobody configured.
+@Suite struct UnixSocketMessageTests {
+    @Test func aMissingSocketNamesTheSocketAndTheRequestNotLocalhost() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/vmm.sock"
+        let error = #expect(throws: HTTPClientError.self) {
+            try HTTPClient().perform(HTTPClientRequest(url: "http://localhost/prpc/ListGpus?json", unixSocketPath: path))
+        }
+        #expect(error?.kind == .connectionRefused)
+        #expect(
+            error?.description
+                == "connection refused (unix:\(path), request /prpc/ListGpus?json): cannot connect to Unix socket \(path) (is the file there and is something listening?): No such file or directory")
+        #expect(error?.description.contains("localhost") == false)
+    }
+
+    @Test func requestPathsOfURLs() {
+        #expect(HTTPClientError.requestPath(of: "http://localhost/prpc/ListGpus?json") == "/prpc/ListGpus?json")
+        #expect(HTTPClientError.requestPath(of: "http://localhost") == "/")
+        #expect(HTTPClientError.requestPath(of: "http://localhost?x=1") == "/?x=1")
+    }
+
+    /// EACCES from connect on a real socket file (root's, mode 0755) is a permission problem, worded with the
+    /// socket's owner, group and mode read from that file, the uid it was refused to, and the fix.
+    @Test func aRefusedConnectOnARootSocketIsAPermissionProblemWithOwnerModeAndFix() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/vmm.sock"
+        let server = try FakeHTTPServer(unixPath: path) { _ in .json(200, "{}") }
+        defer { server.stop() }
+        #expect(chmod(path, 0o755) == 0)
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        let owner = "\(UnixSocketAccess.userName(info.st_uid) ?? String(info.st_uid)):\(UnixSocketAccess.groupName(info.st_gid) ?? String(info.st_gid))"
+        let daemon = UnixSocketAccess.Identity(uid: 1573, gid: 1573, groups: [1573])
+        let reason = UnixSocketAccess.deniedReason(path: path, errno: EACCES, identity: daemon)
+        #expect(
+            reason
+                == "cannot connect to Unix socket \(path): Permission denied: a permission problem, not a missing VMM: the socket is owned by \(owner) (uid \(info.st_uid), gid \(info.st_gid)), mode 0755 (srwxr-xr-x); this process runs as uid 1573, gid 1573, which may not write to it (connecting needs write permission). Fix: give the socket to the daemon's group and let the group write (`chgrp 1573 \(path) && chmod g+w \(path)`, again whenever the VMM recreates it), or run the daemon as the socket's owner (docker compose: DSTACK_BACKEND_USER=\(info.st_uid):\(info.st_gid) in .env)")
+
+        // With group 1573 and g+w the same uid may connect, so a refusal then is not the mode's doing.
+        #expect(chown(path, info.st_uid, 1573) == 0 || geteuid() != 0)
+        if geteuid() == 0 {
+            #expect(chmod(path, 0o775) == 0)
+            #expect(UnixSocketAccess.deniedReason(path: path, errno: EACCES, identity: daemon).contains("which the mode allows to write"))
+        }
+
+        // The client turns connect's EACCES into that reason, kind permissionDenied, naming no localhost URL.
+        let request = HTTPClientRequest(url: "http://localhost/prpc/ListGpus?json", unixSocketPath: path)
+        let error = HTTPClient.error(
+            for: CURLE_COULDNT_CONNECT, detail: "Failed to connect to localhost port 80", request: request,
+            configuration: HTTPClientConfiguration(), osErrno: EACCES)
+        #expect(error.kind == .permissionDenied)
+        #expect(error.description.hasPrefix("permission denied (unix:\(path), request /prpc/ListGpus?json): cannot connect to Unix socket \(path): Permission denied"))
+    }
+
+    @Test func symbolicModesReadLikeLs() {
+        #expect(UnixSocketAccess.symbolicMode(S_IFSOCK | 0o755) == "srwxr-xr-x")
+        #expect(UnixSocketAccess.symbolicMode(S_IFSOCK | 0o660) == "srw-rw----")
     }
 }

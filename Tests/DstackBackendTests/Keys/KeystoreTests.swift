@@ -280,3 +280,41 @@ import DstackTestSupport
         #expect(directory.contents(of: "key") == Array(Self.nsec.utf8))
     }
 }
+
+extension KeystoreTests {
+    /// `data/key` linking to a file that is not there (an unmounted volume) is not "no key": the daemon and
+    /// `check` say it is a dangling link, print the target, and neither creates a key through it nor touches it.
+    @Test func aDanglingKeyLinkIsNamedWithItsTargetAndNeverReplaced() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/key"
+        let target = directory.path + "/volume/key"
+        #expect(symlink(target, path) == 0)
+        let expected =
+            "Error: key file \(path) is a symbolic link to \(target), which does not exist (an unmounted volume or a "
+            + "moved file?). The link was left unchanged and the daemon will not create a key in its place: mount "
+            + "the volume or restore the key file at the link's target, then restart. Do not delete the link to "
+            + "get going: a new key makes a new node, and the registration and rewards stay with the old key"
+        let created = #expect(throws: KeystoreError.self) {
+            try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
+        }
+        #expect(created?.code == .danglingLink)
+        #expect(created?.message == expected)
+        let loaded = #expect(throws: KeystoreError.self) { try Keystore.load(dataDirectory: directory.path, logger: .silent) }
+        #expect(loaded?.code == .danglingLink)
+        #expect(loaded?.message == expected)
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        #expect(count > 0 && String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) == target, "the link is unchanged")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/volume"), "nothing was created behind it")
+        #expect(directory.entries() == ["key"])
+
+        let relative = try TemporaryDirectory()
+        defer { relative.remove() }
+        #expect(symlink("../gone/key", relative.path + "/key") == 0)
+        let error = #expect(throws: KeystoreError.self) { try Keystore.load(dataDirectory: relative.path, logger: .silent) }
+        #expect(error?.message.hasPrefix(
+            "Error: key file \(relative.path)/key is a symbolic link to ../gone/key (\(relative.path)/../gone/key), which does not exist") == true,
+            "\(String(describing: error))")
+    }
+}
