@@ -23,7 +23,7 @@ docker() { command "$DOCKER_BIN" "$@"; }
 _docker_install() {
     local need=() pkg
     for pkg in docker.io docker-compose; do
-        dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || need+=("$pkg")
+        [ "$(dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || need+=("$pkg")
     done
     ((${#need[@]})) || return 0
     echo "docker: installing ${need[*]}"
