@@ -38,13 +38,13 @@ _docker_start() {
     echo "docker: starting $DOCKERD_BIN $* (log: $DOCKERD_LOG)"
     setsid "$DOCKERD_BIN" "$@" >>"$DOCKERD_LOG" 2>&1 </dev/null &
     DOCKERD_PID=$!
-    local i
+    local i outcome="did not answer within 60 s"
     for ((i = 0; i < 120; i++)); do
         if [ -S "$DOCKER_SOCKET" ] && _docker_answers; then return 0; fi
-        kill -0 "$DOCKERD_PID" 2>/dev/null || break
+        kill -0 "$DOCKERD_PID" 2>/dev/null || { outcome="exited"; break; }
         sleep 0.5
     done
-    echo "docker: dockerd $* did not answer within 60 s; its log ends:" >&2
+    echo "docker: $DOCKERD_BIN $* $outcome; its log ends:" >&2
     tail -n 5 "$DOCKERD_LOG" >&2
     docker_stop_started
     return 1
