@@ -43,6 +43,10 @@ step() {
     return "$status"
 }
 
+# json_true FILTER TEXT: 0 iff TEXT is JSON for which the jq FILTER holds. Empty TEXT (a curl that got no answer) is
+# false: Debian's jq 1.6 exits 0 for `jq -e` on empty input.
+json_true() { [ -n "${2//[[:space:]]/}" ] && jq -e "$1" <<<"$2" >/dev/null 2>&1; }
+
 _podman_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 _podman_install() {
