@@ -9,11 +9,16 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    /// The compose file as JSON, via python3 + PyYAML.
-    func composeDocument() throws -> [String: Any] {
+    /// A compose file as JSON, via python3 + PyYAML; compose's `!reset` tag reads as `{"!reset": value}`.
+    func composeDocument(_ file: String = "docker-compose.yml") throws -> [String: Any] {
         let json = try runPython(
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-            arguments: [Self.packageRoot.appendingPathComponent("docker-compose.yml").path])
+            """
+            import json, sys, yaml
+            class Loader(yaml.SafeLoader): pass
+            Loader.add_constructor("!reset", lambda loader, node: {"!reset": loader.construct_sequence(node)})
+            print(json.dumps(yaml.load(open(sys.argv[1]), Loader=Loader)))
+            """,
+            arguments: [Self.packageRoot.appendingPathComponent(file).path])
         let data = Data(json.utf8)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
@@ -48,7 +53,8 @@ import Testing
         #expect(environment["DATA_DIR"] as? String == "/app/data")
         #expect(environment["DSTACK_BACKEND_DSTACK_URL"] != nil)
 
-        #expect((worker["image"] as? String)?.hasPrefix("dephyio/dephy-worker-next:${DEPHY_WORKER_IMAGE_TAG") == true)
+        // Fully qualified: podman resolves no short name without a registries.conf alias.
+        #expect((worker["image"] as? String)?.hasPrefix("docker.io/dephyio/dephy-worker-next:${DEPHY_WORKER_IMAGE_TAG") == true)
         #expect((worker["volumes"] as? [String])?.contains("shared-data:/opt/dephy-worker/data") == true)
         let dependsOn = try #require(worker["depends_on"] as? [String: Any])
         let onBackend = try #require(dependsOn["dstack-backend"] as? [String: Any])
@@ -67,6 +73,47 @@ import Testing
         let simulator = try #require(services["dstack-simulator"] as? [String: Any])
         #expect(simulator["profiles"] as? [String] == ["demo"])
         #expect((simulator["command"] as? [String])?.first == "simulate")
+    }
+
+    /// The README's `curl -X POST localhost:14520/sim/outage` reaches the simulator from the host: both of its ports
+    /// are published as the file publishes the others (all interfaces unless the variable names an address).
+    @Test func demoProfilePublishesBothSimulatorPorts() throws {
+        let services = try #require(try composeDocument()["services"] as? [String: Any])
+        let simulator = try #require(services["dstack-simulator"] as? [String: Any])
+        let command = try #require(simulator["command"] as? [String])
+        let registryPort = try #require(command.firstIndex(of: "--registry-port").map { command[$0 + 1] })
+        let vmmPort = try #require(command.firstIndex(of: "--vmm-port").map { command[$0 + 1] })
+        #expect(simulator["ports"] as? [String] == [
+            "${SIMULATOR_REGISTRY_PORT:-\(registryPort)}:\(registryPort)", "${SIMULATOR_VMM_PORT:-\(vmmPort)}:\(vmmPort)",
+        ])
+        let backend = try #require(services["dstack-backend"] as? [String: Any])
+        #expect(backend["ports"] as? [String] == ["${DSTACK_BACKEND_PORT:-8080}:8080"])
+    }
+
+    /// `podman-compose up -d` reads container-compose.override.yml after docker-compose.yml; it swaps only what
+    /// podman 4.3 refuses (host-gateway) and keeps dephy-worker's command but for the host's name.
+    @Test func podmanOverrideChangesOnlyHostGateway() throws {
+        let main = try #require(try composeDocument()["services"] as? [String: Any])
+        let override = try composeDocument("container-compose.override.yml")
+        #expect(Set(override.keys) == ["services"])
+        let services = try #require(override["services"] as? [String: Any])
+        #expect(Set(services.keys) == ["dstack-backend", "dephy-worker"])
+        let backend = try #require(services["dstack-backend"] as? [String: Any])
+        #expect(Set(backend.keys) == ["extra_hosts"])
+        #expect(backend["extra_hosts"] as? [String: [String]] == ["!reset": []])
+        let worker = try #require(services["dephy-worker"] as? [String: Any])
+        #expect(Set(worker.keys) == ["extra_hosts", "command"])
+        #expect(worker["extra_hosts"] as? [String: [String]] == ["!reset": []])
+        let mainCommand = try #require((main["dephy-worker"] as? [String: Any])?["command"] as? [String])
+        let podmanCommand = try #require(worker["command"] as? [String])
+        #expect(podmanCommand == mainCommand.map {
+            $0.replacingOccurrences(of: "host.docker.internal", with: "host.containers.internal")
+        })
+        #expect(podmanCommand != mainCommand)
+        // Docker Compose must never read it: not one of its default or override file names.
+        for dockerName in ["compose.yaml", "compose.yml", "compose.override.yml", "docker-compose.override.yml"] {
+            #expect(!FileManager.default.fileExists(atPath: Self.packageRoot.appendingPathComponent(dockerName).path))
+        }
     }
 
     @Test func envExampleListsEveryVariableTheComposeFileUses() throws {

@@ -44,6 +44,10 @@ step() {
     return "$status"
 }
 
+# json_true FILTER TEXT: 0 iff TEXT is JSON for which the jq FILTER holds. Empty TEXT (a curl that got no answer) is
+# false: Debian's jq 1.6 exits 0 for `jq -e` on empty input.
+json_true() { [ -n "${2//[[:space:]]/}" ] && jq -e "$1" <<<"$2" >/dev/null 2>&1; }
+
 _podman_sudo() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 _podman_install() {
@@ -200,6 +204,25 @@ podman_base_images() {
             *) echo "podman_base_images: unknown image '$name' (debian, swift, systemd)" >&2; return 2 ;;
         esac
     done
+}
+
+# podman_build_backend IMAGE LOG: the real Dockerfile, built as an operator would (`podman build --format docker`
+# keeps the HEALTHCHECK), bounded to 30 minutes, its output in LOG. Needs `podman_base_images debian swift`.
+podman_build_backend() {
+    local image="$1" log="$2"
+    timeout 1800 podman build --format docker --pull=never "${PODMAN_SWIFT_BUILD_VOLUMES[@]}" -t "$image" . \
+        >"$log" 2>&1 || { tail -n 40 "$log" >&2; echo "podman build of the Dockerfile failed (log: $log)" >&2; return 1; }
+}
+
+# The dephy-worker stand-in (scripts/lib/dephy-worker-standin), uid 1573; made again when its files change.
+PODMAN_WORKER_STANDIN="localhost/dstack-test-dephy-worker:uid1573"
+podman_worker_standin() {
+    local dir=scripts/lib/dephy-worker-standin sha
+    sha=$(cat "$dir"/* | sha256sum | cut -c1-16)
+    [ "$(podman image inspect --format '{{index .Labels "standin.sha"}}' "$PODMAN_WORKER_STANDIN" 2>/dev/null)" = "$sha" ] &&
+        return 0
+    podman build --format docker --pull=never -q -t "$PODMAN_WORKER_STANDIN" --label "standin.sha=$sha" \
+        -f "$dir/Containerfile" "$dir" >/dev/null
 }
 
 # podman_wait_systemd CONTAINER [SECONDS]: waits until systemd in CONTAINER has finished starting up.

@@ -7,7 +7,7 @@ Started with the real worker's arguments (--api-addr, --registry, --backend). It
   2. writes key.pub (public key hex) beside the key, as that loader does on every start;
   3. derives the public key with its own secp256k1 arithmetic (pure Python, checked against BIP-340 vector 0);
   4. polls --backend until it answers BackendInfo and finds the public key in "pubkeys";
-  5. optionally (STANDIN_REGISTRY_URL) asks the registry whether the worker may write.
+  5. asks the registry (STANDIN_REGISTRY_URL, else --registry, if given) whether the worker may write.
 It serves the outcome as JSON on --api-addr: {"state": "waiting" | "ok" | "failed", ...}.
 """
 
@@ -90,6 +90,8 @@ def fetch(url, timeout=3):
 def check(args):
     key_path = os.path.join(args.data_dir, "key")
     deadline = time.monotonic() + args.timeout
+    # False under podman 4.3, which ignores `condition: service_healthy`; Docker starts the worker only later.
+    report(key_present_at_start=os.path.exists(key_path))
     # The backend creates the key on its first start; podman-compose does not wait for service_healthy.
     while not os.path.exists(key_path):
         if time.monotonic() > deadline:
@@ -125,9 +127,12 @@ def check(args):
     else:
         return report(state="failed", detail=f"{args.backend} gave no BackendInfo within {args.timeout}s: {last}")
 
-    registry = os.environ.get("STANDIN_REGISTRY_URL")
+    registry = os.environ.get("STANDIN_REGISTRY_URL") or args.registry
     if registry:
-        status, body = fetch(registry.rstrip("/") + "/permissions/" + pubkey)
+        try:
+            status, body = fetch(registry.rstrip("/") + "/permissions/" + pubkey)
+        except OSError as error:
+            return report(state="failed", detail=f"registry {registry} did not answer: {error}")
         try:
             mode = json.loads(body).get("write", {}).get("mode")
         except ValueError:
