@@ -26,3 +26,8 @@ int clinux_unaccepted_bytes(int fd) {
     int queued = 0;
     return ioctl(fd, SIOCOUTQ, &queued) == 0 ? queued : -1;
 }
+
+int clinux_unread_bytes(int fd) {
+    int queued = 0;
+    return ioctl(fd, FIONREAD, &queued) == 0 ? queued : -1;
+}

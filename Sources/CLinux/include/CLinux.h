@@ -33,6 +33,9 @@ static inline int clinux_epoll_wait(int epfd, int *fds, uint32_t *events, int ma
 /// TCP, unread for a Unix socket), or -1.
 int clinux_unaccepted_bytes(int fd);
 
+/// Bytes received on a socket that have not been read yet (FIONREAD), or -1.
+int clinux_unread_bytes(int fd);
+
 /// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC.
 int clinux_accept_nonblocking(int fd);
 

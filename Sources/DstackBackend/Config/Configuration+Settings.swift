@@ -60,7 +60,8 @@ extension Configuration {
             help: "text or json (one object per line)."),
         .count(
             ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections, maximum: 1 << 20,
-            help: "Most client connections open at once; more are refused."),
+            help: "Most client connections open at once; at the cap the longest-idle one makes room, else a new one is"
+                + " refused."),
         .duration(
             ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout,
             help: "How long an idle keep-alive connection is kept open."),
