@@ -55,6 +55,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// How long a scan that found no idle connection holds: a crowd of busy connections costs one pass over
     /// the table per interval, not one per refused client.
     static let evictionScanInterval: Duration = .milliseconds(10)
+    /// Candidates whose kernel queues one new client may have asked about (two ioctls each): a crowd of
+    /// connections that look idle but hold answers in the kernel costs each new client this much, not a
+    /// pass over all of them.
+    static let evictionKernelChecksPerAccept = 16
 
     /// A connection's turn ends after this many answers, so every ready connection gets one in each
     /// iteration of the loop (a pipelining client cannot starve `/health`)...
@@ -237,16 +241,21 @@ public final class HTTPServer: @unchecked Sendable {
     /// or active since (it is no longer among the longest idle: any it would be compared with was idle before
     /// the pass too) or is not idle now. So a crowd costs one pass and one sort per refill, amortised
     /// O(log n) per eviction, and `/health` pays nothing. A pass that finds none holds for
-    /// `evictionScanInterval`.
+    /// `evictionScanInterval`; one client asks the kernel about `evictionKernelChecksPerAccept` candidates
+    /// at most, and the rest of the list waits for the next.
     private func longestIdleConnection(now: ContinuousClock.Instant) -> Connection? {
         var scanned = false
+        var kernelChecks = 0
         while true {
-            while let (candidate, idleSince) = evictionCandidates.popLast() {
-                guard connection(for: candidate.fd) === candidate, candidate.lastActivity == idleSince,
-                    candidate.isIdle, candidate.isQuietInTheKernel
+            while kernelChecks < Self.evictionKernelChecksPerAccept,
+                let (candidate, idleSince) = evictionCandidates.popLast()
+            {
+                guard connection(for: candidate.fd) === candidate, candidate.lastActivity == idleSince, candidate.isIdle
                 else { continue }
-                return candidate
+                kernelChecks += 1
+                if candidate.isQuietInTheKernel { return candidate }
             }
+            if kernelChecks >= Self.evictionKernelChecksPerAccept { return nil }
             if scanned { break }
             if let next = nextEvictionScan, now < next { return nil }
             scanned = true
