@@ -50,6 +50,20 @@ final class Connection {
     var pendingOutput: Int { output.count - outputStart }
     var hasUnparsedInput: Bool { inputStart < input.count }
 
+    /// Nothing in progress as far as the server's own buffers tell: no request bytes (whole or partial), no
+    /// answer waiting to be sent, no close pending, no turn queued. Such a connection may be closed at the
+    /// connection cap to admit a new one (`isQuietInTheKernel` checks the kernel's queues as well).
+    var isIdle: Bool {
+        requestStartedAt == nil && !hasUnparsedInput && pendingOutput == 0 && !closeAfterFlush && !queued
+    }
+
+    /// Whether the kernel holds nothing for this connection either: every answer byte taken by the peer
+    /// (closing now loses none) and no received bytes unread (closing then would send a reset and drop a
+    /// request the peer has already sent). Two ioctls: asked only when choosing a connection to evict.
+    var isQuietInTheKernel: Bool {
+        clinux_unaccepted_bytes(fd) == 0 && clinux_unread_bytes(fd) == 0
+    }
+
     /// Drops consumed input so the buffer does not grow; frees a large buffer once all of it is consumed.
     func compactInput() {
         if inputStart == input.count {

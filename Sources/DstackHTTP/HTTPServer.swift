@@ -47,6 +47,18 @@ public final class HTTPServer: @unchecked Sendable {
     private var iteration: UInt64 = 0
     /// epoll_wait returns, counted so a test can tell an idle loop from a spinning one.
     let loopWakeups = Counter()
+    /// Idle connections found by the last scan at the cap, with their `lastActivity` then; the longest idle
+    /// last, so evictions `popLast` it (see `longestIdleConnection`).
+    private var evictionCandidates: [(connection: Connection, idleSince: ContinuousClock.Instant)] = []
+    /// After a scan at the cap found nothing to evict, none is made again before this.
+    private var nextEvictionScan: ContinuousClock.Instant?
+    /// How long a scan that found no idle connection holds: a crowd of busy connections costs one pass over
+    /// the table per interval, not one per refused client.
+    static let evictionScanInterval: Duration = .milliseconds(10)
+    /// Candidates whose kernel queues one new client may have asked about (two ioctls each): a crowd of
+    /// connections that look idle but hold answers in the kernel costs each new client this much, not a
+    /// pass over all of them.
+    static let evictionKernelChecksPerAccept = 16
 
     /// A connection's turn ends after this many answers, so every ready connection gets one in each
     /// iteration of the loop (a pipelining client cannot starve `/health`)...
@@ -190,9 +202,15 @@ public final class HTTPServer: @unchecked Sendable {
                 }
             }
             if openCount >= limits.maxConnections {
-                stats.countRejection(.overCap)
-                close(fd)
-                continue
+                // At the cap, an idle keep-alive connection makes room (as nginx reuses its idle connections
+                // when out of worker connections), so a crowd of idle clients cannot lock /health out.
+                guard let idle = longestIdleConnection(now: now) else {
+                    stats.countRejection(.overCap)
+                    close(fd)
+                    continue
+                }
+                stats.idleEvictions.increment()
+                closeConnection(idle)
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -213,6 +231,42 @@ public final class HTTPServer: @unchecked Sendable {
 
     private func connection(for fd: Int32) -> Connection? {
         Int(fd) < connections.count ? connections[Int(fd)] : nil
+    }
+
+    /// The open connection idle the longest with nothing in progress (`Connection.isIdle`, and nothing
+    /// queued in the kernel either), to close at the cap; nil if there is none, then the new client is refused.
+    ///
+    /// Nothing on the request path keeps an order: one pass at the cap sorts the connections idle then by
+    /// `lastActivity`, and the evictions after it take from that list, skipping a connection that was closed
+    /// or active since (it is no longer among the longest idle: any it would be compared with was idle before
+    /// the pass too) or is not idle now. So a crowd costs one pass and one sort per refill, amortised
+    /// O(log n) per eviction, and `/health` pays nothing. A pass that finds none holds for
+    /// `evictionScanInterval`; one client asks the kernel about `evictionKernelChecksPerAccept` candidates
+    /// at most, and the rest of the list waits for the next.
+    private func longestIdleConnection(now: ContinuousClock.Instant) -> Connection? {
+        var scanned = false
+        var kernelChecks = 0
+        while true {
+            while kernelChecks < Self.evictionKernelChecksPerAccept,
+                let (candidate, idleSince) = evictionCandidates.popLast()
+            {
+                guard connection(for: candidate.fd) === candidate, candidate.lastActivity == idleSince, candidate.isIdle
+                else { continue }
+                kernelChecks += 1
+                if candidate.isQuietInTheKernel { return candidate }
+            }
+            if kernelChecks >= Self.evictionKernelChecksPerAccept { return nil }
+            if scanned { break }
+            if let next = nextEvictionScan, now < next { return nil }
+            scanned = true
+            for slot in connections {
+                guard let connection = slot, connection.isIdle else { continue }
+                evictionCandidates.append((connection, connection.lastActivity))
+            }
+            evictionCandidates.sort { $0.idleSince > $1.idleSince }
+        }
+        nextEvictionScan = now + Self.evictionScanInterval
+        return nil
     }
 
     // MARK: serving
@@ -393,6 +447,10 @@ public final class HTTPServer: @unchecked Sendable {
     private func sweep(now: ContinuousClock.Instant) {
         let idle = limits.idleTimeout
         let request = limits.requestTimeout
+        // Below the cap, drop what the last eviction pass found, so it holds no closed connection's memory.
+        if openCount < limits.maxConnections && !evictionCandidates.isEmpty {
+            evictionCandidates = []
+        }
         for slot in connections {
             guard let connection = slot else { continue }
             if let started = connection.requestStartedAt, started.duration(to: now) > request {

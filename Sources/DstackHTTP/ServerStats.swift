@@ -9,6 +9,8 @@ public final class ServerStats: Sendable {
     /// [reason.rawValue]
     private let rejections: [Counter]
     public let openConnections = Gauge()
+    /// Idle keep-alive connections closed at the connection cap to admit a new one.
+    public let idleEvictions = Counter()
 
     public init() {
         requests = (0..<(RouteClass.allCases.count * (Self.codes.count + 1))).map { _ in Counter() }

@@ -192,6 +192,29 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/data/key"))
     }
 
+    @Test func serverLimitsBelowTheirMinimumsExit78NamingTheSettingAndTheMinimum() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try BackendProcess.runToEnd(
+            [], environment: [
+                "REGISTRY_URL": "http://127.0.0.1:9", "OWNER_ADDRESS": Self.owner, "DATA_DIR": directory.path + "/data",
+                "MAX_HEADER_BYTES": "10", "MAX_HEADER_COUNT": "2", "MAX_CONNECTIONS": "1", "IDLE_TIMEOUT": "10ms",
+                "REQUEST_TIMEOUT": "100ms",
+            ])
+        #expect(result.status == 78)
+        for expected in [
+            #"Error: MAX_HEADER_BYTES "10" is smaller than the minimum 1024"#,
+            #"Error: MAX_HEADER_COUNT "2" is smaller than the minimum 8"#,
+            #"Error: MAX_CONNECTIONS "1" is smaller than the minimum 4"#,
+            #"Error: IDLE_TIMEOUT "10ms" is shorter than the minimum 1s"#,
+            #"Error: REQUEST_TIMEOUT "100ms" is shorter than the minimum 1s"#,
+        ] {
+            #expect(result.output.contains(expected), "output: \(result.output)")
+        }
+        #expect(!result.output.contains("Backend listening on"))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/data/key"))
+    }
+
     @Test func pubkeyPrintsTheKeyThatTheFileHolds() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

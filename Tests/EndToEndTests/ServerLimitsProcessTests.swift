@@ -63,7 +63,7 @@ import Glibc
         #expect(backend.log.contains("max_connections=\(cap)"), "log: \(backend.log)")
         #expect(backend.log.contains("nofile.soft=128"), "log: \(backend.log)")
 
-        // More clients than descriptors: those past the cap are closed at once, the poller keeps its share.
+        // More clients than descriptors: past the cap the longest idle are closed, the poller keeps its share.
         var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
         defer { clients.forEach { close($0) } }
         #expect(clients.count == 150)
@@ -83,6 +83,42 @@ import Glibc
         let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
         #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"}"), "metrics: \(metrics)")
         #expect(!backend.log.contains("Failed to connect to dstack"), "log: \(backend.log)")
+    }
+
+    @Test func healthAnswersWithinASecondWhileFortyIdleConnectionsHoldASixteenConnectionCap() throws {
+        let simulator = try Simulator()
+        defer { simulator.stop() }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let port = freePort()
+        var environment = environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)")
+        environment["MAX_CONNECTIONS"] = "16"
+        let backend = try BackendProcess(arguments: [], environment: environment)
+        defer { backend.signal(SIGKILL) }
+        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
+        #expect(backend.log.contains("max_connections=16"), "log: \(backend.log)")
+
+        // 40 keep-alive clients, each served once and then idle, as a pool of HTTP clients leaves them.
+        let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: idle-crowd\r\n\r\n"
+        var crowd: [RawClient] = []
+        for _ in 0..<40 {
+            let client = try RawClient(port: port)
+            client.send(request)
+            #expect(client.readResponses(1).first?.status == 200, "log: \(backend.log)")
+            crowd.append(client)
+        }
+        let started = ContinuousClock.now
+        let health = httpGet("http://127.0.0.1:\(port)/health", timeout: 1)
+        let elapsed = started.duration(to: .now)
+        #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
+        #expect(elapsed < .seconds(1), "/health took \(elapsed) behind 40 idle connections")
+        let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+        let evictions = metrics.split(separator: "\n").first { $0.hasPrefix("dstack_backend_http_idle_evictions_total ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") }
+        // 24 for the crowd past the cap, one each for the /health and /metrics requests.
+        #expect((evictions ?? 0) >= 25, "metrics: \(metrics)")
+        #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"} 0"), "metrics: \(metrics)")
+        #expect(crowd.suffix(8).allSatisfy { isOpen($0.fd) }, "the newest idle clients were closed")
     }
 
     @Test func sighupAndSigusr1AreLoggedAndIgnored() throws {

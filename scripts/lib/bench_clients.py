@@ -7,6 +7,13 @@
       opens CONNECTIONS keep-alive connections; on each sends one large request (a 60,000-byte POST body)
       and GET /metrics, reads both answers, and leaves it open and idle. Prints "kib_per_connection open"
       from the growth of the server's private memory (RssAnon of PID).
+  bench_clients.py idle-crowd PORT CONNECTIONS SECONDS
+      opens CONNECTIONS keep-alive connections, each served one GET /health and then left idle (as a pool
+      of HTTP clients leaves them); then, for SECONDS, every 5 ms, GET /health on a new connection (connect,
+      request, answer), left open and idle too, so every probe finds the server full. Prints "count p50_ms
+      p99_ms max_ms failed crowd_served crowd_open": probes and their latency (connect to the whole answer),
+      probes that got no answer (reset, closed, timeout), crowd connections served, and crowd connections
+      still open at the end.
 """
 import socket
 import sys
@@ -95,11 +102,71 @@ def idle_rss(port, pid, count):
         sock.close()
 
 
+def still_open(sock):
+    """True while the server keeps sock open: nothing to read, no end of stream."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
+def idle_crowd(port, count, seconds):
+    request = b"GET /health HTTP/1.1\r\nHost: bench\r\n\r\n"
+    crowd = []
+    served = 0
+    for _ in range(count):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(request)
+            read_response(sock, b"")
+            served += 1
+            crowd.append(sock)
+        except OSError:
+            pass  # refused or closed: counted by crowd_served
+    samples = []
+    probes = []
+    failed = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        sock = None
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.sendall(request)
+            status, _ = read_response(sock, b"")
+            samples.append((time.perf_counter() - started) * 1000)
+            probes.append(sock)
+            if status != 200:
+                print("bench: /health answered %d behind the idle crowd" % status, file=sys.stderr)
+        except OSError:
+            failed += 1
+            if sock is not None:
+                sock.close()
+        time.sleep(0.005)
+    open_count = sum(1 for sock in crowd if still_open(sock))
+    for sock in crowd + probes:
+        sock.close()
+    samples.sort()
+    def pct(p):
+        return samples[min(len(samples) - 1, int(len(samples) * p))] if samples else float("nan")
+    print("%d %.3f %.3f %.3f %d %d %d" % (
+        len(samples), pct(0.5), pct(0.99), samples[-1] if samples else float("nan"), failed, served, open_count))
+
+
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "probe":
         probe(int(sys.argv[2]), float(sys.argv[3]))
     elif command == "idle-rss":
         idle_rss(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    elif command == "idle-crowd":
+        idle_crowd(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
     else:
-        sys.exit("usage: bench_clients.py probe PORT SECONDS | idle-rss PORT PID CONNECTIONS")
+        sys.exit("usage: bench_clients.py probe PORT SECONDS | idle-rss PORT PID CONNECTIONS"
+                 " | idle-crowd PORT CONNECTIONS SECONDS")

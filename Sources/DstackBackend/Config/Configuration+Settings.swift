@@ -59,26 +59,28 @@ extension Configuration {
             ["LOG_FORMAT"], flag: "log-format", \.logFormat, parse: SettingParsers.logFormat, format: \.rawValue,
             help: "text or json (one object per line)."),
         .count(
-            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections, maximum: 1 << 20,
-            help: "Most client connections open at once; more are refused."),
+            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections, minimum: .maxConnections,
+            maximum: 1 << 20,
+            help: "Most client connections open at once; at the cap the longest-idle one makes room, else a new one is"
+                + " refused; at least 4."),
         .duration(
-            ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout,
-            help: "How long an idle keep-alive connection is kept open."),
+            ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout, minimum: .idleTimeout,
+            help: "How long an idle keep-alive connection is kept open; at least 1s."),
         .duration(
-            ["REQUEST_TIMEOUT"], flag: "request-timeout", \.serverLimits.requestTimeout,
-            help: "How long a client has to send a complete request."),
+            ["REQUEST_TIMEOUT"], flag: "request-timeout", \.serverLimits.requestTimeout, minimum: .requestTimeout,
+            help: "How long a client has to send a complete request; at least 1s."),
         .duration(
             ["SHUTDOWN_GRACE"], flag: "shutdown-grace", \.serverLimits.shutdownGrace, maximum: .shutdownGrace,
             help: "How long responses in flight get to reach slow clients at shutdown; at most 8s."),
         .count(
-            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes, maximum: 1 << 20,
-            help: "Largest request head accepted, in bytes."),
+            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes, minimum: .maxHeaderBytes,
+            maximum: 1 << 20, help: "Largest request head accepted, in bytes; at least 1024."),
         .count(
             ["MAX_BODY_BYTES"], flag: "max-body-bytes", \.serverLimits.maxBodyBytes, maximum: 64 << 20,
             help: "Largest request body accepted, in bytes."),
         .count(
-            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount, maximum: 10_000,
-            help: "Most header lines in one request."),
+            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount, minimum: .maxHeaderCount,
+            maximum: 10_000, help: "Most header lines in one request; at least 8."),
         .count(
             ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes", \.serverLimits.maxBufferedOutputBytes,
             maximum: 64 << 20,

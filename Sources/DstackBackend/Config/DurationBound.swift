@@ -11,6 +11,18 @@ public struct DurationBound: Sendable, Equatable {
     /// `REGISTRY_RECHECK_INTERVAL` at least 1 s. The registry is shared by the whole fleet.
     public static let registryRecheckInterval = DurationBound(
         duration: .seconds(1), why: "every check is a request to the registry the whole fleet shares")
+    /// `IDLE_TIMEOUT` at least 1 s: a new connection's first request, or a keep-alive client's next one, whose
+    /// segment is lost arrives after TCP's retransmission timeout (at least 200 ms on Linux, 1 s before a round
+    /// trip was measured, RFC 6298).
+    public static let idleTimeout = DurationBound(
+        duration: .seconds(1),
+        why: "a request whose first segment is lost arrives after TCP's retransmission timeout (up to 1s),"
+            + " and the connection would be closed before it")
+    /// `REQUEST_TIMEOUT` at least 1 s, for the same reason: a head split over two segments, one of them lost.
+    public static let requestTimeout = DurationBound(
+        duration: .seconds(1),
+        why: "a request split over two segments, one of them lost, completes after TCP's retransmission timeout"
+            + " (up to 1s), and would be answered 408")
     /// `SHUTDOWN_GRACE` at most 8 s: compose (`stop_grace_period`) and the systemd unit (`TimeoutStopSec`) give
     /// the daemon 10 s to exit before SIGKILL, and it closes its listener and threads after the grace.
     public static let shutdownGrace = DurationBound(

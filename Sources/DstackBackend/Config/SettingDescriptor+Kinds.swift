@@ -12,15 +12,15 @@ extension SettingDescriptor {
             }, format: SettingParsers.format, help: help)
     }
 
-    /// A whole-number setting from 1 to `maximum`.
+    /// A whole-number setting from 1 (or `minimum` when given) to `maximum`.
     static func count(
         _ environmentNames: [String], flag: String, _ keyPath: WritableKeyPath<Configuration, Int> & Sendable,
-        maximum: Int, help: String
+        minimum: CountBound? = nil, maximum: Int, help: String
     ) -> SettingDescriptor {
         SettingDescriptor(
             environmentNames, flag: flag, keyPath,
             parse: { text, setting throws(ConfigurationError) in
-                try SettingParsers.positiveInteger(text, setting: setting, maximum: maximum)
+                try SettingParsers.positiveInteger(text, setting: setting, minimum: minimum, maximum: maximum)
             }, format: { String($0) }, help: help)
     }
 }

@@ -44,10 +44,11 @@ enum SettingParsers {
         return .seconds(seconds)
     }
 
-    /// A whole number from 1 to `maximum`.
-    static func positiveInteger(_ text: String, setting: String, maximum: Int = Int(Int32.max)) throws(
-        ConfigurationError
-    ) -> Int {
+    /// A whole number from 1 to `maximum`, and at least `minimum` when given (its `why` says what a smaller
+    /// value would do).
+    static func positiveInteger(
+        _ text: String, setting: String, minimum: CountBound? = nil, maximum: Int = Int(Int32.max)
+    ) throws(ConfigurationError) -> Int {
         let value = text.trimmingASCIIWhitespace()
         guard !value.isEmpty, value.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "+" }), let number = Int(value)
         else {
@@ -55,6 +56,11 @@ enum SettingParsers {
         }
         guard number > 0 else {
             throw .invalid(setting, "\"\(text)\" must be greater than zero")
+        }
+        if let minimum, number < minimum.count {
+            throw .invalid(
+                setting,
+                "\"\(text)\" is smaller than the minimum \(minimum.count): \(minimum.why); use \(minimum.count) or more")
         }
         guard number <= maximum else {
             throw .invalid(setting, "\"\(text)\" is larger than the maximum \(maximum)")

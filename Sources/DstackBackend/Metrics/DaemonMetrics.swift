@@ -124,5 +124,9 @@ public final class DaemonMetrics: Sendable {
         for entry in stats.rejectionCounts() {
             out.sample("dstack_backend_http_rejected_total", [("reason", entry.reason)], entry.count)
         }
+        out.family(
+            "dstack_backend_http_idle_evictions_total", .counter,
+            help: "Idle keep-alive HTTP connections closed at MAX_CONNECTIONS to admit a new one.")
+        out.sample("dstack_backend_http_idle_evictions_total", [], stats.idleEvictions.current)
     }
 }

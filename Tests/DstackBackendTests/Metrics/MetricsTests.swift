@@ -10,7 +10,7 @@ import Testing
         "dstack_backend_dstack_poll", "dstack_backend_dstack_poll_duration_seconds",
         "dstack_backend_dstack_last_success_timestamp_seconds", "dstack_backend_gpus", "dstack_backend_registry_authorized",
         "dstack_backend_registration_attempts", "dstack_backend_http_requests", "dstack_backend_http_connections",
-        "dstack_backend_http_rejected",
+        "dstack_backend_http_rejected", "dstack_backend_http_idle_evictions",
     ]
 
     @Test func rendersEverySeriesAndParsesWithTheReferenceParser() throws {
@@ -28,6 +28,7 @@ import Testing
         metrics.attachServer(server.stats)
         server.stats.countRequest(.health, status: 200)
         server.stats.countRejection(.headerTooLarge)
+        server.stats.idleEvictions.increment(by: 3)
 
         let script = """
             import json, sys
@@ -59,6 +60,7 @@ import Testing
         #expect(value("dstack_backend_http_requests", "dstack_backend_http_requests_total", ["path": "/health", "code": "200"]) == 1)
         #expect(value("dstack_backend_http_rejected", "dstack_backend_http_rejected_total", ["reason": "431"]) == 1)
         #expect(value("dstack_backend_http_rejected", "dstack_backend_http_rejected_total", ["reason": "over_cap"]) == 0)
+        #expect(value("dstack_backend_http_idle_evictions", "dstack_backend_http_idle_evictions_total") == 3)
         #expect(value("dstack_backend_start_time_seconds", "dstack_backend_start_time_seconds") == 1_700_000_000)
         #expect(value("dstack_backend_build_info", "dstack_backend_build_info", ["version": BuildInfo.version]) == 1)
     }

@@ -74,16 +74,16 @@ import Testing
         let configuration = try Configuration.resolve(
             environment: [
                 "REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
-                "MAX_HEADER_COUNT": "7", "MAX_BUFFERED_OUTPUT_BYTES": "1024", "MAX_CONNECTIONS": "9",
-                "IDLE_TIMEOUT": "3s", "REQUEST_TIMEOUT": "500ms", "MAX_HEADER_BYTES": "2048",
+                "MAX_HEADER_COUNT": "17", "MAX_BUFFERED_OUTPUT_BYTES": "1024", "MAX_CONNECTIONS": "9",
+                "IDLE_TIMEOUT": "3s", "REQUEST_TIMEOUT": "1500ms", "MAX_HEADER_BYTES": "2048",
             ],
             flags: ["MAX_BODY_BYTES": "10"])
         let limits = configuration.serverLimits
-        #expect(limits.maxHeaderCount == 7)
+        #expect(limits.maxHeaderCount == 17)
         #expect(limits.maxBufferedOutputBytes == 1024)
         #expect(limits.maxConnections == 9)
         #expect(limits.idleTimeout == .seconds(3))
-        #expect(limits.requestTimeout == .milliseconds(500))
+        #expect(limits.requestTimeout == .milliseconds(1500))
         #expect(limits.maxHeaderBytes == 2048)
         #expect(limits.maxBodyBytes == 10)
         let error = #expect(throws: ConfigurationErrors.self) {
