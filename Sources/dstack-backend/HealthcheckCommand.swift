@@ -5,17 +5,19 @@ import DstackBackend
 struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if the backend is alive: /health answers BackendInfo with 200 or 503 within --timeout.",
-        discussion: """
-            A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so \
-            dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.
-            """
+        abstract: "Exit 0 if /health answers BackendInfo (200 or 503) within --timeout.",
+        usage: "dstack-backend healthcheck [--url <url>] [--timeout <duration>]\n  [--require-available]",
+        discussion: HelpText.paragraphs([
+            "A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so "
+                + "dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200."
+        ])
     )
 
     @Option(help: "The URL to check.")
     var url: String = "http://127.0.0.1:8080/health"
 
-    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
+    // The parser shows no default for a transformed option: the help says it.
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h. (default: 2s)", transform: healthcheckTimeout)
     var timeout: Duration = .seconds(2)
 
     @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")
