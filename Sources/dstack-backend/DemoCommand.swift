@@ -83,7 +83,7 @@ struct DemoCommand: ParsableCommand {
         var template = Array("\(temporary)/dstack-backend-demo-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
             let reason = String(cString: strerror(errno))
-            printError("Error: cannot create a temporary directory in \(temporary): \(reason) (set TMPDIR, or --data-dir to keep the key elsewhere)")
+            printError("Error: cannot create a temporary directory in \(temporary): \(reason) (set TMPDIR to a writable directory)")
             throw ExitCode(1)
         }
         let scratch = String(cString: made)
