@@ -6,13 +6,15 @@ import FoundationEssentials
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the configuration, the key (never created here), the VMM, the registry (GET only) and the listen address.",
-        discussion: """
-            Prints one line per check, [ ok ], [warn], [FAIL] or [skip] (needs what an earlier check found \
-            missing), with a hint under each warning and failure, then the counts. Exit status 0 when nothing failed (warnings included), 1 otherwise.
-
-
-            """ + SettingFlags.help
+        abstract: "Test the settings, key, VMM, registry and listen address; no changes.",
+        usage: settingsUsage("dstack-backend check"),
+        discussion: HelpText.paragraphs([
+            "Checks the configuration, the key (never created here), the VMM, the registry (GET only, never a "
+                + "registration) and the listen address.",
+            "Prints one line per check, [ ok ], [warn], [FAIL] or [skip] (needs what an earlier check found "
+                + "missing), with a hint under each warning and failure, then the counts. Exit status 0 when "
+                + "nothing failed (warnings included), 1 otherwise.",
+        ]) + "\n\n" + SettingFlags.help
     )
 
     @OptionGroup var settings: SettingsOptions

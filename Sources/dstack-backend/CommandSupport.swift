@@ -67,3 +67,9 @@ extension ConfigurationError {
         message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
     }
 }
+
+/// The usage line of a command that takes setting flags (the parser cannot list them: they are read
+/// against the settings table, not declared), listed under SETTINGS.
+func settingsUsage(_ command: String) -> String {
+    "\(command) [--<setting> <value>]..."
+}

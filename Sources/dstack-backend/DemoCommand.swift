@@ -11,15 +11,32 @@ import Glibc
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the real daemon against a simulated registry and dstack VMM on loopback.",
-        discussion: """
-            The simulators supply REGISTRY_URL, OWNER_ADDRESS (the demo owner), DSTACK_URL and NODE_TYPE=auto; \
-            LISTEN_ADDR, DATA_DIR and DSTACK_POLL_INTERVAL come from the options below. Every other setting is \
-            read from the environment as `run` reads it (setting flags are for `run` and `check`).
-
-
-            """ + SettingFlags.table
+        abstract: "Run the daemon against a simulated registry and VMM on loopback.",
+        usage: """
+            dstack-backend demo [--socket] [--listen-addr <address>]
+              [--data-dir <dir>] [--poll-interval <duration>]
+              [<simulation options>] [--<setting> <value>]...
+            """,
+        discussion: HelpText.paragraphs([
+            "The demo sets the settings marked * below itself (the simulated registry and VMM, the demo owner, "
+                + "the node type, a temporary key directory); LISTEN_ADDR, DATA_DIR and DSTACK_POLL_INTERVAL "
+                + "come from the options below. Every other setting is read from the environment and its flag "
+                + "as `run` reads it."
+        ]) + "\n\n" + SettingFlags.table(setBy: setByDemo, command: "demo")
     )
+
+    /// The settings the demo sets itself, with what it uses (shown in `--help`); their flags are refused but
+    /// REGISTRY_RECHECK_INTERVAL's.
+    static let setByDemo: [String: String] = [
+        "REGISTRY_URL": "its simulated registry on 127.0.0.1",
+        "OWNER_ADDRESS": "the demo owner \(EthereumAddress.demoOwner.checksummed)",
+        "DSTACK_URL": "its simulated VMM on 127.0.0.1 (with --socket, over a Unix socket)",
+        "NODE_TYPE": "auto",
+        "LISTEN_ADDR": "--listen-addr, else LISTEN_ADDR, else 127.0.0.1:8080",
+        "DATA_DIR": "--data-dir, else a temporary directory removed at exit",
+        "DSTACK_POLL_INTERVAL": "--poll-interval, 2s by default",
+        "REGISTRY_RECHECK_INTERVAL": "2s with --manual-approval, unless its flag is given",
+    ]
 
     @Flag(help: "Talk to the simulated VMM over a Unix socket instead of TCP.")
     var socket = false
@@ -35,11 +52,19 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var simulation: SimulationOptions
 
+    @OptionGroup var settings: SettingsOptions
+
     func validate() throws {
         do {
             _ = try DurationOption.parse(pollInterval, option: "--poll-interval")
         } catch {
             throw ValidationError(error.withoutErrorPrefix)
+        }
+        // --listen-addr and --data-dir are the demo's own options, parsed before the setting flags.
+        for name in settings.byEnvironmentName.keys.sorted() where Self.setByDemo[name] != nil && name != "REGISTRY_RECHECK_INTERVAL" {
+            let flag = Configuration.setting(named: name)?.flagSpelling ?? name
+            let own = name == "DSTACK_POLL_INTERVAL" ? "use --poll-interval" : "use `dstack-backend run` to choose it"
+            throw ValidationError("\(flag) is set by the demo itself (\(Self.setByDemo[name] ?? "")): \(own)")
         }
     }
 
@@ -54,13 +79,17 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let stop = StopSignal()
         SignalHandling.install(stop: stop)
-        var template = Array("/tmp/dstack-backend-demo-XXXXXX".utf8CString)
+        let temporary = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(temporary)/dstack-backend-demo-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
-            printError("Error: cannot create a temporary directory in /tmp")
+            let reason = String(cString: strerror(errno))
+            printError("Error: cannot create a temporary directory in \(temporary): \(reason) (set TMPDIR to a writable directory)")
             throw ExitCode(1)
         }
         let scratch = String(cString: made)
-        defer { removeTree(scratch) }
+        // Every exit path from here on (a signal during start-up or while serving, an error) returns or throws
+        // through this: the directory goes with whatever the daemon wrote there (key, key.pub, temp files).
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
 
         let simulator: Simulator
         do {
@@ -75,13 +104,14 @@ struct DemoCommand: ParsableCommand {
         }
         defer { simulator.stop() }
 
-        var flags = [
+        var flags = settings.byEnvironmentName
+        flags.merge([
             "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EthereumAddress.demoOwner.checksummed,
             "DSTACK_URL": simulator.vmmURL, "LISTEN_ADDR": listenAddr, "DATA_DIR": dataDir ?? scratch + "/data",
             "NODE_TYPE": "auto", "DSTACK_POLL_INTERVAL": pollInterval,
-        ]
+        ]) { $1 }
         // With manual approval, show the approval within seconds rather than the default 10 minutes.
-        if simulation.manualApproval { flags["REGISTRY_RECHECK_INTERVAL"] = "2s" }
+        if simulation.manualApproval && flags["REGISTRY_RECHECK_INTERVAL"] == nil { flags["REGISTRY_RECHECK_INTERVAL"] = "2s" }
         let configuration: Configuration
         do {
             configuration = try Configuration.resolve(environment: ProcessInfo.processInfo.environment, flags: flags)
@@ -122,12 +152,5 @@ struct DemoCommand: ParsableCommand {
         }
         let code = daemon.run()
         if code != 0 { throw ExitCode(code) }
-    }
-
-    private func removeTree(_ path: String) {
-        // The demo scratch directory holds at most data/key, the key's temp file and vmm.sock.
-        for name in ["data/key", "vmm.sock"] { unlink(path + "/" + name) }
-        rmdir(path + "/data")
-        rmdir(path)
     }
 }

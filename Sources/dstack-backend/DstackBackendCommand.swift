@@ -7,13 +7,11 @@ struct DstackBackendCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dstack-backend",
         abstract: "Health backend for a dstack GPU host in the DePHY network.",
-        discussion: """
-            With no subcommand, runs the daemon: loads or creates the node key, registers with the \
-            registry, polls the dstack VMM and serves /health for dephy-worker.
-            Every setting is an environment variable and a flag; the flag wins.
-            Settings, defaults and examples:
-              dstack-backend run --help
-            """,
+        discussion: HelpText.paragraphs([
+            "With no subcommand, runs the daemon: loads or creates the node key, registers with the registry, "
+                + "polls the dstack VMM and serves /health for dephy-worker.",
+            "Every setting is an environment variable and a flag; the flag wins. Settings, defaults and examples:",
+        ]) + "\n  dstack-backend run --help",
         version: BuildInfo.version,
         subcommands: [
             RunCommand.self, PubkeyCommand.self, CheckCommand.self, HealthcheckCommand.self, DemoCommand.self,

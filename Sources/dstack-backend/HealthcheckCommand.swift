@@ -6,15 +6,16 @@ import FoundationEssentials
 struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if the backend is alive: /health answers BackendInfo with 200 or 503 within --timeout.",
-        discussion: """
-            A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so \
-            dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.
-            Without --url it asks /health where the daemon listens: LISTEN_ADDR (or --listen-addr), read as \
-            the daemon reads it, default 0.0.0.0:8080. 0.0.0.0 is asked at 127.0.0.1, [::] at [::1], any \
-            other address as it is, and unix:/path through that socket. So a container started with \
-            -e LISTEN_ADDR=0.0.0.0:9090 is checked on port 9090 with no change to its HEALTHCHECK.
-            """
+        abstract: "Exit 0 if /health answers BackendInfo (200 or 503) within --timeout.",
+        usage: "dstack-backend healthcheck [--url <url>] [--listen-addr <address>] [--timeout <duration>]\n  [--require-available]",
+        discussion: HelpText.paragraphs([
+            "A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so "
+                + "dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.",
+            "Without --url it asks /health where the daemon listens: LISTEN_ADDR (or --listen-addr), read as "
+                + "the daemon reads it, default 0.0.0.0:8080. 0.0.0.0 is asked at 127.0.0.1, [::] at [::1], any "
+                + "other address as it is, and unix:/path through that socket. So a container started with "
+                + "-e LISTEN_ADDR=0.0.0.0:9090 is checked on port 9090 with no change to its HEALTHCHECK.",
+        ])
     )
 
     @Option(help: "The URL to check, instead of /health on LISTEN_ADDR (http or https only).")
@@ -23,7 +24,8 @@ struct HealthcheckCommand: ParsableCommand {
     @Option(name: .customLong(listenAddress.flag), help: ArgumentHelp(Self.listenAddressHelp))
     var listenAddr: String?
 
-    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h.", transform: healthcheckTimeout)
+    // The parser shows no default for a transformed option: the help says it.
+    @Option(help: "How long to wait for the answer: 5, 2.5, 500ms, 5s, 2m or 1h. (default: 2s)", transform: healthcheckTimeout)
     var timeout: Duration = .seconds(2)
 
     @Flag(help: "Exit 0 only if the URL answers 200 (GPUs Available), whatever the body.")

@@ -13,12 +13,13 @@ import Glibc
 struct PubkeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pubkey",
-        abstract: "Print the node's public key (64 hex, or npub1… with --npub); creates the key on first use.",
-        discussion: """
-            stdout is only the key. When no key file exists, a new key is created and stderr says so with \
-            its absolute path: an existing node's key lives in its data directory (/app/data in the image \
-            and the compose volume, /var/lib/dstack-backend with the systemd unit).
-            """
+        abstract: "Print the node's public key (hex or npub1…); creates it if missing.",
+        discussion: HelpText.paragraphs([
+            "stdout is only the key (64 hex, or npub1… with --npub). When no key file exists, a new key is "
+                + "created and stderr says so with its absolute path: an existing node's key lives in its data "
+                + "directory (/app/data in the image and the compose volume, /var/lib/dstack-backend with the "
+                + "systemd unit)."
+        ])
     )
 
     @Flag(help: "Print the NIP-19 npub1… form instead of hex.")

@@ -5,7 +5,8 @@ import DstackBackend
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the daemon: key, registration, VMM poller and the /health server (the default).",
+        abstract: "Run the daemon: key, registration, VMM polls, /health (the default).",
+        usage: settingsUsage("dstack-backend [run]"),
         discussion: settingsHelp
     )
 
@@ -36,7 +37,9 @@ struct RunCommand: ParsableCommand {
             "    --dstack-url http://127.0.0.1:14520 --node-type auto \\",
             "    --log-format json --listen-addr 127.0.0.1:8080",
             "",
-            "Try `dstack-backend check` with the same settings first: it tests them without registering.",
+            HelpText.paragraphs([
+                "Try `dstack-backend check` with the same settings first: it tests them without registering."
+            ]),
         ]
         return lines.joined(separator: "\n")
     }

@@ -10,7 +10,11 @@ import Glibc
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run a simulated registry and dstack VMM until SIGTERM/SIGINT."
+        abstract: "Run a simulated registry and dstack VMM until SIGTERM/SIGINT.",
+        usage: """
+            dstack-backend simulate [--host <host>] [--registry-port <port>]
+              [--vmm-port <port>] [--socket <path>] [<simulation options>]
+            """
     )
 
     @Option(help: "Address both simulators listen on.")

@@ -132,6 +132,39 @@ import Testing
         #expect(example.contains("\nDSTACK_BACKEND_USER=1573:1573\n"))
     }
 
+    /// Issue 21: `.env.example` says which lines a systemd env file takes: everything before its "docker compose
+    /// only" section, which are the backend's own settings (DSTACK_URL and LISTEN_ADDR among them, never the
+    /// compose file's variables: DSTACK_BACKEND_DSTACK_URL names host.docker.internal), and that part, filled
+    /// in as the README says, is a configuration the daemon accepts.
+    @Test func envExampleSeparatesTheSystemdLinesFromTheComposeOnlyOnes() throws {
+        let example = try String(contentsOf: Self.packageRoot.appendingPathComponent(".env.example"), encoding: .utf8)
+        let parts = example.components(separatedBy: "\n# ---- docker compose only")
+        try #require(parts.count == 2, ".env.example has no (or more than one) \"# ---- docker compose only\" section")
+        let variables = { (text: String) -> [String: String] in
+            var found: [String: String] = [:]
+            for line in text.components(separatedBy: "\n") where !line.hasPrefix("#") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                found[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            return found
+        }
+        let systemd = variables(parts[0])
+        let composeOnly = Set(variables(parts[1]).keys)
+        let settings = Set(Configuration.settings.flatMap(\.environmentNames))
+        #expect(Set(systemd.keys).subtracting(settings).isEmpty, "not the backend's: \(Set(systemd.keys).subtracting(settings))")
+        #expect(systemd["DSTACK_BACKEND_DSTACK_URL"] == nil)
+        #expect(systemd["DSTACK_URL"] != nil && systemd["LISTEN_ADDR"] != nil)
+        #expect(composeOnly.intersection(settings) == ["DSTACK_BACKEND_DSTACK_URL"], "\(composeOnly.intersection(settings))")
+
+        var filled = systemd
+        filled["REGISTRY_URL"] = "https://registry.example.com"
+        filled["OWNER_ADDRESS"] = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
+        filled["DSTACK_URL"] = "unix:/opt/dstack/dstack-v05x/run/vmm.sock"
+        let configuration = try Configuration.resolve(environment: filled, flags: [:])
+        #expect(configuration.dstackEndpoint.description.contains("/opt/dstack/dstack-v05x/run/vmm.sock"))
+        #expect(configuration.listenAddress == .inet(host: "0.0.0.0", port: 8080))
+    }
+
     /// Every setting of the binary reaches the container: compose lists each variable (LISTEN_ADDR and DATA_DIR
     /// are fixed by the image's layout), passes it through from .env under its own name, and lists nothing else.
     @Test func everyBackendSettingReachesTheContainer() throws {

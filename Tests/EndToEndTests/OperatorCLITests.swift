@@ -442,3 +442,113 @@ extension OperatorCLITests {
         #expect(backend.log.contains("waited.seconds="), "\(backend.log)")
     }
 }
+
+/// Issue 21: every `--help` as an operator's terminal shows it, and the demo's own defaults.
+extension OperatorCLITests {
+    /// The subcommands, read from the top-level help (so a new one is checked without touching this test).
+    static func subcommands() throws -> [String] {
+        let help = try run(["--help"]).stdout
+        let section = try #require(help.components(separatedBy: "\nSUBCOMMANDS:\n").last)
+        let names = section.split(separator: "\n").prefix { $0.hasPrefix("  ") && !$0.hasPrefix("  See ") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(names.count >= 6, "\(help)")
+        return names
+    }
+
+    /// Every line fits (80 columns when the parser cannot ask the terminal, 100 when COLUMNS says so), and
+    /// only headers (`OVERVIEW:`, `USAGE:`, `OPTIONS:`, `SETTINGS (…):`, …) start at column 0: a wrapped
+    /// line keeps the indentation of what it continues.
+    @Test(arguments: ["80", "100"])
+    func everyHelpFitsAndIndentsItsContinuationLines(columns: String) throws {
+        let header = try NSRegularExpression(pattern: #"^((OVERVIEW|USAGE): |[A-Z][A-Z ]*( \([^)]*\))?:$)"#)
+        for command in [[]] + (try Self.subcommands()).map({ [$0] }) {
+            let result = try Self.run(command + ["--help"], environment: ["COLUMNS": columns])
+            #expect(result.status == 0, "\(command) --help: \(result.stderr)")
+            for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
+                #expect(line.count <= Int(columns)!, "\(command) --help at \(columns) columns: \(line.count) columns: \(line)")
+                if !line.hasPrefix(" ") {
+                    let range = NSRange(line.startIndex..., in: line)
+                    #expect(header.firstMatch(in: line, range: range) != nil, "\(command) --help: a line at column 0: \(line)")
+                }
+            }
+        }
+    }
+
+    @Test func healthcheckHelpShowsTheTimeoutDefault() throws {
+        let help = try Self.run(["healthcheck", "--help"]).stdout
+        let timeout = try #require(help.components(separatedBy: "\n").first { $0.contains("--timeout") })
+        let collapsed = help.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(collapsed.contains("(default: 2s)"), "\(timeout)")
+    }
+
+    /// The setting flags work on run, check and demo; their usage line says so.
+    @Test(arguments: ["run", "check", "demo"])
+    func usageListsTheSettingFlags(command: String) throws {
+        let help = try Self.run([command, "--help"]).stdout
+        let usage = help.components(separatedBy: "\n\n").first { $0.hasPrefix("USAGE: ") } ?? ""
+        #expect(usage.contains("[--<setting> <value>]..."), "\(usage)")
+    }
+
+    /// `demo --help` shows what the demo uses for the settings it sets (loopback, not 0.0.0.0), marked, with
+    /// run's default beside it; the other rows are as `run --help` shows them.
+    @Test func demoHelpShowsTheDemosOwnDefaultsAndMarksWhatItSets() throws {
+        let help = try Self.run(["demo", "--help"]).stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(help.contains("LISTEN_ADDR --listen-addr * demo: --listen-addr, else LISTEN_ADDR, else 127.0.0.1:8080 (run's default: 0.0.0.0:8080)"), "\(help)")
+        #expect(!help.contains("--listen-addr default: 0.0.0.0:8080"))
+        for name in ["REGISTRY_URL", "OWNER_ADDRESS", "DSTACK_URL", "NODE_TYPE", "DATA_DIR", "DSTACK_POLL_INTERVAL"] {
+            let setting = try #require(Configuration.setting(named: name))
+            #expect(help.contains("\(setting.flagSpelling) * demo: "), "\(name) is not marked as set by the demo")
+        }
+        let logLevel = try #require(Configuration.setting(named: "LOG_LEVEL"))
+        #expect(help.contains("\(logLevel.flagSpelling) default: \(logLevel.defaultText)"))
+    }
+
+    @Test func demoRefusesFlagsForWhatItSetsItself() throws {
+        let result = try Self.run(["demo", "--registry-url", "http://registry.example"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--registry-url is set by the demo itself (its simulated registry on 127.0.0.1)"), "\(result.stderr)")
+    }
+}
+
+/// Issue 21: `demo` removes its temporary directory (key, key.pub, socket) on every way out.
+extension OperatorCLITests {
+    /// Runs `demo` with TMPDIR in a directory of its own, lets `until` wait for a moment, asserts the demo's
+    /// directory holds the key then, stops it with `signal` (or lets it exit) and asserts the directory is gone.
+    func demoLeavesNothing(
+        _ arguments: [String], environment: [String: String] = [:], until text: String, signal: Int32?,
+        expectedStatus: Int32
+    ) throws {
+        let tmp = try TemporaryDirectory()
+        defer { tmp.remove() }
+        let demo = try BackendProcess(
+            arguments: ["demo", "--listen-addr", "127.0.0.1:\(freePort())"] + arguments,
+            environment: environment.merging(["TMPDIR": tmp.path]) { $1 })
+        #expect(demo.waitForOutput(text, timeout: 20), "output: \(demo.log)")
+        if let signal {
+            let scratch = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
+            #expect(scratch.count == 1 && scratch[0].hasPrefix("dstack-backend-demo-"), "\(scratch)")
+            let data = tmp.path + "/" + (scratch.first ?? "") + "/data"
+            #expect(eventually(within: 10) { FileManager.default.fileExists(atPath: data + "/key.pub") }, "no key.pub in \(data)")
+            demo.signal(signal)
+        }
+        #expect(demo.waitForExit(timeout: 10) == expectedStatus, "output: \(demo.log)")
+        let left = (try? FileManager.default.subpathsOfDirectory(atPath: tmp.path)) ?? []
+        #expect(left.isEmpty, "the demo left \(left) in \(tmp.path)")
+    }
+
+    /// SIGINT while the daemon is still starting: the simulated VMM wants a token the daemon lacks, so
+    /// NODE_TYPE=auto waits for it, after the key (and key.pub) were written.
+    @Test func demoRemovesItsDirectoryAfterSIGINTDuringStartUp() throws {
+        try demoLeavesNothing(
+            ["--token", "demo-vmm-token"], until: "NODE_TYPE=auto is waiting for the VMM", signal: SIGINT,
+            expectedStatus: 128 + SIGINT)
+    }
+
+    @Test func demoRemovesItsDirectoryAfterSIGINTWhileServing() throws {
+        try demoLeavesNothing([], until: "dstack-backend demo is running", signal: SIGINT, expectedStatus: 0)
+    }
+
+    @Test func demoRemovesItsDirectoryWhenTheSettingsAreRefused() throws {
+        try demoLeavesNothing([], environment: ["LOG_LEVEL": "loud"], until: "LOG_LEVEL", signal: nil, expectedStatus: 78)
+    }
+}

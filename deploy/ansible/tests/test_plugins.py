@@ -74,6 +74,49 @@ class EnvFilters(unittest.TestCase):
         passed = ["REGISTRY_URL", "LISTEN_ADDR"]
         self.assertEqual(env.dstack_backend_unpassed(values, names, passed), ["MAX_CONNECTIONS"])
         self.assertEqual(env.dstack_backend_unpassed(values, names, passed + ["MAX_CONNECTIONS"], {"X_Y": "1"}), ["X_Y"])
+    def test_compose_only_names_are_the_compose_files_own(self):
+        compose = (ROLE / ".." / ".." / ".." / ".." / "docker-compose.yml").read_text()
+        names = ["DSTACK_BACKEND_USER", "DSTACK_RUN_DIR", "DEPHY_WORKER_IMAGE_TAG", "DSTACK_BACKEND_PORT",
+                 "MAX_HEADER_BYTES", "DSTACK_BACKEND_DSTACK_URL", "SOMETHING_ELSE"]
+        self.assertEqual(env.dstack_backend_compose_only(names, compose),
+                         ["DEPHY_WORKER_IMAGE_TAG", "DSTACK_BACKEND_PORT", "DSTACK_BACKEND_USER", "DSTACK_RUN_DIR"])
+
+
+class Redaction(unittest.TestCase):
+    # The daemon's own cases (Tests/DstackBackendTests/Config/CredentialRedactionTests.swift).
+    CASES = [
+        ("https://alice:s3cretPass@registry.example.com/api", "https://alice:***@registry.example.com/api"),
+        ("https://s3cretPass@host", "https://***@host"),
+        ("http://host:8080/x?token=t0kenValue&json", "http://host:8080/x?token=***&json"),
+        ("http://a:s3cretPass@host?token=t0kenValue", "http://a:***@host?token=***"),
+        ("htp://alice:s3cretPass@host", "htp://alice:***@host"),
+        ("alice:s3cretPass@host:80", "alice:***@host:80"),
+        ("http://alice:p@ss@host/", "http://alice:***@host/"),
+        ("http://localhost:19060/prpc/ListGpus?json", "http://localhost:19060/prpc/ListGpus?json"),
+        ("unix:///run/vmm.sock", "unix:///run/vmm.sock"),
+        ("https://host/#frag?token=t0kenValue", "https://host/#frag?token=***"),
+        ("http://alice:pa/ss@host/x", "http://alice:***@host/x"),
+        ("http://alice:pa?ss@host", "http://alice:***@host"),
+        ("http://alice:pa#ss@host", "http://alice:***@host"),
+        ("http://host/p?email=a@b.example&k=v", "http://host/p?email=***&k=***"),
+    ]
+
+    def test_urls_are_masked_as_the_daemon_masks_them(self):
+        for text, shown in self.CASES:
+            self.assertEqual(env.dstack_backend_redact_url(text), shown, text)
+
+    def test_empty_and_non_strings(self):
+        self.assertEqual(env.dstack_backend_redact_url(""), "")
+        self.assertEqual(env.dstack_backend_redact_url(None), "")
+        self.assertEqual(env.dstack_backend_redact_url(1234), "1234")
+
+    def test_mask_hides_secrets_and_urls_in_free_text(self):
+        text = 'error: REGISTRY_URL=https://bob:pw1@r.example/x?token=tk2 and DSTACK_TOKEN="vmm-secret" failed'
+        shown = env.dstack_backend_mask(text, ["vmm-secret", ""])
+        for secret in ("pw1", "tk2", "vmm-secret"):
+            self.assertNotIn(secret, shown)
+        self.assertIn("https://bob:***@r.example/x?token=***", shown)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=1)
