@@ -7,7 +7,7 @@ struct HealthcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
         abstract: "Exit 0 if /health answers BackendInfo (200 or 503) within --timeout.",
-        usage: "dstack-backend healthcheck [--url <url>] [--listen-addr <address>] [--timeout <duration>]\n  [--require-available]",
+        usage: "dstack-backend healthcheck [--url <url>] [--listen-addr <address>]\n  [--timeout <duration>] [--require-available]",
         discussion: HelpText.paragraphs([
             "A registered backend whose VMM is briefly down answers 503 Unavailable and is still healthy, so "
                 + "dephy-worker starts and reports the node Unavailable. --require-available exits 0 only on 200.",
