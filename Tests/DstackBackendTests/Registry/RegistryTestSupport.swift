@@ -55,7 +55,7 @@ enum RegistryFixtures {
             baseURL: try HTTPURL.parse(baseURL, setting: "REGISTRY_URL"), http: HTTPClient(configuration: http),
             headerProvider: headerProvider)
         return WorkerRegistration(
-            client: client, owner: owner, nodeType: "node-H100x1", backoff: backoff,
+            client: client, owner: owner, nodeType: .known("node-H100x1"), backoff: backoff,
             logger: Logger(level: .debug, sink: sink))
     }
 }

@@ -336,7 +336,13 @@ import Testing
         #expect(configuration.registrationBackoff.budget == .seconds(45))
         #expect(configuration.httpClientConfiguration.totalTimeout == .seconds(3))
         #expect(configuration.httpClientConfiguration.connectTimeout == .milliseconds(500))
-        let registration = WorkerRegistration(configuration: configuration, nodeType: "CPU", logger: .silent)
+        // Wired as Daemon.run wires it.
+        let registration = WorkerRegistration(
+            client: RegistryClient(
+                baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration),
+                logger: .silent),
+            owner: configuration.ownerAddress, nodeType: .known("CPU"), backoff: configuration.registrationBackoff,
+            logger: .silent)
         #expect(registration.client.baseURL.description == "http://r")
         #expect(registration.client.http.configuration.totalTimeout == .seconds(3))
         #expect(registration.backoff.initialDelay == .seconds(1) && registration.backoff.maximumDelay == .seconds(30))
