@@ -27,7 +27,7 @@ public enum JSONKind: Sendable, Equatable, CustomStringConvertible {
     /// The kind `JSONDecoder` reports it found in a type mismatch ("Expected to decode Bool but found a
     /// string instead."), or nil for wording it does not use.
     init?(reportedIn debugDescription: String) {
-        guard let found = debugDescription.range(of: "but found ") else { return nil }
+        guard let found = debugDescription.firstRange(of: "but found ") else { return nil }
         let rest = debugDescription[found.upperBound...]
         let words: [(String, JSONKind)] = [
             ("null", .null), ("bool", .boolean), ("number", .number), ("a string", .string), ("an array", .array),

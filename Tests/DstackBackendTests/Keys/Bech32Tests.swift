@@ -2,6 +2,10 @@ import Testing
 @testable import DstackBackend
 
 @Suite struct Bech32Tests {
+    // KeystoreTests reads these names.
+    static let npub = NIP19Vector.npub
+    static let npubHex = NIP19Vector.npubHex
+
     @Test func decodesTheNIP19SecretKeyPair() throws {
         let key = try NIP19.secretKey(nsec: Array(NIP19Vector.nsec.utf8))
         let hex = key.withUnsafeBytes { Hex.encode($0) }

@@ -26,8 +26,8 @@ import DstackTestSupport
         stat(directory.path + "/key", &before)
 
         let key = try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
-        #expect(directory.contents(of: "key.pub") == Array(Bech32Tests.npubHex.utf8))
-        #expect(key.publicKeyHex == Bech32Tests.npubHex)
+        #expect(directory.contents(of: "key.pub") == Array(NIP19Vector.npubHex.utf8))
+        #expect(key.publicKeyHex == NIP19Vector.npubHex)
         #expect(TemporaryDirectory.mode(of: directory.path + "/key.pub") == 0o644)
         var after = stat()
         stat(directory.path + "/key", &after)
