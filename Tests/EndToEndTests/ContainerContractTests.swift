@@ -23,15 +23,6 @@ import Glibc
         return backend
     }
 
-    /// Polls `url` until it answers `status`, up to 5 s.
-    func waitForStatus(_ status: Int, at url: String) -> Bool {
-        for _ in 0..<250 {
-            if httpGet(url)?.status == status { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return false
-    }
-
     @Test func healthcheckIsLivenessAndRequireAvailableIsStrict() throws {
         let simulator = try Simulator()
         defer { simulator.stop() }
@@ -42,7 +33,7 @@ import Glibc
         defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
         let health = "http://127.0.0.1:\(port)/health"
 
-        #expect(waitForStatus(200, at: health))
+        #expect(eventually(within: 5) { httpGet(health)?.status == 200 })
         let available = try BackendProcess.runToEnd(["healthcheck", "--url", health])
         #expect(available.status == 0, "\(available.output)")
         #expect(available.output.contains("healthy: \(health) answered 200 Available"))
@@ -50,7 +41,7 @@ import Glibc
 
         // The VMM goes down: /health says 503 Unavailable, and the container stays healthy.
         simulator.vmm.setOutage(true)
-        #expect(waitForStatus(503, at: health))
+        #expect(eventually(within: 5) { httpGet(health)?.status == 503 })
         let down = try BackendProcess.runToEnd(["healthcheck", "--url", health])
         #expect(down.status == 0, "\(down.output)")
         #expect(down.output.contains("answered 503 Unavailable"))

@@ -39,7 +39,7 @@ import Glibc
         #expect(backend.log.contains("alice:***@127.0.0.1"))
         #expect(backend.log.contains("?token=***"))
         simulator.vmm.setOutage(true)
-        #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
+        #expect(eventually(within: 3) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
         let health = httpGet("http://127.0.0.1:\(port)/health")?.body ?? ""
         backend.signal(SIGTERM)
         _ = backend.waitForExit()

@@ -101,7 +101,7 @@ import Glibc
         #expect(metric(port, "dstack_backend_registry_authorized 0"))
         let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
         simulator.registry.approve(pubkey)
-        #expect(poll(until: 5) { metric(port, "dstack_backend_registry_authorized 1") })
+        #expect(eventually(within: 5) { metric(port, "dstack_backend_registry_authorized 1") })
         #expect(backend.waitForOutput("Worker is now authorized to communicate with the message network"))
         Thread.sleep(forTimeInterval: 0.5)
         #expect(backend.log.components(separatedBy: "Worker is now authorized to communicate with the message network").count == 2)

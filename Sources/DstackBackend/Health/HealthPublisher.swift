@@ -40,17 +40,6 @@ public final class HealthPublisher: Sendable {
     private let initial: PreparedResponse
     private let initialAddress: String?
 
-    /// A publisher advertising `ipAddress` for the process's life (`nil`: always `null`).
-    public convenience init(
-        pubkey: String, ipAddress: String?, pollInterval: Duration,
-        httpTimeout: Duration = HTTPClientConfiguration.defaultTotalTimeout,
-        staleMargin: Duration = defaultStaleMargin, clock: any MonotonicClock = .system
-    ) {
-        self.init(
-            pubkey: pubkey, address: .fixed(ipAddress), pollInterval: pollInterval, httpTimeout: httpTimeout,
-            staleMargin: staleMargin, clock: clock)
-    }
-
     /// A publisher whose `ip_address` comes from `address`, resolved now and on every publish.
     ///
     /// - Parameters:

@@ -6,18 +6,6 @@ import Darwin
 
 /// The node key file, `$DATA_DIR/key`, shared with dephy-worker (CONTRACT.md section 2).
 ///
-/// Public API:
-/// - `Keystore.loadOrCreate(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: the daemon's start-up.
-///   Loads the key, or creates `DATA_DIR` (0700) and a new key (64 lower-case hex, no newline, 0600),
-///   published atomically with `link(2)` so concurrent starters end with one key they all use.
-/// - `Keystore.load(dataDirectory:logger:) throws(KeystoreError) -> NodeKey`: load only, never create
-///   (for `check`).
-/// - `Keystore.keyPath(dataDirectory:) -> String`, `Keystore.publicKeyPath(dataDirectory:) -> String` (`key.pub`,
-///   rewritten by `loadOrCreate` on every start).
-/// - `Keystore.pubkeyCommandOutput(dataDirectory:npub:logger:) throws(KeystoreError) -> String`: what `pubkey` prints.
-/// - `NodeKey` signs (BIP-340) and has `publicKeyHex`, `npub` and `publicKey: PublicKey`; `SecretKey` never
-///   prints.
-///
 /// Temporary key files a crash during creation left behind are removed at start (`StaleKeyTemporaries`).
 /// An existing key file is never overwritten, regenerated or repaired: a bad file is refused with a
 /// `KeystoreError` naming the path and the fix, and left byte-for-byte as it was. Losing the key loses
@@ -32,10 +20,7 @@ public enum Keystore {
         return directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
     }
 
-    /// The public key file's name: dephy-io's key loader writes `key.pub` beside `key` too.
-    public static let publicKeyFileName = "key.pub"
-
-    /// `dataDirectory/key.pub`.
+    /// `dataDirectory/key.pub`: dephy-io's key loader writes it beside `key` too.
     public static func publicKeyPath(dataDirectory: String) -> String {
         keyPath(dataDirectory: dataDirectory) + ".pub"
     }

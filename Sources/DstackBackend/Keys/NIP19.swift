@@ -18,16 +18,4 @@ public enum NIP19 {
         guard bytes.count == 32 else { throw .wrongDataLength(expected: 32, got: bytes.count) }
         return bytes
     }
-
-    /// Parses `npub1…`.
-    public static func publicKey(npub: String) throws(Bech32Error) -> [UInt8] {
-        try decode(Array(npub.utf8), hrp: publicKeyPrefix)
-    }
-
-    /// Parses `nsec1…` into a secret key. Bech32 problems throw `Bech32Error`; a bad scalar throws `KeyError`.
-    public static func secretKey<C: Collection>(nsec: C) throws -> SecretKey where C.Element == UInt8 {
-        var bytes = try decode(nsec, hrp: secretKeyPrefix)
-        defer { SecureRandom.cleanse(&bytes) }
-        return try SecretKey(bytes: bytes)
-    }
 }

@@ -68,41 +68,6 @@ public final class NodeKey: @unchecked Sendable, CustomStringConvertible, Custom
         return signature
     }
 
-    /// Signs a message of any length with fresh auxiliary randomness.
-    public func sign(message: [UInt8]) throws(KeyError) -> [UInt8] {
-        try sign(message: message, auxiliaryRandomness: Self.freshAuxiliaryRandomness())
-    }
-
-    /// Signs a message of any length (`secp256k1_schnorrsig_sign_custom`, BIP-340 nonce function).
-    public func sign(message: [UInt8], auxiliaryRandomness: [UInt8]) throws(KeyError) -> [UInt8] {
-        guard auxiliaryRandomness.count == 32 else {
-            throw .wrongInputLength("the auxiliary randomness", expected: 32, got: auxiliaryRandomness.count)
-        }
-        var signature = [UInt8](repeating: 0, count: 64)
-        var aux = auxiliaryRandomness
-        let signed = aux.withUnsafeMutableBytes { auxBuffer in
-            // SECP256K1_SCHNORRSIG_EXTRAPARAMS_INIT with ndata = aux: a C macro Swift cannot import.
-            var extra = secp256k1_schnorrsig_extraparams(
-                magic: (0xda, 0x6f, 0xb3, 0x8c), noncefp: nil, ndata: auxBuffer.baseAddress)
-            return message.withUnsafeBufferPointer { buffer in
-                secp256k1_schnorrsig_sign_custom(
-                    Secp256k1Context.shared.pointer, &signature, buffer.baseAddress, buffer.count, keypair, &extra)
-            }
-        }
-        guard signed == 1 else { throw .signingFailed("secp256k1_schnorrsig_sign_custom returned 0") }
-        try checked(signature, message: message)
-        return signature
-    }
-
-    /// Whether `signature` is a valid BIP-340 signature of `message` (any length) by the x-only `publicKey`.
-    ///
-    /// False for malformed input too: a 32-byte public key that is not on the curve or a signature that is
-    /// not 64 bytes.
-    public static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
-        guard let key = try? PublicKey(bytes: publicKey) else { return false }
-        return key.verify(signature, message: message)
-    }
-
     private func checked(_ signature: [UInt8], message: [UInt8]) throws(KeyError) {
         guard publicKey.verify(signature, message: message) else {
             throw .signingFailed("the new signature did not verify against our own public key")

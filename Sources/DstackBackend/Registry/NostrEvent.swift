@@ -28,47 +28,47 @@ public struct NostrEvent: Sendable, Equatable {
     public static func canonicalSerialization(
         pubkey: String, createdAt: Int, kind: Int, tags: [[String]], content: String
     ) -> [UInt8] {
-        var out: [UInt8] = Array("[0,".utf8)
-        appendString(pubkey, to: &out)
-        out += Array(",\(createdAt),\(kind),".utf8)
-        appendTags(tags, to: &out)
-        out.append(UInt8(ascii: ","))
-        appendString(content, to: &out)
-        out.append(UInt8(ascii: "]"))
-        return out
+        var writer = JSONWriter(style: .utf8)
+        writer.beginArray()
+        writer.integer(0)
+        writer.string(pubkey)
+        writer.integer(createdAt)
+        writer.integer(kind)
+        write(tags, to: &writer)
+        writer.string(content)
+        writer.endArray()
+        return writer.bytes
     }
 
     /// The event as JSON (`id, pubkey, created_at, kind, tags, content, sig`), as NIP-98 sends it.
     public var json: [UInt8] {
-        var out: [UInt8] = Array("{\"id\":".utf8)
-        Self.appendString(id, to: &out)
-        out += Array(",\"pubkey\":".utf8)
-        Self.appendString(pubkey, to: &out)
-        out += Array(",\"created_at\":\(createdAt),\"kind\":\(kind),\"tags\":".utf8)
-        Self.appendTags(tags, to: &out)
-        out += Array(",\"content\":".utf8)
-        Self.appendString(content, to: &out)
-        out += Array(",\"sig\":".utf8)
-        Self.appendString(sig, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return out
+        var writer = JSONWriter(style: .utf8)
+        writer.beginObject()
+        writer.key("id")
+        writer.string(id)
+        writer.key("pubkey")
+        writer.string(pubkey)
+        writer.key("created_at")
+        writer.integer(createdAt)
+        writer.key("kind")
+        writer.integer(kind)
+        writer.key("tags")
+        Self.write(tags, to: &writer)
+        writer.key("content")
+        writer.string(content)
+        writer.key("sig")
+        writer.string(sig)
+        writer.endObject()
+        return writer.bytes
     }
 
-    static func appendTags(_ tags: [[String]], to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "["))
-        for (index, tag) in tags.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "["))
-            for (position, item) in tag.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(item, to: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+    private static func write(_ tags: [[String]], to writer: inout JSONWriter) {
+        writer.beginArray()
+        for tag in tags {
+            writer.beginArray()
+            for item in tag { writer.string(item) }
+            writer.endArray()
         }
-        out.append(UInt8(ascii: "]"))
-    }
-
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        JSONString.append(value, style: .utf8, to: &out)
+        writer.endArray()
     }
 }

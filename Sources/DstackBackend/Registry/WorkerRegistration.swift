@@ -41,25 +41,6 @@ public struct WorkerRegistration: Sendable {
         self.logger = logger
     }
 
-    public init(client: RegistryClient, owner: EthereumAddress, nodeType: String, backoff: BackoffPolicy, logger: Logger) {
-        self.init(client: client, owner: owner, nodeType: .known(nodeType), backoff: backoff, logger: logger)
-    }
-
-    /// Everything from the configuration: registry URL, owner, timeouts and the back-off budget.
-    ///
-    /// `nodeType` is passed separately because `NODE_TYPE=auto` is resolved from the GPUs first.
-    public init(
-        configuration: Configuration, nodeType: String, logger: Logger,
-        headerProvider: RegistryClient.HeaderProvider? = nil, cancellation: StopSignal? = nil
-    ) {
-        self.init(
-            client: RegistryClient(
-                baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration, cancellation: cancellation),
-                headerProvider: headerProvider, logger: logger),
-            owner: configuration.ownerAddress, nodeType: .known(nodeType), backoff: configuration.registrationBackoff,
-            logger: logger)
-    }
-
     /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying
     /// whether the registry authorizes it yet.
     ///

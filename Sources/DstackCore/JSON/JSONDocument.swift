@@ -9,11 +9,10 @@ public enum JSONDocument {
         } catch {
             throw .syntax(error)
         }
-        let data = Data(bytes)
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONDecoder().decode(type, from: Data(bytes))
         } catch let error as DecodingError {
-            throw JSONDecodeError(error, in: data)
+            throw JSONDecodeError(error)
         } catch {
             throw .unreadable(path: "", reason: "\(error)")
         }
@@ -42,14 +41,17 @@ public enum JSONDecodeError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    /// Reads `error`'s coding path; the kind found there is read back from `data`.
-    init(_ error: DecodingError, in data: Data) {
+    /// Reads `error`'s coding path and the kind `JSONDecoder` found there.
+    init(_ error: DecodingError) {
         switch error {
         case .keyNotFound(let key, let context):
             self = .missing(path: Self.path(context.codingPath + [key]))
-        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            let found = JSONKind.of(data, at: context.codingPath) ?? .null
+        case .typeMismatch(let type, let context):
+            let found = JSONKind(reportedIn: context.debugDescription) ?? .null
             self = .wrongKind(path: Self.path(context.codingPath), expected: JSONKind(expecting: type), found: found)
+        case .valueNotFound(let type, let context):
+            // JSONDecoder's word for finding null where a value must be.
+            self = .wrongKind(path: Self.path(context.codingPath), expected: JSONKind(expecting: type), found: .null)
         case .dataCorrupted(let context):
             // The syntax was checked first: what is left is a value the type refuses. JSONDecoder names
             // neither the value nor its path for those it reads lazily (strings, numbers), so say which.

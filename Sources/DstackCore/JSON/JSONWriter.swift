@@ -2,12 +2,16 @@
 ///
 /// That means `ensure_ascii`: every character outside printable ASCII is a `\uXXXX` escape (lower-case hex,
 /// surrogate pairs above U+FFFF), and `\n \r \t \b \f \" \\` use their short forms. dephy-worker and any
-/// JSON parser read it the same; the fixed form makes golden tests exact.
+/// JSON parser read it the same; the fixed form makes golden tests exact. `JSONWriter(style: .utf8)` writes
+/// strings as NIP-01's event serialization needs them instead.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = [false]
+    private let style: JSONString.Style
 
-    public init() {}
+    public init(style: JSONString.Style = .asciiOnly) {
+        self.style = style
+    }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
@@ -43,14 +47,14 @@ public struct JSONWriter: Sendable {
     /// An object key; the value written next belongs to it.
     public mutating func key(_ name: String) {
         separate()
-        Self.appendEscaped(name, to: &bytes)
+        JSONString.append(name, style: style, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         needsComma[needsComma.count - 1] = false
     }
 
     public mutating func string(_ value: String) {
         separate()
-        Self.appendEscaped(value, to: &bytes)
+        JSONString.append(value, style: style, to: &bytes)
     }
 
     public mutating func bool(_ value: Bool) {

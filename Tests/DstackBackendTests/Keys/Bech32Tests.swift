@@ -2,45 +2,45 @@ import Testing
 @testable import DstackBackend
 
 @Suite struct Bech32Tests {
-    static let nsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"
-    static let npub = "npub10elfcs4fr0l0r8af98jlmgdh9c8tcxjvz9qkw038js35mp4dma8qzvjptg"
-    static let npubHex = "7e7e9c42a91bfef19fa929e5fda1b72e0ebc1a4c1141673e2794234d86addf4e"
+    // KeystoreTests reads these names.
+    static let npub = NIP19Vector.npub
+    static let npubHex = NIP19Vector.npubHex
 
     @Test func decodesTheNIP19SecretKeyPair() throws {
-        let key = try NIP19.secretKey(nsec: Array(Self.nsec.utf8))
+        let key = try NIP19.secretKey(nsec: Array(NIP19Vector.nsec.utf8))
         let hex = key.withUnsafeBytes { Hex.encode($0) }
-        #expect(hex == "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa")
-        #expect(NIP19.encode(hrp: "nsec", bytes: Hex.decode(hex)!) == Self.nsec)
+        #expect(hex == NIP19Vector.nsecHex)
+        #expect(NIP19.encode(hrp: "nsec", bytes: Hex.decode(hex)!) == NIP19Vector.nsec)
     }
 
     @Test func decodesAndEncodesTheNIP19PublicKeyPair() throws {
-        #expect(Hex.encode(try NIP19.publicKey(npub: Self.npub)) == Self.npubHex)
-        #expect(try PublicKey(hex: Self.npubHex).npub == Self.npub)
-        #expect(Hex.encode(try NIP19.publicKey(npub: Self.npub.uppercased())) == Self.npubHex)
+        #expect(Hex.encode(try NIP19.publicKey(npub: NIP19Vector.npub)) == NIP19Vector.npubHex)
+        #expect(try PublicKey(hex: NIP19Vector.npubHex).npub == NIP19Vector.npub)
+        #expect(Hex.encode(try NIP19.publicKey(npub: NIP19Vector.npub.uppercased())) == NIP19Vector.npubHex)
     }
 
     @Test func refusesABadChecksum() {
-        var broken = Array(Self.npub.utf8)
+        var broken = Array(NIP19Vector.npub.utf8)
         broken[10] = broken[10] == UInt8(ascii: "q") ? UInt8(ascii: "p") : UInt8(ascii: "q")
         #expect(throws: Bech32Error.badChecksum) { try NIP19.publicKey(npub: String(decoding: broken, as: UTF8.self)) }
     }
 
     @Test func refusesBech32mChecksums() {
         // The same payload with a bech32m checksum (constant 0x2bc830a3) must not pass as bech32.
-        let data = try! Bech32.convertBits(Hex.decode(Self.npubHex)!, from: 8, to: 5, pad: true)
+        let data = try! Bech32.convertBits(Hex.decode(NIP19Vector.npubHex)!, from: 8, to: 5, pad: true)
         let bech32 = Bech32.encode(hrp: "npub", data: data)
-        #expect(bech32 == Self.npub)
+        #expect(bech32 == NIP19Vector.npub)
         #expect(throws: Bech32Error.badChecksum) { try Bech32.decode(Array("a1lqfn3a".utf8)) }  // BIP-350 valid bech32m
     }
 
     @Test func refusesMixedCase() {
-        let mixed = "NPUB" + Self.npub.dropFirst(4)
+        let mixed = "NPUB" + NIP19Vector.npub.dropFirst(4)
         #expect(throws: Bech32Error.mixedCase) { try NIP19.publicKey(npub: mixed) }
     }
 
     @Test func refusesInvalidCharacters() {
         // 'b', 'i', 'o' and '1' are not in the bech32 data alphabet.
-        let withB = Self.npub.prefix(20) + "b" + Self.npub.dropFirst(21)
+        let withB = NIP19Vector.npub.prefix(20) + "b" + NIP19Vector.npub.dropFirst(21)
         let error = #expect(throws: Bech32Error.self) { try NIP19.publicKey(npub: String(withB)) }
         #expect(error?.code == .invalidCharacter)
         #expect(error?.message.contains("position 21") == true)
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func refusesTheWrongPrefix() {
-        let error = #expect(throws: Bech32Error.self) { try NIP19.decode(Array(Self.npub.utf8), hrp: "nsec") }
+        let error = #expect(throws: Bech32Error.self) { try NIP19.decode(Array(NIP19Vector.npub.utf8), hrp: "nsec") }
         #expect(error?.code == .wrongPrefix)
     }
 

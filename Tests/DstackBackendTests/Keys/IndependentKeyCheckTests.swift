@@ -37,11 +37,12 @@ import DstackTestSupport
 
     /// One 32-byte digest (sign32) and one odd-length message (sign_custom), each also tampered with.
     @Test func coincurveVerifiesOurSignatures() throws {
-        let key = try NodeKey(secretKey: SecretKey.generate())
+        let secret = try SecretKey.generate()
+        let key = try NodeKey(secretKey: secret)
         let message = Array("dstack-backend heartbeat, 41 bytes long!!".utf8)
         let digest = SHA256.hash(message)
         let overDigest = try key.sign(digest: digest)
-        let overMessage = try key.sign(message: message)
+        let overMessage = try BIP340.sign(message: message, secretKey: secret)
         let script = """
             key = coincurve.PublicKeyXOnly(bytes.fromhex(sys.argv[1]))
             for sig, msg in zip(sys.argv[2::2], sys.argv[3::2]):

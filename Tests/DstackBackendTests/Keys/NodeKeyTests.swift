@@ -4,12 +4,10 @@ import Testing
 @testable import DstackBackend
 
 @Suite struct NodeKeyTests {
-    static let nsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"
-    static let nsecHex = "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa"
     static let order = "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"
 
     @Test func secretKeyIsNeverPrinted() throws {
-        let key = try SecretKey(bytes: Hex.decode(Self.nsecHex)!)
+        let key = try SecretKey(bytes: Hex.decode(NIP19Vector.nsecHex)!)
         for text in [key.description, key.debugDescription, String(describing: key), String(reflecting: key), "\(key)"] {
             #expect(text == "SecretKey(<redacted>)")
             #expect(!text.contains("67dea2"))
@@ -31,7 +29,8 @@ import Testing
     }
 
     @Test func generatedKeysDifferAndSignWithFreshRandomness() throws {
-        let a = try NodeKey(secretKey: SecretKey.generate())
+        let secretA = try SecretKey.generate()
+        let a = try NodeKey(secretKey: secretA)
         let b = try NodeKey(secretKey: SecretKey.generate())
         #expect(a.publicKey != b.publicKey)
         let digest = SHA256.hash(Array("hello".utf8))
@@ -41,7 +40,7 @@ import Testing
         #expect(a.publicKey.verify(first, message: digest))
         #expect(a.publicKey.verify(second, message: digest))
         #expect(!b.publicKey.verify(first, message: digest))
-        let long = try a.sign(message: Array("a message that is not 32 bytes long".utf8))
+        let long = try BIP340.sign(message: Array("a message that is not 32 bytes long".utf8), secretKey: secretA)
         #expect(a.publicKey.verify(long, message: Array("a message that is not 32 bytes long".utf8)))
         #expect(!a.publicKey.verify(long, message: Array("a message that is not 32 bytes long!".utf8)))
     }
@@ -52,7 +51,7 @@ import Testing
             try key.sign(digest: [UInt8](repeating: 0, count: 31))
         }
         #expect(throws: KeyError.wrongInputLength("", expected: 32, got: 0)) {
-            try key.sign(message: [1, 2, 3], auxiliaryRandomness: [])
+            try key.sign(digest: [UInt8](repeating: 0, count: 32), auxiliaryRandomness: [])
         }
     }
 
@@ -62,10 +61,10 @@ import Testing
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             for round in 0..<50 {
-                let message = Array("thread \(thread) round \(round)".utf8)
+                let digest = SHA256.hash(Array("thread \(thread) round \(round)".utf8))
                 do {
-                    let signature = try key.sign(message: message)
-                    if !NodeKey.verify(signature: signature, message: message, publicKey: key.publicKey.bytes) {
+                    let signature = try key.sign(digest: digest)
+                    if !key.publicKey.verify(signature, message: digest) {
                         failures.withLock { $0.append("thread \(thread) round \(round): did not verify") }
                     }
                 } catch {

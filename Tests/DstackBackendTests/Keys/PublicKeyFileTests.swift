@@ -20,20 +20,20 @@ import DstackTestSupport
     @Test func rewritesAWrongKeyPubAndNeverTouchesTheKey() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write(Array((KeystoreTests.nsecHex + "\n").utf8), to: "key", mode: 0o600)
+        try directory.write(Array((NIP19Vector.nsecHex + "\n").utf8), to: "key", mode: 0o600)
         try directory.write(Array("stale".utf8), to: "key.pub", mode: 0o600)
         var before = stat()
         stat(directory.path + "/key", &before)
 
         let key = try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
-        #expect(directory.contents(of: "key.pub") == Array(Bech32Tests.npubHex.utf8))
-        #expect(key.publicKeyHex == Bech32Tests.npubHex)
+        #expect(directory.contents(of: "key.pub") == Array(NIP19Vector.npubHex.utf8))
+        #expect(key.publicKeyHex == NIP19Vector.npubHex)
         #expect(TemporaryDirectory.mode(of: directory.path + "/key.pub") == 0o644)
         var after = stat()
         stat(directory.path + "/key", &after)
         #expect(after.st_ino == before.st_ino)
         #expect(after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
-        #expect(directory.contents(of: "key") == Array((KeystoreTests.nsecHex + "\n").utf8))
+        #expect(directory.contents(of: "key") == Array((NIP19Vector.nsecHex + "\n").utf8))
         #expect(directory.entries() == ["key", "key.pub"])
     }
 
@@ -66,7 +66,7 @@ import DstackTestSupport
     @Test func loadWritesNoKeyPub() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write(Array(KeystoreTests.nsecHex.utf8), to: "key")
+        try directory.write(Array(NIP19Vector.nsecHex.utf8), to: "key")
         _ = try Keystore.load(dataDirectory: directory.path, logger: .silent)
         #expect(directory.entries() == ["key"])
     }

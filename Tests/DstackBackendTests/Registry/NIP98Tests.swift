@@ -7,7 +7,7 @@ import DstackTestSupport
     let key: NodeKey
 
     init() throws {
-        key = try NodeKey(secretKey: SecretKey(bytes: Hex.decode("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa")!))
+        key = try NodeKey(secretKey: SecretKey(bytes: Hex.decode(NIP19Vector.nsecHex)!))
     }
 
     @Test func eventHasTheNIP98ShapeAndAValidIDAndSignature() throws {
@@ -25,6 +25,21 @@ import DstackTestSupport
         #expect(String(decoding: serialization, as: UTF8.self).hasPrefix("[0,\"\(key.publicKey.hex)\",1700000000,27235,[[\"u\","))
         #expect(event.id == Hex.encode(SHA256.hash(serialization)))
         #expect(key.publicKey.verify(Hex.decode(event.sig)!, message: Hex.decode(event.id)!))
+    }
+
+    /// NIP-01's escaping, byte for byte: UTF-8 as is, only the short escapes and other controls as `\u00XX`.
+    @Test func serializesExactlyAsNIP01Says() throws {
+        let tags = [["u", "http://r/é"], [], ["t", "😀\u{7f}"]]
+        let content = "a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f} é€"
+        let serialization = NostrEvent.canonicalSerialization(
+            pubkey: "ab", createdAt: 1_700_000_000, kind: 27235, tags: tags, content: content)
+        let expected = #"[0,"ab",1700000000,27235,[["u","http://r/é"],[],["t","😀\#u{7f}"]],"a\"b\\c\n\r\t\b\f\u0001\u001f é€"]"#
+        #expect(serialization == Array(expected.utf8))
+        let event = try NostrEvent(key: key, createdAt: 1_700_000_000, kind: 27235, tags: tags, content: content)
+        let json = #"{"id":"\#(event.id)","pubkey":"\#(key.publicKey.hex)","created_at":1700000000,"kind":27235,"#
+            + #""tags":[["u","http://r/é"],[],["t","😀\#u{7f}"]],"content":"a\"b\\c\n\r\t\b\f\u0001\u001f é€","#
+            + #""sig":"\#(event.sig)"}"#
+        #expect(event.json == Array(json.utf8))
     }
 
     @Test func getHasNoPayloadTag() throws {

@@ -1,4 +1,5 @@
 import Synchronization
+import Testing
 @testable import DstackBackend
 
 /// Replies in order for `GET /permissions/…` (`get`), `GET /workers/…` (`workers`) and POST; the last
@@ -55,7 +56,22 @@ enum RegistryFixtures {
             baseURL: try HTTPURL.parse(baseURL, setting: "REGISTRY_URL"), http: HTTPClient(configuration: http),
             headerProvider: headerProvider)
         return WorkerRegistration(
-            client: client, owner: owner, nodeType: "node-H100x1", backoff: backoff,
+            client: client, owner: owner, nodeType: .known("node-H100x1"), backoff: backoff,
             logger: Logger(level: .debug, sink: sink))
+    }
+
+    /// Runs a registration against `script` that must fail: what it threw, what the registry was asked and
+    /// the log.
+    static func failedRegistration(
+        _ script: ScriptedRegistry, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> (error: RegistrationError?, requests: [RecordedRequest], sink: CollectingSink) {
+        let server = try FakeHTTPServer { script.reply(to: $0) }
+        defer { server.stop() }
+        let sink = CollectingSink()
+        let registration = try registration(baseURL: server.baseURL, sink: sink)
+        let error = #expect(throws: RegistrationError.self, sourceLocation: sourceLocation) {
+            try registration.run(pubkey: pubkey, stop: StopSignal())
+        }
+        return (error, server.requests, sink)
     }
 }

@@ -115,20 +115,14 @@ import Testing
     }
 
     @Test func post400StopsAtOnceWithStatusAndBody() throws {
-        let script = ScriptedRegistry(get: [.json(404, "{}")], post: [.json(400, #"{"error":"invalid owner"}"#)])
-        let server = try FakeHTTPServer { script.reply(to: $0) }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let registration = try Fixtures.registration(baseURL: server.baseURL, sink: sink)
-        let error = #expect(throws: RegistrationError.self) {
-            try registration.run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        }
+        let (error, requests, sink) = try Fixtures.failedRegistration(
+            ScriptedRegistry(get: [.json(404, "{}")], post: [.json(400, #"{"error":"invalid owner"}"#)]))
         guard case .rejected(let registryError) = error else {
             Issue.record("expected .rejected, got \(String(describing: error))")
             return
         }
         #expect(registryError.status == 400)
-        #expect(server.requests.filter { $0.method == "POST" }.count == 1)
+        #expect(requests.filter { $0.method == "POST" }.count == 1)
         #expect(error?.description.contains(#"answered HTTP 400: {"error":"invalid owner"}"#) == true)
         #expect(sink.records(withMessage: "Registry request failed, retrying").isEmpty)
     }
@@ -256,14 +250,8 @@ import Testing
     }
 
     @Test func logsTheContractFailureLinesExactly() throws {
-        let script = ScriptedRegistry(get: [.json(404, "")], post: [.json(422, "owner rejected")])
-        let server = try FakeHTTPServer { script.reply(to: $0) }
-        defer { server.stop() }
-        let sink = CollectingSink()
-        let registration = try Fixtures.registration(baseURL: server.baseURL, sink: sink)
-        let error = #expect(throws: RegistrationError.self) {
-            try registration.run(pubkey: Fixtures.pubkey, stop: StopSignal())
-        }
+        let (error, _, sink) = try Fixtures.failedRegistration(
+            ScriptedRegistry(get: [.json(404, "")], post: [.json(422, "owner rejected")]))
         let errors = sink.records.filter { $0.level == .error }.map(\.message)
         #expect(errors == [
             "Worker registration failed: \(error?.description ?? "?")",
@@ -336,7 +324,13 @@ import Testing
         #expect(configuration.registrationBackoff.budget == .seconds(45))
         #expect(configuration.httpClientConfiguration.totalTimeout == .seconds(3))
         #expect(configuration.httpClientConfiguration.connectTimeout == .milliseconds(500))
-        let registration = WorkerRegistration(configuration: configuration, nodeType: "CPU", logger: .silent)
+        // Wired as Daemon.run wires it.
+        let registration = WorkerRegistration(
+            client: RegistryClient(
+                baseURL: configuration.registryURL, http: HTTPClient(configuration: configuration.httpClientConfiguration),
+                logger: .silent),
+            owner: configuration.ownerAddress, nodeType: .known("CPU"), backoff: configuration.registrationBackoff,
+            logger: .silent)
         #expect(registration.client.baseURL.description == "http://r")
         #expect(registration.client.http.configuration.totalTimeout == .seconds(3))
         #expect(registration.backoff.initialDelay == .seconds(1) && registration.backoff.maximumDelay == .seconds(30))

@@ -106,6 +106,15 @@ import Testing
             (#"{"a":{},"s":""}"#, .wrongKind(path: "a", expected: .array, found: .object)),
             (#"{"a":[]}"#, .missing(path: "s")),
             (#"[]"#, .wrongKind(path: "", expected: .object, found: .array)),
+            // Every kind JSONDecoder can report finding, so a change in its wording shows.
+            (#"{"a":[],"s":1}"#, .wrongKind(path: "s", expected: .string, found: .number)),
+            (#"{"a":[],"s":true}"#, .wrongKind(path: "s", expected: .string, found: .boolean)),
+            (#"{"a":[],"s":{}}"#, .wrongKind(path: "s", expected: .string, found: .object)),
+            (#"{"a":"x","s":""}"#, .wrongKind(path: "a", expected: .array, found: .string)),
+            (#"{"a":null,"s":""}"#, .wrongKind(path: "a", expected: .array, found: .null)),
+            (#""s""#, .wrongKind(path: "", expected: .object, found: .string)),
+            (#"3"#, .wrongKind(path: "", expected: .object, found: .number)),
+            (#"null"#, .wrongKind(path: "", expected: .object, found: .null)),
         ]
         for (text, expected) in cases {
             #expect(throws: expected) { try JSONDocument.decode(Sample.self, from: Array(text.utf8)) }
