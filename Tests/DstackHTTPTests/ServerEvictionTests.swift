@@ -1,5 +1,5 @@
 import CLinux
-import DstackCore
+@testable import DstackCore
 import Foundation
 import Testing
 @testable import DstackBackend

@@ -1,4 +1,4 @@
-import DstackBackend
+@testable import DstackBackend
 import Foundation
 
 #if canImport(Glibc)

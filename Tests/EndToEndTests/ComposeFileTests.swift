@@ -1,4 +1,4 @@
-import DstackBackend
+@testable import DstackBackend
 import DstackTestSupport
 import Foundation
 import Testing

@@ -1,5 +1,5 @@
-import DstackBackend
-import DstackSimulator
+@testable import DstackBackend
+@testable import DstackSimulator
 import DstackTestSupport
 import Foundation
 import Testing

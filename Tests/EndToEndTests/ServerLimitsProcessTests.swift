@@ -1,6 +1,6 @@
-import DstackBackend
-import DstackCore
-import DstackSimulator
+@testable import DstackBackend
+@testable import DstackCore
+@testable import DstackSimulator
 import DstackTestSupport
 import Foundation
 import Testing

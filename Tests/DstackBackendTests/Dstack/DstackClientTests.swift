@@ -3,7 +3,7 @@ import Synchronization
 import Testing
 @testable import DstackBackend
 import DstackTestSupport
-import DstackSimulator
+@testable import DstackSimulator
 
 /// A fake VMM on a loopback port or, with `overSocket`, on a Unix socket in a fresh directory.
 final class FakeVMM: Sendable {

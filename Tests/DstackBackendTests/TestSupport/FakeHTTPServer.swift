@@ -1,4 +1,4 @@
-import DstackCore
+@testable import DstackCore
 import DstackTestSupport
 import Foundation
 import Synchronization

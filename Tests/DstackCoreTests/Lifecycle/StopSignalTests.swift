@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import DstackCore
+@testable import DstackCore
 
 @Suite struct StopSignalTests {
     @Test func stopWakesAWaiterAtOnceAndKeepsTheFirstReason() {

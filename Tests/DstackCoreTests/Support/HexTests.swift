@@ -1,6 +1,6 @@
 import Testing
 
-import DstackCore
+@testable import DstackCore
 
 @Suite("Hex")
 struct HexTests {

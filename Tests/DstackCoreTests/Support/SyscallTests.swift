@@ -1,4 +1,4 @@
-import DstackCore
+@testable import DstackCore
 import Testing
 
 #if canImport(Glibc)
