@@ -1,5 +1,8 @@
 @testable import DstackBackend
+@testable import DstackSimulator
+import DstackTestSupport
 import Foundation
+import Testing
 
 #if canImport(Glibc)
 import Glibc
@@ -12,6 +15,8 @@ final class BackendProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var captured = Data()
     private var reachedEnd = false
+    /// The variables it was started with (over the test's own environment, without the daemon's settings).
+    let environment: [String: String]
 
     /// The executable next to the test bundle (SwiftPM builds both into the same directory).
     static var executablePath: String {
@@ -38,6 +43,7 @@ final class BackendProcess: @unchecked Sendable {
         }
         env.merge(environment) { $1 }
         process.environment = env
+        self.environment = environment
         process.standardOutput = output
         process.standardError = output
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
@@ -66,13 +72,8 @@ final class BackendProcess: @unchecked Sendable {
     /// Waits until `text` appears in the output, up to `timeout` seconds.
     @discardableResult
     func waitForOutput(_ text: String, timeout: Double = 10) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if log.contains(text) { return true }
-            if !process.isRunning { return log.contains(text) }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return false
+        _ = eventually(within: timeout) { log.contains(text) || !process.isRunning }
+        return log.contains(text)
     }
 
     func signal(_ number: Int32) {
@@ -81,26 +82,26 @@ final class BackendProcess: @unchecked Sendable {
 
     /// Waits for exit up to `timeout` seconds; returns the exit status, or nil if still running (then kills it).
     func waitForExit(timeout: Double = 5) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if process.isRunning {
-            process.terminate()
-            return nil
-        }
-        return process.terminationStatus
+        if eventually(within: timeout, { !process.isRunning }) { return process.terminationStatus }
+        process.terminate()
+        return nil
+    }
+
+    /// Stops the process if it still runs: SIGTERM, and SIGKILL if it has not exited within `timeout` seconds.
+    func stop(timeout: Double = 5) {
+        guard process.isRunning else { return }
+        signal(SIGTERM)
+        if eventually(within: timeout, { !process.isRunning }) { return }
+        signal(SIGKILL)
+        _ = eventually(within: 5) { !process.isRunning }
     }
 
     /// Waits until the output pipe reached its end (all the exited process wrote has been read), up to `timeout`.
     func waitForEndOfOutput(timeout: Double) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        _ = eventually(within: timeout) {
             lock.lock()
-            let done = reachedEnd
-            lock.unlock()
-            if done { return }
-            Thread.sleep(forTimeInterval: 0.01)
+            defer { lock.unlock() }
+            return reachedEnd
         }
     }
 
@@ -112,6 +113,53 @@ final class BackendProcess: @unchecked Sendable {
         let status = backend.waitForExit(timeout: timeout)
         backend.waitForEndOfOutput(timeout: 5)
         return (status, backend.log)
+    }
+}
+
+extension Simulator {
+    /// The daemon's environment against this simulator: `EndToEndTests.owner`, node-H200x8, a poll every 200 ms.
+    func backendEnvironment(dataDirectory: String, port: UInt16) -> [String: String] {
+        [
+            "REGISTRY_URL": registryURL, "OWNER_ADDRESS": EndToEndTests.owner, "DSTACK_URL": vmmURL,
+            "DATA_DIR": dataDirectory, "LISTEN_ADDR": "127.0.0.1:\(port)", "DSTACK_POLL_INTERVAL": "200ms",
+            "NODE_TYPE": "node-H200x8",
+        ]
+    }
+}
+
+/// A simulator (`Simulator()` unless `simulator` makes another) and a temporary directory for `body`; the
+/// simulator is stopped and the directory removed after it, also when it throws.
+func withSimulator<T>(
+    _ simulator: () throws -> Simulator = { try Simulator() }, _ body: (Simulator, _ directory: String) throws -> T
+) throws -> T {
+    let simulator = try simulator()
+    defer { simulator.stop() }
+    let directory = try TemporaryDirectory()
+    defer { directory.remove() }
+    return try body(simulator, directory.path)
+}
+
+/// The daemon against a simulator (see `withSimulator`) for `body`, and stopped after it, also when it throws.
+///
+/// Its environment is `backendEnvironment` with DATA_DIR `<directory>/data` and LISTEN_ADDR on `port`, then
+/// `environment` over it, then whatever `setUp` changes (it runs first, for what needs the simulator or the
+/// directory). The daemon is expected to say it listens within `waitForListening` seconds (nil: not waited for).
+func withBackend<T>(
+    simulator: () throws -> Simulator = { try Simulator() }, port: UInt16 = freePort(),
+    environment: [String: String] = [:], launcher: [String] = [], waitForListening: Double? = 10,
+    setUp: (Simulator, _ directory: String, _ environment: inout [String: String]) throws -> Void = { _, _, _ in },
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: (_ simulator: Simulator, _ backend: BackendProcess, _ port: UInt16) throws -> T
+) throws -> T {
+    try withSimulator(simulator) { simulator, directory in
+        var env = simulator.backendEnvironment(dataDirectory: directory + "/data", port: port).merging(environment) { $1 }
+        try setUp(simulator, directory, &env)
+        let backend = try BackendProcess(arguments: [], environment: env, launcher: launcher)
+        defer { backend.stop() }
+        if let timeout = waitForListening {
+            #expect(backend.waitForOutput("Backend listening on", timeout: timeout), "log: \(backend.log)", sourceLocation: sourceLocation)
+        }
+        return try body(simulator, backend, port)
     }
 }
 

@@ -19,32 +19,25 @@ import Glibc
     }
 
     @Test func theDaemonUsesTheCredentialsAndNeverPrintsThem() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        let registry = simulator.registryURL.replacingOccurrences(of: "http://", with: "http://alice:\(Self.secret)@")
-        let backend = try BackendProcess(
-            arguments: [],
-            environment: [
-                "REGISTRY_URL": registry, "OWNER_ADDRESS": EndToEndTests.owner,
-                "DSTACK_URL": simulator.vmmURL + "?token=\(Self.token)", "DATA_DIR": directory.path,
-                "LISTEN_ADDR": "127.0.0.1:\(port)", "NODE_TYPE": "node-H200x8", "DSTACK_POLL_INTERVAL": "200ms",
-                // Debug prints every registry request's URL and every poll: those must be masked too.
-                "LOG_LEVEL": "debug",
-            ])
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        #expect(backend.log.contains("Registry request"), "log: \(backend.log)")
-        #expect(backend.log.contains("alice:***@127.0.0.1"))
-        #expect(backend.log.contains("?token=***"))
-        simulator.vmm.setOutage(true)
-        #expect(eventually(within: 3) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
-        let health = httpGet("http://127.0.0.1:\(port)/health")?.body ?? ""
-        backend.signal(SIGTERM)
-        _ = backend.waitForExit()
-        expectNoSecret(backend.log, "daemon log")
-        expectNoSecret(health, "/health")
+        // Debug prints every registry request's URL and every poll: those must be masked too.
+        try withBackend(
+            environment: ["LOG_LEVEL": "debug"],
+            setUp: { simulator, _, environment in
+                environment["REGISTRY_URL"] = simulator.registryURL.replacingOccurrences(of: "http://", with: "http://alice:\(Self.secret)@")
+                environment["DSTACK_URL"] = simulator.vmmURL + "?token=\(Self.token)"
+            }
+        ) { simulator, backend, port in
+            #expect(backend.log.contains("Registry request"), "log: \(backend.log)")
+            #expect(backend.log.contains("alice:***@127.0.0.1"))
+            #expect(backend.log.contains("?token=***"))
+            simulator.vmm.setOutage(true)
+            #expect(eventually(within: 3) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
+            let health = httpGet("http://127.0.0.1:\(port)/health")?.body ?? ""
+            backend.signal(SIGTERM)
+            _ = backend.waitForExit()
+            expectNoSecret(backend.log, "daemon log")
+            expectNoSecret(health, "/health")
+        }
     }
 
     @Test func checkAndConfigurationErrorsNeverPrintThem() throws {

@@ -12,128 +12,100 @@ import Glibc
 @Suite(.serialized) struct EndToEndTests {
     static let owner = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
 
-    func environment(_ simulator: Simulator, dataDirectory: String, port: UInt16) -> [String: String] {
-        [
-            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
-            "DATA_DIR": dataDirectory, "LISTEN_ADDR": "127.0.0.1:\(port)", "DSTACK_POLL_INTERVAL": "200ms",
-            "NODE_TYPE": "node-H200x8",
-        ]
-    }
-
     @Test func registersServesSurvivesAnOutageStopsAndRestartsWithTheSameKey() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        let env = environment(simulator, dataDirectory: directory.path + "/data", port: port)
+        try withBackend(waitForListening: nil) { simulator, backend, port in
+            let keyPath = try #require(backend.environment["DATA_DIR"]) + "/key"
+            #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)"), "log: \(backend.log)")
+            #expect(backend.log.contains("Worker registration completed successfully"))
+            #expect(backend.log.contains("Worker is now authorized to communicate with the message network"))
+            #expect(simulator.registry.registrationPosts == 1)
+            let worker = try #require(simulator.registry.registeredWorkers.first)
+            #expect(worker.owner == Self.owner)
+            #expect(worker.nodeType == "node-H200x8")
+            let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
+            #expect(keyText.range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil)
 
-        let backend = try BackendProcess(arguments: [], environment: env)
-        #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)"), "log: \(backend.log)")
-        #expect(backend.log.contains("Worker registration completed successfully"))
-        #expect(backend.log.contains("Worker is now authorized to communicate with the message network"))
-        #expect(simulator.registry.registrationPosts == 1)
-        let worker = try #require(simulator.registry.registeredWorkers.first)
-        #expect(worker.owner == Self.owner)
-        #expect(worker.nodeType == "node-H200x8")
-        let keyText = try String(contentsOfFile: directory.path + "/data/key", encoding: .utf8)
-        #expect(keyText.range(of: "^[0-9a-f]{64}$", options: .regularExpression) != nil)
+            let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+            #expect(health.status == 200)
+            let info = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
+            #expect(info["status"] as? String == "Available")
+            #expect(info["pubkeys"] as? [String] == [worker.pubkey])
+            let metadata = try #require(info["metadata"] as? String)
+            let gpus = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
+            #expect(gpus["gpu_count"] as? Int == 8)
 
-        let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
-        #expect(health.status == 200)
-        let info = try #require(try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any])
-        #expect(info["status"] as? String == "Available")
-        #expect(info["pubkeys"] as? [String] == [worker.pubkey])
-        let metadata = try #require(info["metadata"] as? String)
-        let gpus = try #require(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: Any])
-        #expect(gpus["gpu_count"] as? Int == 8)
+            // Outage: 503 within two poll intervals (plus scheduling slack), then recovery.
+            simulator.vmm.setOutage(true)
+            #expect(eventually(within: 2) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
+            let down = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+            #expect(down.body.contains("\"status\":\"Unavailable\""))
+            #expect(down.body.contains("simulated outage"))
+            simulator.vmm.setOutage(false)
+            #expect(eventually(within: 2) { httpGet("http://127.0.0.1:\(port)/health")?.status == 200 })
 
-        // Outage: 503 within two poll intervals (plus scheduling slack), then recovery.
-        simulator.vmm.setOutage(true)
-        #expect(poll(until: 2.0) { httpGet("http://127.0.0.1:\(port)/health")?.status == 503 })
-        let down = try #require(httpGet("http://127.0.0.1:\(port)/health"))
-        #expect(down.body.contains("\"status\":\"Unavailable\""))
-        #expect(down.body.contains("simulated outage"))
-        simulator.vmm.setOutage(false)
-        #expect(poll(until: 2.0) { httpGet("http://127.0.0.1:\(port)/health")?.status == 200 })
+            // SIGTERM: exit 0 within 1 s.
+            let start = Date()
+            backend.signal(SIGTERM)
+            let status = backend.waitForExit(timeout: 3)
+            #expect(status == 0, "log: \(backend.log)")
+            #expect(Date().timeIntervalSince(start) < 1.0)
 
-        // SIGTERM: exit 0 within 1 s.
-        let start = Date()
-        backend.signal(SIGTERM)
-        let status = backend.waitForExit(timeout: 3)
-        #expect(status == 0, "log: \(backend.log)")
-        #expect(Date().timeIntervalSince(start) < 1.0)
-
-        // Restart: same key, no second POST.
-        let again = try BackendProcess(arguments: [], environment: env)
-        #expect(again.waitForOutput("Backend listening on"), "log: \(again.log)")
-        #expect(simulator.registry.registrationPosts == 1)
-        #expect(try String(contentsOfFile: directory.path + "/data/key", encoding: .utf8) == keyText)
-        again.signal(SIGINT)
-        #expect(again.waitForExit(timeout: 3) == 0)
+            // Restart: same key, no second POST.
+            let again = try BackendProcess(arguments: [], environment: backend.environment)
+            defer { again.stop() }
+            #expect(again.waitForOutput("Backend listening on"), "log: \(again.log)")
+            #expect(simulator.registry.registrationPosts == 1)
+            #expect(try String(contentsOfFile: keyPath, encoding: .utf8) == keyText)
+            again.signal(SIGINT)
+            #expect(again.waitForExit(timeout: 3) == 0)
+        }
     }
 
     /// Issue 8 at the daemon level: NODE_TYPE=auto, a revoked permission shows in /metrics, JSON logs.
     @Test func autoNodeTypeRevocationInMetricsAndJSONLogs() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        let backend = try startBackend(
-            simulator, dataDirectory: directory.path, port: port,
-            ["NODE_TYPE": "auto", "REGISTRY_RECHECK_INTERVAL": "1s", "LOG_FORMAT": "json"])
-        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
-        #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
-        let firstLine = try #require(backend.log.split(separator: "\n").first)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
-        #expect(object["level"] as? String == "info")
-        #expect(object["ts"] as? String != nil)
-        #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 1") == true)
-        let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
-        let metricsText = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
-        #expect(metricsText.contains("dstack_backend_info{pubkey=\"\(pubkey)\",node_type=\"node-H200x8\",version=\"\(BuildInfo.version)\"} 1"))
-        #expect(metricsText.contains("\nprocess_open_fds "))
-        _ = simulator.registry.respond(to: SimulatorRequest(method: "POST", path: "/sim/revoke/" + pubkey))
-        #expect(poll(until: 3) { httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 0") == true })
-        #expect(backend.waitForOutput("Registry no longer authorizes the worker"))
+        try withBackend(environment: ["NODE_TYPE": "auto", "REGISTRY_RECHECK_INTERVAL": "1s", "LOG_FORMAT": "json"]) {
+            simulator, backend, port in
+            #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H200x8")
+            let firstLine = try #require(backend.log.split(separator: "\n").first)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+            #expect(object["level"] as? String == "info")
+            #expect(object["ts"] as? String != nil)
+            #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 1") == true)
+            let pubkey = try #require(simulator.registry.registeredWorkers.first?.pubkey)
+            let metricsText = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+            #expect(metricsText.contains("dstack_backend_info{pubkey=\"\(pubkey)\",node_type=\"node-H200x8\",version=\"\(BuildInfo.version)\"} 1"))
+            #expect(metricsText.contains("\nprocess_open_fds "))
+            _ = simulator.registry.respond(to: SimulatorRequest(method: "POST", path: "/sim/revoke/" + pubkey))
+            #expect(eventually(within: 3) { httpGet("http://127.0.0.1:\(port)/metrics")?.body.contains("dstack_backend_registry_authorized 0") == true })
+            #expect(backend.waitForOutput("Registry no longer authorizes the worker"))
+        }
     }
 
     @Test func metricsOffAndAMismatchedNodeTypeWarns() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        let backend = try startBackend(
-            simulator, dataDirectory: directory.path, port: port, ["METRICS": "false", "NODE_TYPE": "node-H100x1"])
-        defer { backend.signal(SIGTERM); _ = backend.waitForExit() }
-        #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.status == 404)
-        #expect(backend.log.contains("NODE_TYPE disagrees with the GPUs the VMM reports"))
-        #expect(backend.log.contains("node_type.detected=node-H200x8"))
-        #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H100x1")
+        try withBackend(environment: ["METRICS": "false", "NODE_TYPE": "node-H100x1"]) { simulator, backend, port in
+            #expect(httpGet("http://127.0.0.1:\(port)/metrics")?.status == 404)
+            #expect(backend.log.contains("NODE_TYPE disagrees with the GPUs the VMM reports"))
+            #expect(backend.log.contains("node_type.detected=node-H200x8"))
+            #expect(simulator.registry.registeredWorkers.first?.nodeType == "node-H100x1")
+        }
     }
 
     /// A VMM that accepts and never answers: /health still answers (503 after the timeout), and SIGTERM
     /// during a hung poll still exits 0 within a second.
     @Test func aHungVMMStallsNothingAndSigtermStillExitsPromptly() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
         let silent = try SilentListener()
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        let backend = try startBackend(
-            simulator, dataDirectory: directory.path, port: port,
-            ["DSTACK_URL": "http://127.0.0.1:\(silent.port)", "HTTP_TIMEOUT": "1s", "DSTACK_POLL_INTERVAL": "100ms"])
-        let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
-        #expect(health.status == 503)
-        #expect(health.body.contains("timed out"))
-        Thread.sleep(forTimeInterval: 0.3)  // a poll is now waiting on the silent VMM
-        let start = Date()
-        backend.signal(SIGTERM)
-        #expect(backend.waitForExit(timeout: 3) == 0)
-        #expect(Date().timeIntervalSince(start) < 1.0)
+        try withBackend(
+            environment: ["DSTACK_URL": "http://127.0.0.1:\(silent.port)", "HTTP_TIMEOUT": "1s", "DSTACK_POLL_INTERVAL": "100ms"]
+        ) { _, backend, port in
+            let health = try #require(httpGet("http://127.0.0.1:\(port)/health"))
+            #expect(health.status == 503)
+            #expect(health.body.contains("timed out"))
+            Thread.sleep(forTimeInterval: 0.3)  // a poll is now waiting on the silent VMM
+            let start = Date()
+            backend.signal(SIGTERM)
+            #expect(backend.waitForExit(timeout: 3) == 0)
+            #expect(Date().timeIntervalSince(start) < 1.0)
+        }
     }
 
     /// A registry and a VMM where nothing listens.
@@ -142,16 +114,6 @@ import Glibc
             "REGISTRY_URL": "http://127.0.0.1:\(freePort())", "OWNER_ADDRESS": owner, "DATA_DIR": dataDirectory,
             "LISTEN_ADDR": "127.0.0.1:\(freePort())", "DSTACK_URL": "http://127.0.0.1:\(freePort())",
         ]
-    }
-
-    /// Starts the daemon against `simulator` with `changes` to the usual environment; waits until it serves.
-    func startBackend(
-        _ simulator: Simulator, dataDirectory: String, port: UInt16, _ changes: [String: String] = [:]
-    ) throws -> BackendProcess {
-        let env = environment(simulator, dataDirectory: dataDirectory, port: port).merging(changes) { $1 }
-        let backend = try BackendProcess(arguments: [], environment: env)
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        return backend
     }
 
     @Test func registrationFailureExitsOneWithTheContractLines() throws {
@@ -251,39 +213,37 @@ import Glibc
     }
 
     @Test func healthcheckExitCodes() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        // Not /health: only --require-available's plain "200 or not" applies (ContainerContractTests has liveness).
-        let ok = try BackendProcess.runToEnd(
-            ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
-        #expect(ok.status == 0, "output: \(ok.output)")
-        simulator.vmm.setOutage(true)
-        let failing = try BackendProcess.runToEnd(
-            ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
-        #expect(failing.status == 1)
-        let nothing = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(freePort())/health"])
-        #expect(nothing.status == 1)
+        try withSimulator { simulator, _ in
+            // Not /health: only --require-available's plain "200 or not" applies (ContainerContractTests has liveness).
+            let ok = try BackendProcess.runToEnd(
+                ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+            #expect(ok.status == 0, "output: \(ok.output)")
+            simulator.vmm.setOutage(true)
+            let failing = try BackendProcess.runToEnd(
+                ["healthcheck", "--require-available", "--url", simulator.vmmURL + "/prpc/ListGpus?json"])
+            #expect(failing.status == 1)
+            let nothing = try BackendProcess.runToEnd(["healthcheck", "--url", "http://127.0.0.1:\(freePort())/health"])
+            #expect(nothing.status == 1)
+        }
     }
 
     @Test func checkPassesAgainstTheSimulatorAndFailsWithHints() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        var env = environment(simulator, dataDirectory: directory.path, port: freePort())
-        // No key yet: check must not create one.
-        let noKey = try BackendProcess.runToEnd(["check"], environment: env)
-        #expect(noKey.status == 1, "output: \(noKey.output)")
-        #expect(!FileManager.default.fileExists(atPath: directory.path + "/key"))
-        _ = try BackendProcess.runToEnd(["pubkey"], environment: env)
-        let good = try BackendProcess.runToEnd(["check"], environment: env)
-        #expect(good.status == 0, "output: \(good.output)")
-        #expect(simulator.registry.registrationPosts == 0)
-        env["DSTACK_URL"] = "http://127.0.0.1:\(freePort())"
-        let bad = try BackendProcess.runToEnd(["check"], environment: env)
-        #expect(bad.status == 1)
-        #expect(bad.output.contains("hint: nothing listens on 127.0.0.1:"), "a hint about the VMM not running: \(bad.output)")
-        #expect(bad.output.contains("[FAIL] dstack VMM: connection refused"), "output: \(bad.output)")
+        try withSimulator { simulator, directory in
+            var env = simulator.backendEnvironment(dataDirectory: directory, port: freePort())
+            // No key yet: check must not create one.
+            let noKey = try BackendProcess.runToEnd(["check"], environment: env)
+            #expect(noKey.status == 1, "output: \(noKey.output)")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/key"))
+            _ = try BackendProcess.runToEnd(["pubkey"], environment: env)
+            let good = try BackendProcess.runToEnd(["check"], environment: env)
+            #expect(good.status == 0, "output: \(good.output)")
+            #expect(simulator.registry.registrationPosts == 0)
+            env["DSTACK_URL"] = "http://127.0.0.1:\(freePort())"
+            let bad = try BackendProcess.runToEnd(["check"], environment: env)
+            #expect(bad.status == 1)
+            #expect(bad.output.contains("hint: nothing listens on 127.0.0.1:"), "a hint about the VMM not running: \(bad.output)")
+            #expect(bad.output.contains("[FAIL] dstack VMM: connection refused"), "output: \(bad.output)")
+        }
     }
 }
 
@@ -316,14 +276,4 @@ final class SilentListener {
     }
 
     deinit { close(fd) }
-}
-
-/// Polls `condition` every 20 ms until it holds or `seconds` pass.
-func poll(until seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return condition()
 }

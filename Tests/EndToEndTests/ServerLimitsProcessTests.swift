@@ -12,13 +12,6 @@ import Glibc
 /// The daemon's process-wide limits (issue 13): descriptors and stray signals, in a child process so the
 /// test process keeps its own limits and signal dispositions.
 @Suite(.serialized) struct ServerLimitsProcessTests {
-    func environment(_ simulator: Simulator, dataDirectory: String, listen: String) -> [String: String] {
-        [
-            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": EndToEndTests.owner, "DSTACK_URL": simulator.vmmURL,
-            "DATA_DIR": dataDirectory, "LISTEN_ADDR": listen, "DSTACK_POLL_INTERVAL": "1s", "NODE_TYPE": "node-H200x8",
-        ]
-    }
-
     /// A connected, non-blocking TCP socket to 127.0.0.1:`port`, or -1; with `receiveBuffer`, that `SO_RCVBUF`.
     func connectTo(_ port: UInt16, receiveBuffer: Int32? = nil) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -47,101 +40,84 @@ import Glibc
     }
 
     @Test func aLowDescriptorLimitIsRaisedAndCapsConnectionsSoTheVMMPollKeepsWorking() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
         // Soft limit 64 under a hard limit of 128: the daemon raises the soft one to 128.
-        let backend = try BackendProcess(
-            arguments: [],
-            environment: environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)"),
-            launcher: ["/bin/sh", "-c", #"ulimit -S -n 64 && ulimit -H -n 128 && exec "$0" "$@""#])
-        defer { backend.signal(SIGKILL) }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        let cap = 128 - DescriptorLimit.reserve
-        #expect(backend.log.contains("max_connections=\(cap)"), "log: \(backend.log)")
-        #expect(backend.log.contains("nofile.soft=128"), "log: \(backend.log)")
+        try withBackend(
+            environment: ["DSTACK_POLL_INTERVAL": "1s"],
+            launcher: ["/bin/sh", "-c", #"ulimit -S -n 64 && ulimit -H -n 128 && exec "$0" "$@""#]
+        ) { simulator, backend, port in
+            let cap = 128 - DescriptorLimit.reserve
+            #expect(backend.log.contains("max_connections=\(cap)"), "log: \(backend.log)")
+            #expect(backend.log.contains("nofile.soft=128"), "log: \(backend.log)")
 
-        // More clients than descriptors: past the cap the longest idle are closed, the poller keeps its share.
-        var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
-        defer { clients.forEach { close($0) } }
-        #expect(clients.count == 150)
-        // Those past the cap are closed, then two polls are made while every slot is taken.
-        #expect(eventually { clients.filter(isOpen).count <= cap }, "open: \(clients.filter(isOpen).count)")
-        let polls = simulator.vmm.listRequests
-        #expect(eventually { simulator.vmm.listRequests >= polls + 2 }, "polls: \(simulator.vmm.listRequests - polls)")
-        let open = clients.filter(isOpen)
-        #expect(open.count <= cap)
-        #expect(open.count >= cap - 2, "open: \(open.count)")
-        // Free a few slots, then ask: the polls made while the slots were full succeeded.
-        for fd in open.prefix(5) { close(fd) }
-        clients.removeAll { open.prefix(5).contains($0) }
-        let health = httpGet("http://127.0.0.1:\(port)/health")
-        #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
-        #expect(health?.body.contains("\"status\":\"Available\"") == true)
-        let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
-        #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"}"), "metrics: \(metrics)")
-        #expect(!backend.log.contains("Failed to connect to dstack"), "log: \(backend.log)")
+            // More clients than descriptors: past the cap the longest idle are closed, the poller keeps its share.
+            var clients = (0..<150).map { _ in connectTo(port) }.filter { $0 >= 0 }
+            defer { clients.forEach { close($0) } }
+            #expect(clients.count == 150)
+            // Those past the cap are closed, then two polls are made while every slot is taken.
+            #expect(eventually { clients.filter(isOpen).count <= cap }, "open: \(clients.filter(isOpen).count)")
+            let polls = simulator.vmm.listRequests
+            #expect(eventually { simulator.vmm.listRequests >= polls + 2 }, "polls: \(simulator.vmm.listRequests - polls)")
+            let open = clients.filter(isOpen)
+            #expect(open.count <= cap)
+            #expect(open.count >= cap - 2, "open: \(open.count)")
+            // Free a few slots, then ask: the polls made while the slots were full succeeded.
+            for fd in open.prefix(5) { close(fd) }
+            clients.removeAll { open.prefix(5).contains($0) }
+            let health = httpGet("http://127.0.0.1:\(port)/health")
+            #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
+            #expect(health?.body.contains("\"status\":\"Available\"") == true)
+            let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+            #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"}"), "metrics: \(metrics)")
+            #expect(!backend.log.contains("Failed to connect to dstack"), "log: \(backend.log)")
+        }
     }
 
     @Test func healthAnswersWithinASecondWhileFortyIdleConnectionsHoldASixteenConnectionCap() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        var environment = environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)")
-        environment["MAX_CONNECTIONS"] = "16"
-        let backend = try BackendProcess(arguments: [], environment: environment)
-        defer { backend.signal(SIGKILL) }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        #expect(backend.log.contains("max_connections=16"), "log: \(backend.log)")
+        try withBackend(environment: ["DSTACK_POLL_INTERVAL": "1s", "MAX_CONNECTIONS": "16"]) { _, backend, port in
+            #expect(backend.log.contains("max_connections=16"), "log: \(backend.log)")
 
-        // 40 keep-alive clients, each served once and then idle, as a pool of HTTP clients leaves them.
-        let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: idle-crowd\r\n\r\n"
-        var crowd: [RawClient] = []
-        for _ in 0..<40 {
-            let client = try RawClient(port: port)
-            client.send(request)
-            #expect(client.readResponses(1).first?.status == 200, "log: \(backend.log)")
-            crowd.append(client)
+            // 40 keep-alive clients, each served once and then idle, as a pool of HTTP clients leaves them.
+            let request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: idle-crowd\r\n\r\n"
+            var crowd: [RawClient] = []
+            for _ in 0..<40 {
+                let client = try RawClient(port: port)
+                client.send(request)
+                #expect(client.readResponses(1).first?.status == 200, "log: \(backend.log)")
+                crowd.append(client)
+            }
+            let started = ContinuousClock.now
+            let health = httpGet("http://127.0.0.1:\(port)/health", timeout: 1)
+            let elapsed = started.duration(to: .now)
+            #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
+            #expect(elapsed < .seconds(1), "/health took \(elapsed) behind 40 idle connections")
+            let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
+            let evictions = metrics.split(separator: "\n").first { $0.hasPrefix("dstack_backend_http_idle_evictions_total ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+            // 24 for the crowd past the cap, one each for the /health and /metrics requests.
+            #expect((evictions ?? 0) >= 25, "metrics: \(metrics)")
+            #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"} 0"), "metrics: \(metrics)")
+            #expect(crowd.suffix(8).allSatisfy { isOpen($0.fd) }, "the newest idle clients were closed")
         }
-        let started = ContinuousClock.now
-        let health = httpGet("http://127.0.0.1:\(port)/health", timeout: 1)
-        let elapsed = started.duration(to: .now)
-        #expect(health?.status == 200, "health: \(String(describing: health)) log: \(backend.log)")
-        #expect(elapsed < .seconds(1), "/health took \(elapsed) behind 40 idle connections")
-        let metrics = httpGet("http://127.0.0.1:\(port)/metrics")?.body ?? ""
-        let evictions = metrics.split(separator: "\n").first { $0.hasPrefix("dstack_backend_http_idle_evictions_total ") }
-            .flatMap { Double($0.split(separator: " ").last ?? "") }
-        // 24 for the crowd past the cap, one each for the /health and /metrics requests.
-        #expect((evictions ?? 0) >= 25, "metrics: \(metrics)")
-        #expect(metrics.contains("dstack_backend_http_rejected_total{reason=\"over_cap\"} 0"), "metrics: \(metrics)")
-        #expect(crowd.suffix(8).allSatisfy { isOpen($0.fd) }, "the newest idle clients were closed")
     }
 
     @Test func sighupAndSigusr1AreLoggedAndIgnored() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let socketPath = directory.path + "/backend.sock"
-        let backend = try BackendProcess(
-            arguments: [], environment: environment(simulator, dataDirectory: directory.path + "/data", listen: "unix:\(socketPath)"))
-        defer { backend.signal(SIGKILL) }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        for signal in [SIGHUP, SIGUSR1, SIGUSR2] {
-            backend.signal(signal)
+        try withBackend(
+            environment: ["DSTACK_POLL_INTERVAL": "1s"],
+            setUp: { _, directory, environment in environment["LISTEN_ADDR"] = "unix:\(directory)/backend.sock" }
+        ) { _, backend, _ in
+            let socketPath = String(try #require(backend.environment["LISTEN_ADDR"]).dropFirst("unix:".count))
+            for signal in [SIGHUP, SIGUSR1, SIGUSR2] {
+                backend.signal(signal)
+            }
+            #expect(backend.waitForOutput("signal=SIGUSR2", timeout: 3), "log: \(backend.log)")
+            #expect(backend.log.contains("signal=SIGHUP"))
+            #expect(backend.log.contains("signal=SIGUSR1"))
+            #expect(backend.process.isRunning)
+            #expect(FileManager.default.fileExists(atPath: socketPath))
+            backend.signal(SIGTERM)
+            #expect(backend.waitForExit(timeout: 3) == 0, "log: \(backend.log)")
+            #expect(!FileManager.default.fileExists(atPath: socketPath))
         }
-        #expect(backend.waitForOutput("signal=SIGUSR2", timeout: 3), "log: \(backend.log)")
-        #expect(backend.log.contains("signal=SIGHUP"))
-        #expect(backend.log.contains("signal=SIGUSR1"))
-        #expect(backend.process.isRunning)
-        #expect(FileManager.default.fileExists(atPath: socketPath))
-        backend.signal(SIGTERM)
-        #expect(backend.waitForExit(timeout: 3) == 0, "log: \(backend.log)")
-        #expect(!FileManager.default.fileExists(atPath: socketPath))
     }
 }
 
@@ -181,24 +157,16 @@ extension ServerLimitsProcessTests {
 
     /// Seconds from SIGTERM to exit of a daemon with `SHUTDOWN_GRACE=grace` and one client that reads nothing.
     func shutdownSeconds(grace: String) throws -> Double? {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let port = freePort()
-        var environment = environment(simulator, dataDirectory: directory.path + "/data", listen: "127.0.0.1:\(port)")
-        environment["SHUTDOWN_GRACE"] = grace
-        let backend = try BackendProcess(arguments: [], environment: environment)
-        defer { backend.signal(SIGKILL) }
-        #expect(backend.waitForOutput("Backend listening on"), "log: \(backend.log)")
-        #expect(backend.log.contains("name=SHUTDOWN_GRACE value=\(grace) source=\"env SHUTDOWN_GRACE\""), "log: \(backend.log)")
-        let client = stuckReader(port)
-        defer { close(client) }
-        #expect(client >= 0)
-        let start = Date()
-        backend.signal(SIGTERM)
-        guard backend.waitForExit(timeout: 15) == 0 else { return nil }
-        return Date().timeIntervalSince(start)
+        try withBackend(environment: ["DSTACK_POLL_INTERVAL": "1s", "SHUTDOWN_GRACE": grace]) { _, backend, port in
+            #expect(backend.log.contains("name=SHUTDOWN_GRACE value=\(grace) source=\"env SHUTDOWN_GRACE\""), "log: \(backend.log)")
+            let client = stuckReader(port)
+            defer { close(client) }
+            #expect(client >= 0)
+            let start = Date()
+            backend.signal(SIGTERM)
+            guard backend.waitForExit(timeout: 15) == 0 else { return nil }
+            return Date().timeIntervalSince(start)
+        }
     }
 
     /// `SHUTDOWN_GRACE` is how long the daemon waits at SIGTERM for a client that does not take its answers.

@@ -433,13 +433,8 @@ extension OperatorCheckTests {
                 [FAIL] configuration:
                        Error: OWNER_ADDRESS is required
                        hint: fix the settings named above (environment, .env or flags); the other checks need them
-                [skip] node key: needs valid settings (configuration, above)
-                [skip] dstack VMM: needs valid settings (configuration, above)
-                [skip] node type: needs valid settings (configuration, above)
-                [skip] registry: needs valid settings (configuration, above)
-                [skip] listen address: needs valid settings (configuration, above)
-                1 of 6 checks failed, 0 warnings, 5 skipped
-                """)
+
+                """ + checksSkippedForInvalidSettings)
     }
 
     /// A key link to a missing file (an unmounted volume) is not "no key file … creates the key".
