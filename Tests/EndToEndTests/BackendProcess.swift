@@ -142,8 +142,9 @@ func withSimulator<T>(
 /// The daemon against a simulator (see `withSimulator`) for `body`, and stopped after it, also when it throws.
 ///
 /// Its environment is `backendEnvironment` with DATA_DIR `<directory>/data` and LISTEN_ADDR on `port`, then
-/// `environment` over it, then whatever `setUp` changes (it runs first, for what needs the simulator or the
-/// directory). The daemon is expected to say it listens within `waitForListening` seconds (nil: not waited for).
+/// `environment` over it, then what `setUp` changes: it runs before the daemon starts, for what needs the
+/// simulator or the directory first (a key, a registry record, an outage). The daemon is expected to say it
+/// listens within `waitForListening` seconds (nil: not waited for).
 func withBackend<T>(
     simulator: () throws -> Simulator = { try Simulator() }, port: UInt16 = freePort(),
     environment: [String: String] = [:], launcher: [String] = [], waitForListening: Double? = 10,

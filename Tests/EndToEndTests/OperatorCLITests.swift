@@ -209,37 +209,35 @@ extension OperatorCLITests {
 extension OperatorCLITests {
     /// A key this user cannot read is told apart from a damaged one: run check as the owner, not "restore".
     @Test func checkTellsAnUnreadableKeyFromAMalformedOne() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        chmod(directory.path, 0o755)
-        let key = directory.path + "/key"
-        try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
-        let flags = [
-            "--data-dir", directory.path, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
-            "--owner-address", "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9", "--listen-addr", "127.0.0.1:\(freePort())",
-            "--node-type", "node-H200x8",
-        ]
-        // Root reads any file, so as root run check as nobody; otherwise take the permission away.
-        let unreadable: (status: Int32?, stdout: String, stderr: String)
-        if geteuid() == 0 {
-            chmod(key, 0o600)
-            unreadable = try Self.run(["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", BackendProcess.executablePath, "check"] + flags, executable: "/usr/bin/setpriv")
-        } else {
-            chmod(key, 0o000)
-            unreadable = try Self.run(["check"] + flags)
-        }
-        #expect(unreadable.status == 1, "\(unreadable.stdout) \(unreadable.stderr)")
-        #expect(unreadable.stdout.contains("[FAIL] node key: Error: cannot read key file \(key): Permission denied"), "\(unreadable.stdout)")
-        #expect(unreadable.stdout.contains("hint: the key exists but this user cannot read it"))
-        #expect(!unreadable.stdout.contains("restore the key file from your backup"))
+        try withSimulator { simulator, directory in
+            chmod(directory, 0o755)
+            let key = directory + "/key"
+            try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
+            let flags = [
+                "--data-dir", directory, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
+                "--owner-address", "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9", "--listen-addr", "127.0.0.1:\(freePort())",
+                "--node-type", "node-H200x8",
+            ]
+            // Root reads any file, so as root run check as nobody; otherwise take the permission away.
+            let unreadable: (status: Int32?, stdout: String, stderr: String)
+            if geteuid() == 0 {
+                chmod(key, 0o600)
+                unreadable = try Self.run(["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", BackendProcess.executablePath, "check"] + flags, executable: "/usr/bin/setpriv")
+            } else {
+                chmod(key, 0o000)
+                unreadable = try Self.run(["check"] + flags)
+            }
+            #expect(unreadable.status == 1, "\(unreadable.stdout) \(unreadable.stderr)")
+            #expect(unreadable.stdout.contains("[FAIL] node key: Error: cannot read key file \(key): Permission denied"), "\(unreadable.stdout)")
+            #expect(unreadable.stdout.contains("hint: the key exists but this user cannot read it"))
+            #expect(!unreadable.stdout.contains("restore the key file from your backup"))
 
-        chmod(key, 0o600)
-        try Data("zz".utf8).write(to: URL(fileURLWithPath: key))
-        let malformed = try Self.run(["check"] + flags)
-        #expect(malformed.status == 1)
-        #expect(malformed.stdout.contains("hint: restore the key file from your backup"), "\(malformed.stdout)")
+            chmod(key, 0o600)
+            try Data("zz".utf8).write(to: URL(fileURLWithPath: key))
+            let malformed = try Self.run(["check"] + flags)
+            #expect(malformed.status == 1)
+            #expect(malformed.stdout.contains("hint: restore the key file from your backup"), "\(malformed.stdout)")
+        }
     }
 }
 
@@ -352,30 +350,26 @@ extension OperatorCLITests {
     /// `data/key` linking into an unmounted volume: the daemon refuses to start without touching the link,
     /// and check says what it is, never "the daemon creates the key on its first start".
     @Test func aDanglingKeyLinkStopsTheDaemonAndCheckNamesItsTarget() throws {
-        let simulator = try Simulator()
-        defer { simulator.stop() }
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let data = directory.path + "/data"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false)
-        let target = directory.path + "/volume/key"
-        #expect(symlink(target, data + "/key") == 0)
-        let environment = [
-            "REGISTRY_URL": simulator.registryURL, "OWNER_ADDRESS": Self.owner, "DSTACK_URL": simulator.vmmURL,
-            "DATA_DIR": data, "LISTEN_ADDR": "127.0.0.1:\(freePort())", "NODE_TYPE": "node-H200x8",
-        ]
-        let daemon = try BackendProcess.runToEnd([], environment: environment, timeout: 30)
-        #expect(daemon.status != 0 && daemon.status != nil, "\(daemon.output)")
-        #expect(daemon.output.contains("Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(daemon.output)")
-        #expect(!daemon.output.contains("creates the key on its first start"))
-        #expect(!FileManager.default.fileExists(atPath: directory.path + "/volume"))
-        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/key")) == target)
+        try withSimulator { simulator, directory in
+            let data = directory + "/data"
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: false)
+            let target = directory + "/volume/key"
+            #expect(symlink(target, data + "/key") == 0)
+            var environment = simulator.backendEnvironment(dataDirectory: data, port: freePort())
+            environment["DSTACK_POLL_INTERVAL"] = nil
+            let daemon = try BackendProcess.runToEnd([], environment: environment, timeout: 30)
+            #expect(daemon.status != 0 && daemon.status != nil, "\(daemon.output)")
+            #expect(daemon.output.contains("Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(daemon.output)")
+            #expect(!daemon.output.contains("creates the key on its first start"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/volume"))
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: data + "/key")) == target)
 
-        let check = try Self.run(["check"], environment: environment)
-        #expect(check.status == 1)
-        #expect(check.stdout.contains("[FAIL] node key: Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(check.stdout)")
-        #expect(check.stdout.contains("       hint: mount the volume that holds the link's target, or restore the key file there from your backup; the daemon will not replace the link with a new key"), "\(check.stdout)")
-        #expect(check.stdout.contains("[skip] registry: needs the node key's pubkey"), "\(check.stdout)")
+            let check = try Self.run(["check"], environment: environment)
+            #expect(check.status == 1)
+            #expect(check.stdout.contains("[FAIL] node key: Error: key file \(data)/key is a symbolic link to \(target), which does not exist"), "\(check.stdout)")
+            #expect(check.stdout.contains("       hint: mount the volume that holds the link's target, or restore the key file there from your backup; the daemon will not replace the link with a new key"), "\(check.stdout)")
+            #expect(check.stdout.contains("[skip] registry: needs the node key's pubkey"), "\(check.stdout)")
+        }
     }
 }
 
