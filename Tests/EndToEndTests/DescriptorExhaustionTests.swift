@@ -22,20 +22,10 @@ import Testing
         let routes = directory.path + "/route"
         try ("Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
             + "lo\t00000000\t00000000\t0001\t0\t0\t0\t00000000\t0\t0\t0\n").write(toFile: routes, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
-            .deletingLastPathComponent().appendingPathComponent("DescriptorExhaustionProbe")
-        process.arguments = [dstackURL, routes, "64"]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        if !eventually(within: 30, { !process.isRunning }) { process.terminate() }
-        process.waitUntilExit()
-        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let log = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "log: \(log)")
+        let probe = URL(fileURLWithPath: BackendProcess.executablePath).deletingLastPathComponent()
+            .appendingPathComponent("DescriptorExhaustionProbe").path
+        let (status, output, log) = try OperatorCLITests.run([probe, dstackURL, routes, "64"], timeout: 30, executable: probe)
+        #expect(status == 0, "log: \(log)")
         var steps: [String: Step] = [:]
         for line in output.split(separator: "\n") {
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],

@@ -10,13 +10,16 @@ import Glibc
 
 /// The command line as an operator meets it: durations, the demo's address, `pubkey`'s warning, help.
 @Suite(.serialized) struct OperatorCLITests {
-    /// Runs the binary with stdout and stderr apart; nil status if it did not exit within `timeout`.
+    /// Runs the binary (in `currentDirectory` if given) with stdout and stderr apart; nil status if it did not
+    /// exit within `timeout`.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 20, executable: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 20, executable: String? = nil,
+        currentDirectory: String? = nil
     ) throws -> (status: Int32?, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable ?? BackendProcess.executablePath)
         process.arguments = executable == nil ? arguments : Array(arguments.dropFirst())
+        process.currentDirectoryURL = currentDirectory.map { URL(fileURLWithPath: $0) }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("DSTACK") && $0.key != "LISTEN_ADDR" && $0.key != "DATA_DIR" }
         env.merge(environment) { $1 }
         process.environment = env
@@ -87,16 +90,7 @@ import Glibc
     @Test func pubkeyRelativeDataDirIsShownAbsolute() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
-        process.arguments = ["pubkey", "--data-dir", "rel"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = try Self.run(["pubkey", "--data-dir", "rel"], currentDirectory: directory.path).stderr
         let absolute = URL(fileURLWithPath: directory.path).resolvingSymlinksInPath().path + "/rel/key"
         #expect(stderr.contains("created: \(absolute)"), "stderr: \(stderr)")
     }
@@ -110,17 +104,7 @@ extension OperatorCLITests {
         defer { directory.remove() }
         let defaultDirectory = try #require(Configuration.setting(named: "DATA_DIR")?.defaultText)
         func pubkey(_ arguments: [String], environment: [String: String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: BackendProcess.executablePath)
-            process.arguments = ["pubkey"] + arguments
-            process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "DATA_DIR" }
-                .merging(environment) { $1 }
-            process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
-            process.standardOutput = Pipe()
-            process.standardError = Pipe()
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
+            #expect(try Self.run(["pubkey"] + arguments, environment: environment, currentDirectory: directory.path).status == 0)
         }
         try pubkey([], environment: [:])
         #expect(FileManager.default.fileExists(atPath: directory.path + "/" + defaultDirectory + "/key"))
@@ -215,7 +199,7 @@ extension OperatorCLITests {
             try Data("67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa".utf8).write(to: URL(fileURLWithPath: key))
             let flags = [
                 "--data-dir", directory, "--registry-url", simulator.registryURL, "--dstack-url", simulator.vmmURL,
-                "--owner-address", "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9", "--listen-addr", "127.0.0.1:\(freePort())",
+                "--owner-address", Self.owner, "--listen-addr", "127.0.0.1:\(freePort())",
                 "--node-type", "node-H200x8",
             ]
             // Root reads any file, so as root run check as nobody; otherwise take the permission away.
@@ -280,7 +264,7 @@ extension OperatorCLITests {
 }
 
 extension OperatorCLITests {
-    static let owner = "0x3E5e9111Ae8eB78Fe1CC3bb8915d5D461F3Ef9A9"
+    static let owner = EndToEndTests.owner
 
     /// A root-owned VMM socket with mode 0755 refuses uid 1573 (here nobody): check says it is a permission
     /// problem, with the socket's owner, group and mode, the uid, and the fix, naming the socket, not a URL.
