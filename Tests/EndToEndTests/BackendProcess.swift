@@ -114,6 +114,14 @@ final class BackendProcess: @unchecked Sendable {
         backend.waitForEndOfOutput(timeout: 5)
         return (status, backend.log)
     }
+
+    /// The pubkey of the node key in `dataDirectory` (`pubkey` creates the key if there is none).
+    static func pubkey(dataDirectory: String) throws -> String {
+        let result = try runToEnd(["pubkey", "--data-dir", dataDirectory])
+        let key = result.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(key.count == 64, "output: \(result.output)")
+        return key
+    }
 }
 
 extension Simulator {

@@ -18,10 +18,7 @@ import Glibc
 
     /// The node's pubkey, creating its key in the DATA_DIR of `environment`.
     func pubkey(_ environment: [String: String]) throws -> String {
-        let result = try BackendProcess.runToEnd(["pubkey", "--data-dir", try #require(environment["DATA_DIR"])])
-        let key = result.output.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(key.count == 64, "output: \(result.output)")
-        return key
+        try BackendProcess.pubkey(dataDirectory: try #require(environment["DATA_DIR"]))
     }
 
     func metrics(_ port: UInt16) -> [Substring] {
@@ -46,7 +43,6 @@ import Glibc
                 started = Date()
             }
         ) { simulator, backend, port in
-
             #expect(eventually(within: 5) { status(port) == 503 }, "log: \(backend.log)")
             let servedAfter = Date().timeIntervalSince(started)
             #expect(servedAfter < 5, "served after \(servedAfter) s")
@@ -76,7 +72,6 @@ import Glibc
         try withBackend(
             environment: Self.settings, waitForListening: nil, setUp: { simulator, _, _ in simulator.vmm.setOutage(true) }
         ) { simulator, backend, port in
-
             #expect(backend.waitForOutput("NODE_TYPE=auto is waiting for the VMM to answer"), "log: \(backend.log)")
             #expect(backend.log.contains("set NODE_TYPE=<type> (e.g. NODE_TYPE=node-H100x8"), "log: \(backend.log)")
             // The registry was asked before the wait: the wait is only for POST /workers.
@@ -118,7 +113,6 @@ import Glibc
                 simulator.registry.failWorkerLookups(status: 503)
             }
         ) { simulator, backend, port in
-
             #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)", timeout: 5), "log: \(backend.log)")
             #expect(backend.log.contains(WorkerRegistration.ownerNotComparedMessage))
             #expect(eventually(within: 3) { status(port) == 200 })
@@ -146,7 +140,6 @@ import Glibc
                 simulator.registry.failWorkerLookups(status: 502)
             }
         ) { simulator, backend, port in
-
             #expect(backend.waitForOutput("Backend listening on 127.0.0.1:\(port)", timeout: 5), "log: \(backend.log)")
             #expect(metrics(port).contains("dstack_backend_registry_owner_verified 0"))
             simulator.registry.failWorkerLookups(status: nil)

@@ -54,9 +54,7 @@ import Glibc
     /// The registry already holds this worker for another owner: exit 78 before serving, both addresses logged.
     @Test func anotherOwnerInTheRegistryExits78WithoutServing() throws {
         try withSimulator { simulator, directory in
-            let pubkey = try BackendProcess.runToEnd(["pubkey", "--data-dir", directory]).output
-                .split(separator: "\n").last.map(String.init) ?? ""
-            #expect(pubkey.count == 64)
+            let pubkey = try BackendProcess.pubkey(dataDirectory: directory)
             let other = "0x0000000000000000000000000000000000000001"
             simulator.registry.add(.init(pubkey: pubkey, owner: other, nodeType: "node-H200x8"))
             let port = freePort()
