@@ -12,7 +12,7 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
     do {
         var flags = settings.byEnvironmentName
         flags.merge(overrides) { $1 }
-        return try reportingErrorsAsJSON(settings) { () throws(ConfigurationErrors) in
+        return try reportingErrorsAsJSON(settings) { () throws(ConfigurationError) in
             try Configuration.resolve(environment: ProcessInfo.processInfo.environment, flags: flags)
         }
     } catch {
@@ -25,8 +25,8 @@ func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: Strin
 /// problems are printed here as one JSON log object each, so a JSON log pipeline sees why the daemon did
 /// not start, and rethrown with no lines left for the caller's plain-text printing.
 func reportingErrorsAsJSON(
-    _ settings: SettingsOptions, _ resolve: () throws(ConfigurationErrors) -> Configuration
-) throws(ConfigurationErrors) -> Configuration {
+    _ settings: SettingsOptions, _ resolve: () throws(ConfigurationError) -> Configuration
+) throws(ConfigurationError) -> Configuration {
     do {
         return try resolve()
     } catch {
@@ -35,10 +35,10 @@ func reportingErrorsAsJSON(
             throw error
         }
         let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
-        for problem in error.errors {
-            logger.error(problem.message, ("setting", problem.setting))
+        for (problem, line) in zip(error.problems, error.lines) {
+            logger.error(line, ("setting", problem.setting))
         }
-        throw ConfigurationErrors([])
+        throw ConfigurationError()
     }
 }
 
@@ -59,13 +59,6 @@ func printError(_ line: String) {
     var text = line
     text += "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
-
-extension ConfigurationError {
-    /// The message without its leading `Error: `, for `ValidationError` (which adds its own).
-    var withoutErrorPrefix: String {
-        message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
-    }
 }
 
 /// The usage line of a command that takes setting flags (the parser cannot list them: they are read

@@ -3,8 +3,8 @@
 /// Build it with `Configuration.resolve(environment:flags:)` (see `Configuration+Resolve.swift`);
 /// `settings` lists each setting's variable, flag, default and help for the CLI and the README.
 public struct Configuration: Sendable {
-    // Each setting is a property with its default here and a row in `Configuration.settings`; nothing else
-    // names it (resolve, the start-up log, the CLI and the README check all loop over the table).
+    // Each setting is a property with its default here, a row in `Configuration.settings` (whose default text
+    // says the same, as a test checks), a line in `read` and one in `effectiveValues`.
 
     // MARK: Contract settings (names and defaults fixed by the deployed base)
 

@@ -6,25 +6,22 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
     case http(HTTPURL)
     case unixSocket(path: String)
 
-    public static let defaultURL = "http://localhost:19060"
-
     /// The Unix socket forms, as the scheme errors name them.
     static let socketForms = "unix:/path/vmm.sock (or unix:///path/vmm.sock)"
 
-    public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(ConfigurationError) -> DstackEndpoint {
+    public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(InvalidValue) -> DstackEndpoint {
         let value = text.trimmingASCIIWhitespace()
         if value.lowercased().hasPrefix("unix:") {
             var path = String(value.dropFirst("unix:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
             guard path.hasPrefix("/"), path.count > 1 else {
-                throw .invalid(
-                    setting, "\"\(text)\" must name an absolute socket path: unix:///path/vmm.sock or unix:/path/vmm.sock")
+                throw InvalidValue("\"\(text)\" must name an absolute socket path: unix:///path/vmm.sock or unix:/path/vmm.sock")
             }
             guard !path.hasSuffix("/") else {
-                throw .invalid(setting, "\"\(text)\" names a directory; name the socket file itself")
+                throw InvalidValue("\"\(text)\" names a directory; name the socket file itself")
             }
             if let problem = UnixSocketAddress.problem(with: path) {
-                throw .invalid(setting, "\"\(text)\": \(problem)")
+                throw InvalidValue("\"\(text)\": \(problem)")
             }
             return .unixSocket(path: path)
         }

@@ -31,29 +31,20 @@ extension EthereumAddress {
     }
 
     /// Parses `OWNER_ADDRESS` like `parse`, then refuses the placeholders with a message that says so.
-    public static func parseOwner(_ text: String, setting: String = "OWNER_ADDRESS") throws(ConfigurationError)
-        -> EthereumAddress
-    {
-        let address = try parse(text, setting: setting)
+    public static func parseOwner(_ text: String) throws(InvalidValue) -> EthereumAddress {
+        let address = try parse(text)
         if let origin = address.placeholderOrigin {
-            throw .invalid(
-                setting,
-                "\(address.checksummed) is \(origin), a placeholder that appears in examples, not an owner: the "
+            throw InvalidValue("\(address.checksummed) is \(origin), a placeholder that appears in examples, not an owner: the "
                     + "registry records the owner at the first registration for good, so rewards would go to "
                     + "whoever holds that address. Set OWNER_ADDRESS to your own wallet's address")
         }
         return address
     }
 
-    /// Refuses the demo owner with any registry but the demo simulator; nil when the pair is fine.
-    public static func demoOwnerProblem(owner: EthereumAddress, registry: HTTPURL, setting: String = "OWNER_ADDRESS")
-        -> ConfigurationError?
-    {
+    /// Why the demo owner cannot go to `registry` (any registry but the demo simulator); nil when the pair is fine.
+    static func demoOwnerProblem(owner: EthereumAddress, registry: HTTPURL) -> String? {
         guard owner == demoOwner, !demoRegistryHosts.contains(registry.host.lowercased()) else { return nil }
-        return .invalid(
-            setting,
-            "\(owner.checksummed) is the demo owner (compose's default when .env does not set OWNER_ADDRESS), and "
-                + "REGISTRY_URL \(registry) is not the demo simulator: set OWNER_ADDRESS to your own wallet's "
-                + "address in .env")
+        return "\(owner.checksummed) is the demo owner (compose's default when .env does not set OWNER_ADDRESS), and "
+            + "REGISTRY_URL \(registry) is not the demo simulator: set OWNER_ADDRESS to your own wallet's address in .env"
     }
 }

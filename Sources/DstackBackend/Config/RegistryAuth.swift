@@ -5,12 +5,10 @@ public enum RegistryAuth: String, Sendable, Equatable, CaseIterable {
     /// NIP-98 HTTP Auth: each request carries a Nostr event signed with the node's key.
     case nip98
 
-    /// Parses `none` or `nip98`, any case; `setting` names the variable in errors.
-    public static func parse(_ text: String, setting: String = "REGISTRY_AUTH") throws(ConfigurationError)
-        -> RegistryAuth
-    {
+    /// Parses `none` or `nip98`, any case.
+    public static func parse(_ text: String) throws(InvalidValue) -> RegistryAuth {
         guard let value = RegistryAuth(rawValue: text.trimmingASCIIWhitespace().lowercased()) else {
-            throw .invalid(setting, "\"\(text)\" is not supported: use none or nip98")
+            throw InvalidValue("\"\(text)\" is not supported: use none or nip98")
         }
         return value
     }

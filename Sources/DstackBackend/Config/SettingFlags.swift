@@ -42,19 +42,10 @@ public enum SettingFlags {
 
     /// How settings are given, then `table`, for the `--help` of the commands that take setting flags.
     public static var help: String {
-        help(table: table)
-    }
-
-    /// How settings are given, then `table`.
-    static func help(table: String) -> String {
-        [
-            HelpText.paragraphs([
-                "Every setting is an environment variable and a flag: --flag value or --flag=value. The flag "
-                    + "wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h."
-            ]),
-            "",
-            table,
-        ].joined(separator: "\n")
+        HelpText.paragraphs([
+            "Every setting is an environment variable and a flag: --flag value or --flag=value. The flag "
+                + "wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h."
+        ]) + "\n\n" + table
     }
 
     /// Every setting with its variables, flag, default and help.
@@ -71,7 +62,7 @@ public enum SettingFlags {
             let mark = setBy[setting.name] == nil ? "" : " *"
             lines.append("  \(names)  \(setting.flagSpelling)\(mark)")
             if let used = setBy[setting.name] {
-                let run = if case .required = setting.defaultValue { "run requires it" } else { "run's default: \(setting.defaultText)" }
+                let run = setting.isRequired ? "run requires it" : "run's default: \(setting.defaultText)"
                 lines += HelpText.wrap("\(command): \(used) (\(run))", indent: 6, hanging: 8)
             } else {
                 lines += HelpText.wrap("default: \(setting.defaultText)", indent: 6, hanging: 8)
