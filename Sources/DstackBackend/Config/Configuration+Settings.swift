@@ -2,7 +2,7 @@ extension Configuration {
     /// Every setting, in the order the log, `--help` and the README show them: the one place a setting's
     /// variable, flag, parser (with its bounds), help and property are named. Defaults are the properties'.
     /// Every setting, in the order the log, `--help` and the README show them.
-    public static let settings: [SettingDescriptor] = [
+    static let settings: [SettingDescriptor] = [
         SettingDescriptor(
             ["LISTEN_ADDR"], flag: "listen-addr", default: "0.0.0.0:8080",
             help: "Address for the health server: host:port, [IPv6]:port or unix:/path."),
@@ -78,14 +78,14 @@ extension Configuration {
     }
 
     /// The descriptor whose flag is `flag` (without dashes), e.g. `registry-url`.
-    public static func setting(flag: String) -> SettingDescriptor? {
+    static func setting(flag: String) -> SettingDescriptor? {
         settings.first { $0.flag == flag }
     }
 
     /// The value in effect for every setting, in table order, as the start-up log shows it.
     ///
     /// Secrets appear only as `(set, hidden)`; unset optional settings as `(unset)`.
-    public var effectiveValues: [(setting: SettingDescriptor, value: String)] {
+    var effectiveValues: [(setting: SettingDescriptor, value: String)] {
         let format = SettingParsers.format
         let shown: [String: String?] = [
             "LISTEN_ADDR": listenAddress.description, "DSTACK_URL": dstackEndpoint.description,
@@ -110,7 +110,7 @@ extension Configuration {
     /// Logs every setting in effect, one `Setting` line each with `name`, `value` and `source`.
     ///
     /// Never logs the key, and shows `DSTACK_TOKEN` only as set or unset.
-    public func logSettings(to logger: Logger) {
+    func logSettings(to logger: Logger) {
         for (setting, value) in effectiveValues {
             let source = sources[setting.name] ?? .defaultValue
             logger.info("Setting", ("name", setting.name), ("value", value), ("source", source.description))

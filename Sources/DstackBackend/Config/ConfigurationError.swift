@@ -5,8 +5,6 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     /// The setting at fault (the variable or flag it came from, e.g. `LISTEN_ADDR`) and what is wrong with it.
     public var problems: [(setting: String, problem: String)] = []
 
-    public init() {}
-
     /// `Error: <setting> <problem>`, the shape of the reference's messages, e.g.
     /// `Error: LISTEN_ADDR "x" has no port: use host:port such as 0.0.0.0:8080`.
     public var lines: [String] { problems.map { "Error: \($0.setting) \($0.problem)" } }

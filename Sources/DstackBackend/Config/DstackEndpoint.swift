@@ -29,7 +29,7 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The request for `path` (e.g. `/prpc/ListGpus?json`): the URL and, for a socket, its path.
-    public func request(path: String) -> (url: String, unixSocketPath: String?) {
+    func request(path: String) -> (url: String, unixSocketPath: String?) {
         switch self {
         case .http(let base): (base.appending(path), nil)
         case .unixSocket(let socket): ("http://localhost" + path, socket)

@@ -4,24 +4,24 @@
 /// credentials, `user:password@` (sent as HTTP Basic by libcurl) or a query such as `?token=...` (added to
 /// every request): `description` and every error show them masked (see `URLRedaction`).
 public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
-    public enum Scheme: String, Sendable { case http, https }
+    enum Scheme: String, Sendable { case http, https }
 
-    public let scheme: Scheme
+    let scheme: Scheme
     /// Host as written (an IPv6 literal without brackets).
-    public let host: String
-    public let port: UInt16?
+    let host: String
+    let port: UInt16?
     /// Path prefix without a trailing `/` (empty for none).
-    public let path: String
+    let path: String
     /// `user[:password]` as written (percent-encoded), or nil. Never printed.
-    public let userinfo: String?
+    var userinfo: String?
     /// The query as written, without the `?`, or nil; added to every request's query. Printed masked.
-    public let query: String?
+    var query: String?
 
     /// Parses `text`; `setting` names the variable in errors.
     ///
     /// `alsoAccepted` is the form the setting takes besides http(s) (`DSTACK_URL`'s `unix:/path/vmm.sock`,
     /// parsed by its caller): the scheme errors name it, so an operator learns every form that works.
-    public static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(InvalidValue)
+    static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(InvalidValue)
         -> HTTPURL
     {
         let value = written.trimmingASCIIWhitespace()
@@ -102,17 +102,6 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         return HTTPURL(scheme: scheme, host: host, port: port, path: path, userinfo: userinfo, query: query)
     }
 
-    public init(
-        scheme: Scheme, host: String, port: UInt16?, path: String, userinfo: String? = nil, query: String? = nil
-    ) {
-        self.scheme = scheme
-        self.host = host
-        self.port = port
-        self.path = path
-        self.userinfo = userinfo
-        self.query = query
-    }
-
     /// `scheme://[user:***@]host[:port][/path][?name=***]`, no trailing slash: safe to print.
     public var description: String {
         URLRedaction.redact(origin + path + (query.map { "?" + $0 } ?? ""))
@@ -128,7 +117,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL of `path` (which starts with `/` and may have its own query) below this one, credentials
     /// and this URL's query included: for requests only; print `URLRedaction.redact` of it.
-    public func appending(_ path: String) -> String {
+    func appending(_ path: String) -> String {
         var url = origin + self.path + path
         if let query { url += (path.contains("?") ? "&" : "?") + query }
         return url

@@ -6,13 +6,13 @@ public enum NodeType: Sendable, Equatable, CustomStringConvertible {
     case explicit(String)
     case auto
 
-    public static let defaultValue = NodeType.explicit("node-H100x1")
+    static let defaultValue = NodeType.explicit("node-H100x1")
 
     /// The longest name accepted; registries store it as a short label.
-    public static let maximumLength = 64
+    static let maximumLength = 64
 
     /// Parses a token of `[A-Za-z0-9._-]`, or `auto` (any case).
-    public static func parse(_ text: String) throws(InvalidValue) -> NodeType {
+    static func parse(_ text: String) throws(InvalidValue) -> NodeType {
         let value = text.trimmingASCIIWhitespace()
         guard !value.isEmpty else {
             throw InvalidValue("is empty: use a name such as node-H100x1, or auto")

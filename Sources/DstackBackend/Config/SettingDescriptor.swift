@@ -4,13 +4,13 @@
 /// over it, and `Configuration.read` reads each row's value by its name.
 public struct SettingDescriptor: Sendable, Equatable {
     /// Variable names in precedence order; the first is the setting's name and its key in `resolve`'s `flags`.
-    public let environmentNames: [String]
+    let environmentNames: [String]
     /// The flag without dashes, e.g. `registry-url` for `--registry-url`.
     public let flag: String
     /// The default as help and the log show it: a value (`5s`), `(unset)` or `(required)`.
     public let defaultText: String
     /// Never printed: logs show only whether it is set.
-    public let isSecret: Bool
+    let isSecret: Bool
     /// The later variables are older names of the first: set to a different value, they are an error rather
     /// than ignored (`AUTH_SERVICE_URL`; compose's `DSTACK_BACKEND_DSTACK_URL` just loses to `DSTACK_URL`).
     let namesMustAgree: Bool
@@ -35,5 +35,5 @@ public struct SettingDescriptor: Sendable, Equatable {
     /// `--registry-url`.
     public var flagSpelling: String { "--" + flag }
 
-    public var isRequired: Bool { defaultText == "(required)" }
+    var isRequired: Bool { defaultText == "(required)" }
 }

@@ -45,17 +45,13 @@ public enum SettingFlags {
         HelpText.paragraphs([
             "Every setting is an environment variable and a flag: --flag value or --flag=value. The flag "
                 + "wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h."
-        ]) + "\n\n" + table
+        ]) + "\n\n" + table()
     }
 
-    /// Every setting with its variables, flag, default and help.
-    public static var table: String {
-        table(setBy: [:])
-    }
-
-    /// `table` for a command that sets some settings itself (`demo`): their rows show `setBy[name]` (what
-    /// that command uses, and why) in place of the default, and `run`'s default after it.
-    public static func table(setBy: [String: String], command: String = "") -> String {
+    /// Every setting with its variables, flag, default and help. For a command that sets some settings itself
+    /// (`demo`), their rows show `setBy[name]` (what that command uses, and why) in place of the default, and
+    /// `run`'s default after it.
+    public static func table(setBy: [String: String] = [:], command: String = "") -> String {
         var lines = ["SETTINGS (variable, flag, default\(setBy.isEmpty ? "" : "; * set by \(command)")):"]
         for setting in Configuration.settings {
             let names = setting.environmentNames.joined(separator: ", then ")
