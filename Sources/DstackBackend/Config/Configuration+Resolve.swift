@@ -15,7 +15,7 @@ extension Configuration {
     {
         var reader = SettingReader(environment: environment, flags: flags, only: only)
         for key in flags.keys.sorted() where setting(named: key) == nil {
-            reader.error.problems.append((key, "is not a known setting (internal flag mapping)"))
+            reader.report(key, "is not a known setting (internal flag mapping)")
         }
         // The required settings' placeholders are never used: resolve throws when either is not read.
         var configuration = Configuration(
@@ -71,12 +71,13 @@ extension Configuration {
         if let registry {
             registryURL = registry
             if let owner, let problem = EthereumAddress.demoOwnerProblem(owner: owner, registry: registry) {
-                reader.error.problems.append(("OWNER_ADDRESS", problem))
+                reader.report("OWNER_ADDRESS", problem)
             }
             if registryAuth == .nip98, registry.userinfo != nil {
-                reader.error.problems.append(
-                    ("REGISTRY_URL", "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98"
-                        + " (both use the Authorization header): remove one of them"))
+                reader.report(
+                    "REGISTRY_URL",
+                    "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98 (both use the"
+                        + " Authorization header): remove one of them")
             }
         }
         ownerAddress = owner ?? ownerAddress
@@ -90,21 +91,22 @@ struct SettingReader {
     /// The settings to read; nil for all.
     let only: Set<String>?
     var error = ConfigurationError()
-    var sources: [String: SettingSource] = [:]
+    var sources: [String: String] = [:]
 
     /// The value given for the setting `name`, parsed by `parse` (given the text and the variable or flag to
     /// name in its errors); nil when unset, not in `only`, or wrong (then the problem is recorded).
     mutating func read<Value: Equatable>(
         _ name: String, _ parse: (_ text: String, _ setting: String) throws(InvalidValue) -> Value
     ) -> Value? {
-        guard only?.contains(name) ?? true, let setting = Configuration.setting(named: name) else { return nil }
+        guard only?.contains(name) ?? true else { return nil }
+        guard let setting = Configuration.setting(named: name) else { preconditionFailure("\(name) is not in the table") }
         let variables = setting.environmentNames.compactMap { variable in
             environment[variable].flatMap { $0.trimmingASCIIWhitespace().isEmpty ? nil : (name: variable, text: $0) }
         }
         let flag = flags[name]
-        let given: (text: String, label: String, source: SettingSource)? =
-            if let flag { (flag, setting.flagSpelling, .flag(setting.flagSpelling)) } else {
-                variables.first.map { ($0.text, $0.name, .environment($0.name)) }
+        let given: (text: String, label: String, source: String)? =
+            if let flag { (flag, setting.flagSpelling, "flag \(setting.flagSpelling)") } else {
+                variables.first.map { ($0.text, $0.name, "env \($0.name)") }
             }
         var value: Value?
         if let given, !given.text.trimmingASCIIWhitespace().isEmpty {
@@ -112,10 +114,10 @@ struct SettingReader {
                 value = try parse(given.text, given.label)
                 sources[name] = given.source
             } catch {
-                self.error.problems.append((given.label, error.description))
+                report(given.label, error.description)
             }
         } else if setting.isRequired {
-            self.error.problems.append((name, "environment variable is required for worker registration"))
+            report(name, "environment variable is required for worker registration")
         }
         // An older name may not say something else than the name itself (a flag overrides both).
         if setting.namesMustAgree, flag?.trimmingASCIIWhitespace().isEmpty ?? true, let first = variables.first,
@@ -123,15 +125,19 @@ struct SettingReader {
         {
             for older in variables.dropFirst() {
                 let (new, old) = (first.text.trimmingASCIIWhitespace(), older.text.trimmingASCIIWhitespace())
-                guard new != old, (try? parse(new, name)).map({ $0 != (try? parse(old, name)) }) ?? true else { continue }
-                self.error.problems.append(
-                    (
-                        name, "\"\(URLRedaction.redact(new))\" and \(older.name) \"\(URLRedaction.redact(old))\" are both"
-                            + " set and differ; \(older.name) is the older name of the same setting: keep only \(name)"
-                    ))
+                // Values that parse the same agree (a trailing `/`); credentials count, so this is unmasked.
+                guard new != old, (try? parse(new, name)).map({ $0 == (try? parse(old, name)) }) != true else { continue }
+                report(
+                    name,
+                    "\"\(URLRedaction.redact(new))\" and \(older.name) \"\(URLRedaction.redact(old))\" are both set and"
+                        + " differ; \(older.name) is the older name of the same setting: keep only \(name)")
             }
         }
         return value
+    }
+
+    mutating func report(_ setting: String, _ problem: String) {
+        error.problems.append((setting, problem))
     }
 
     /// `read` for a value that needs no setting name in its errors.

@@ -112,8 +112,7 @@ extension Configuration {
     /// Never logs the key, and shows `DSTACK_TOKEN` only as set or unset.
     func logSettings(to logger: Logger) {
         for (setting, value) in effectiveValues {
-            let source = sources[setting.name] ?? .defaultValue
-            logger.info("Setting", ("name", setting.name), ("value", value), ("source", source.description))
+            logger.info("Setting", ("name", setting.name), ("value", value), ("source", sources[setting.name] ?? "default"))
         }
     }
 }

@@ -55,8 +55,9 @@ public struct Configuration: Sendable {
     /// and its defaults (in `ServerLimits`) are theirs.
     var serverLimits = ServerLimits()
 
-    /// Where each setting's value came from, keyed by its primary variable name; absent means default.
-    var sources: [String: SettingSource] = [:]
+    /// Where each setting's value came from, as the start-up log shows it (`env DSTACK_BACKEND_DSTACK_URL`,
+    /// `flag --registry-url`), keyed by its primary variable name; absent means default.
+    var sources: [String: String] = [:]
 
     /// The limits every outbound request (registry, dstack) gets.
     var httpClientConfiguration: HTTPClientConfiguration {
@@ -67,22 +68,5 @@ public struct Configuration: Sendable {
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
     var registrationBackoff: BackoffPolicy {
         BackoffPolicy(budget: registrationTimeout)
-    }
-}
-
-/// Where a setting's value came from, for the start-up log.
-enum SettingSource: Sendable, Equatable, CustomStringConvertible {
-    case defaultValue
-    /// The environment variable that supplied it (e.g. `DSTACK_BACKEND_DSTACK_URL`).
-    case environment(String)
-    /// The command-line flag that supplied it, e.g. `--registry-url`.
-    case flag(String)
-
-    var description: String {
-        switch self {
-        case .defaultValue: "default"
-        case .environment(let name): "env \(name)"
-        case .flag(let flag): "flag \(flag)"
-        }
     }
 }

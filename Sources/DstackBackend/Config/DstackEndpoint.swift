@@ -9,6 +9,7 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// The Unix socket forms, as the scheme errors name them.
     static let socketForms = "unix:/path/vmm.sock (or unix:///path/vmm.sock)"
 
+    /// Parses `text`; `setting` (the variable or flag it came from) is named in the scheme errors.
     public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(InvalidValue) -> DstackEndpoint {
         let value = text.trimmingASCIIWhitespace()
         if value.lowercased().hasPrefix("unix:") {

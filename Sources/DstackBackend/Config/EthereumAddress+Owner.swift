@@ -34,7 +34,8 @@ extension EthereumAddress {
     static func parseOwner(_ text: String) throws(InvalidValue) -> EthereumAddress {
         let address = try parse(text)
         if let origin = address.placeholderOrigin {
-            throw InvalidValue("\(address.checksummed) is \(origin), a placeholder that appears in examples, not an owner: the "
+            throw InvalidValue(
+                "\(address.checksummed) is \(origin), a placeholder that appears in examples, not an owner: the "
                     + "registry records the owner at the first registration for good, so rewards would go to "
                     + "whoever holds that address. Set OWNER_ADDRESS to your own wallet's address")
         }

@@ -34,15 +34,16 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
                 digits.count < 40
                 ? "a digit is missing (the reference's .env.example shipped such a 39-digit sample address; put in your own)"
                 : "there are extra digits"
-            throw InvalidValue("\"\(text)\" has \(digits.count) hex \(unit) after 0x, but an Ethereum address has exactly 40 (20 bytes): \(hint)"
-            )
+            throw InvalidValue(
+                "\"\(text)\" has \(digits.count) hex \(unit) after 0x, but an Ethereum address has exactly 40 (20 bytes): \(hint)")
         }
         let hexText = String(decoding: digits, as: UTF8.self)
         let address = EthereumAddress(bytes: Hex.decode(hexText)!)!
         let hasLower = digits.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f") }
         let hasUpper = digits.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
         if hasLower && hasUpper && "0x" + hexText != address.checksummed {
-            throw InvalidValue("\"\(text)\" has mixed case but its EIP-55 checksum is wrong, which usually means a mistyped digit; "
+            throw InvalidValue(
+                "\"\(text)\" has mixed case but its EIP-55 checksum is wrong, which usually means a mistyped digit; "
                     + "the correctly checksummed form of these digits is \(address.checksummed): compare it with your "
                     + "wallet before using it (all-lower-case hex skips the check)")
         }

@@ -17,10 +17,10 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
     /// The query as written, without the `?`, or nil; added to every request's query. Printed masked.
     var query: String?
 
-    /// Parses `text`; `setting` names the variable in errors.
+    /// Parses `text`.
     ///
     /// `alsoAccepted` is the form the setting takes besides http(s) (`DSTACK_URL`'s `unix:/path/vmm.sock`,
-    /// parsed by its caller): the scheme errors name it, so an operator learns every form that works.
+    /// parsed by its caller): the scheme errors name it, and `setting`, so an operator learns every form that works.
     static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(InvalidValue)
         -> HTTPURL
     {

@@ -28,12 +28,14 @@ public enum SettingParsers {
             throw InvalidValue("\"\(text)\" must be greater than zero")
         }
         if let minimum, seconds < minimum.duration.inSeconds {
-            throw InvalidValue("\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
-                + " use \(format(minimum.duration)) or more")
+            throw InvalidValue(
+                "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
+                    + " use \(format(minimum.duration)) or more")
         }
         if let maximum, seconds > maximum.duration.inSeconds {
-            throw InvalidValue("\"\(text)\" is longer than the maximum \(format(maximum.duration)): \(maximum.why);"
-                + " use \(format(maximum.duration)) or less")
+            throw InvalidValue(
+                "\"\(text)\" is longer than the maximum \(format(maximum.duration)): \(maximum.why);"
+                    + " use \(format(maximum.duration)) or less")
         }
         guard seconds <= 86_400 * 365 else {
             throw InvalidValue("\"\(text)\" is longer than a year")

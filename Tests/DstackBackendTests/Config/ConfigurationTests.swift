@@ -38,7 +38,7 @@ import Testing
         #expect(configuration.serverLimits.maxHeaderBytes == 8192)
         #expect(configuration.serverLimits.maxBodyBytes == 65536)
         #expect(configuration.sources["LISTEN_ADDR"] == nil)
-        #expect(configuration.sources["REGISTRY_URL"] == .environment("REGISTRY_URL"))
+        #expect(configuration.sources["REGISTRY_URL"] == "env REGISTRY_URL")
     }
 
     @Test func memberwiseDefaultsMatchTheTable() throws {
@@ -91,7 +91,7 @@ import Testing
         var environment = Self.required
         environment["DSTACK_BACKEND_DSTACK_URL"] = "http://host.docker.internal:14520"
         #expect(try resolve(environment).dstackEndpoint.description == "http://host.docker.internal:14520")
-        #expect(try resolve(environment).sources["DSTACK_URL"] == .environment("DSTACK_BACKEND_DSTACK_URL"))
+        #expect(try resolve(environment).sources["DSTACK_URL"] == "env DSTACK_BACKEND_DSTACK_URL")
         environment["DSTACK_URL"] = "unix:///opt/dstack/run/vmm.sock"
         #expect(try resolve(environment).dstackEndpoint == .unixSocket(path: "/opt/dstack/run/vmm.sock"))
         environment["DSTACK_URL"] = ""
@@ -108,7 +108,7 @@ import Testing
         #expect(configuration.nodeType == .explicit("node-B200x4"))
         #expect(configuration.dstackEndpoint == .unixSocket(path: "/run/vmm.sock"))
         #expect(configuration.registryURL.description == "http://flag:9000")
-        #expect(configuration.sources["NODE_TYPE"] == .flag("--node-type"))
+        #expect(configuration.sources["NODE_TYPE"] == "flag --node-type")
     }
 
     @Test func flagErrorsNameTheFlag() {

@@ -36,9 +36,9 @@ import Testing
             #expect(flags == [name: value])
             let fromFlag = try Configuration.resolve(environment: Self.required, flags: flags)
             #expect(fromFlag.effectiveValues.map(\.value) == fromEnvironment.effectiveValues.map(\.value))
-            #expect(fromFlag.sources[name] == .flag(setting.flagSpelling))
+            #expect(fromFlag.sources[name] == "flag \(setting.flagSpelling)")
         }
-        #expect(fromEnvironment.sources[name] == .environment(name))
+        #expect(fromEnvironment.sources[name] == "env \(name)")
         if Self.samples[name] != nil {
             let defaults = try Configuration.resolve(environment: Self.required, flags: [:])
             let shown = { (configuration: Configuration) in configuration.effectiveValues.first { $0.setting == setting }?.value }
