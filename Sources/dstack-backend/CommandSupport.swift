@@ -8,37 +8,24 @@ import Glibc
 
 /// Resolves the configuration from the environment and the flags, or prints every problem and exits 78
 /// (EX_CONFIG: restarting with the same settings cannot help).
-func resolveConfiguration(_ settings: SettingsOptions, overrides: [String: String] = [:]) throws -> Configuration {
+///
+/// With `LOG_FORMAT=json` (flag or environment, even when other settings are wrong) each problem is printed
+/// as one JSON log object, so a JSON log pipeline sees why the daemon did not start.
+func resolveConfiguration(_ settings: SettingsOptions) throws -> Configuration {
+    let environment = ProcessInfo.processInfo.environment
     do {
-        var flags = settings.byEnvironmentName
-        flags.merge(overrides) { $1 }
-        return try reportingErrorsAsJSON(settings) { () throws(ConfigurationErrors) in
-            try Configuration.resolve(environment: ProcessInfo.processInfo.environment, flags: flags)
-        }
+        return try Configuration.resolve(environment: environment, flags: settings.byEnvironmentName)
     } catch {
-        for line in error.lines { printError(line) }
+        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? environment["LOG_FORMAT"] ?? ""
+        if LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json {
+            let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
+            for (problem, line) in zip(error.problems, error.lines) {
+                logger.error(line, ("setting", problem.setting))
+            }
+        } else {
+            for line in error.lines { printError(line) }
+        }
         throw ExitCode(ExitStatus.configuration)
-    }
-}
-
-/// Runs `resolve`; with `LOG_FORMAT=json` (flag or environment, even when other settings are wrong) its
-/// problems are printed here as one JSON log object each, so a JSON log pipeline sees why the daemon did
-/// not start, and rethrown with no lines left for the caller's plain-text printing.
-func reportingErrorsAsJSON(
-    _ settings: SettingsOptions, _ resolve: () throws(ConfigurationErrors) -> Configuration
-) throws(ConfigurationErrors) -> Configuration {
-    do {
-        return try resolve()
-    } catch {
-        let requested = settings.byEnvironmentName["LOG_FORMAT"] ?? ProcessInfo.processInfo.environment["LOG_FORMAT"] ?? ""
-        guard LogFormat(rawValue: String(requested.filter { !$0.isWhitespace }).lowercased()) == .json else {
-            throw error
-        }
-        let logger = Logger(level: .error, sink: StandardErrorSink(format: .json))
-        for problem in error.errors {
-            logger.error(problem.message, ("setting", problem.setting))
-        }
-        throw ConfigurationErrors([])
     }
 }
 
@@ -59,13 +46,6 @@ func printError(_ line: String) {
     var text = line
     text += "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-}
-
-extension ConfigurationError {
-    /// The message without its leading `Error: `, for `ValidationError` (which adds its own).
-    var withoutErrorPrefix: String {
-        message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
-    }
 }
 
 /// The usage line of a command that takes setting flags (the parser cannot list them: they are read

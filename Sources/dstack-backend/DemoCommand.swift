@@ -56,9 +56,9 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         do {
-            _ = try DurationOption.parse(pollInterval, option: "--poll-interval")
+            _ = try SettingParsers.duration(pollInterval)
         } catch {
-            throw ValidationError(error.withoutErrorPrefix)
+            throw ValidationError("--poll-interval \(error)")
         }
         // --listen-addr and --data-dir are the demo's own options, parsed before the setting flags.
         for name in settings.byEnvironmentName.keys.sorted() where Self.setByDemo[name] != nil && name != "REGISTRY_RECHECK_INTERVAL" {

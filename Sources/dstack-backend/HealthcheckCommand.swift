@@ -49,8 +49,8 @@ struct HealthcheckCommand: ParsableCommand {
             do {
                 target = HealthcheckTarget(
                     listenAddress: try Configuration.resolve(
-                        only: [Self.listenAddress.name], environment: ProcessInfo.processInfo.environment,
-                        flags: listenAddr.map { [Self.listenAddress.name: $0] } ?? [:]
+                        environment: ProcessInfo.processInfo.environment,
+                        flags: listenAddr.map { [Self.listenAddress.name: $0] } ?? [:], only: [Self.listenAddress.name]
                     ).listenAddress)
             } catch {
                 for line in error.lines { printError(line) }
@@ -77,8 +77,8 @@ struct HealthcheckCommand: ParsableCommand {
 /// never passed to libcurl as a timeout.
 private func healthcheckTimeout(_ text: String) throws -> Duration {
     do {
-        return try DurationOption.parse(text, option: "--timeout")
+        return try SettingParsers.duration(text)
     } catch {
-        throw ValidationError(error.withoutErrorPrefix)
+        throw ValidationError("--timeout \(error)")
     }
 }

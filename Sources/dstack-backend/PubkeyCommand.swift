@@ -42,8 +42,8 @@ struct PubkeyCommand: ParsableCommand {
         let directory: String
         do {
             directory = try Configuration.resolve(
-                only: [Self.dataDirectory.name], environment: ProcessInfo.processInfo.environment,
-                flags: dataDir.map { [Self.dataDirectory.name: $0] } ?? [:]
+                environment: ProcessInfo.processInfo.environment,
+                flags: dataDir.map { [Self.dataDirectory.name: $0] } ?? [:], only: [Self.dataDirectory.name]
             ).dataDirectory
         } catch {
             for line in error.lines { printError(line) }

@@ -198,7 +198,7 @@ import Testing
         #expect(demo.nodeType == .auto)
 
         let example = try Self.envFile(Self.packageRoot.appendingPathComponent(".env.example"))
-        let errors = #expect(throws: ConfigurationErrors.self) {
+        let errors = #expect(throws: ConfigurationError.self) {
             _ = try Configuration.resolve(environment: Self.interpolate(environment, with: example), flags: [:])
         }
         #expect(errors?.lines.contains("Error: OWNER_ADDRESS environment variable is required for worker registration") == true)
@@ -206,7 +206,7 @@ import Testing
         // The demo owner never goes to a real registry, even from an .env that forgets OWNER_ADDRESS entirely.
         var forgetful = example.filter { $0.key != "OWNER_ADDRESS" }
         forgetful["REGISTRY_URL"] = "https://registry.example.com"
-        let refused = #expect(throws: ConfigurationErrors.self) {
+        let refused = #expect(throws: ConfigurationError.self) {
             _ = try Configuration.resolve(environment: Self.interpolate(environment, with: forgetful), flags: [:])
         }
         #expect(refused?.lines.contains { $0.contains("is the demo owner") } == true)

@@ -4,110 +4,144 @@ extension Configuration {
     ///
     /// - `flags` is keyed by the setting's primary variable name (the CLI maps `--registry-url` to
     ///   `REGISTRY_URL`). A flag wins over the environment; a flag given as an empty string means "unset".
-    /// - For `DSTACK_URL`, the variable `DSTACK_URL` wins over `DSTACK_BACKEND_DSTACK_URL`.
+    /// - A setting's variables are read in the table's order: `DSTACK_URL` wins over `DSTACK_BACKEND_DSTACK_URL`.
     /// - Empty (or all-blank) environment values count as unset, as compose writes `VAR=` for blanks.
+    /// - `only` reads just the settings it names (the rest keep their defaults), for subcommands that need one
+    ///   setting, e.g. `pubkey`'s `DATA_DIR`.
     ///
     /// Nothing here touches the network or the disk, so the CLI can call it before creating the key.
-    public static func resolve(environment: [String: String], flags: [String: String]) throws(ConfigurationErrors)
-        -> Configuration
+    public static func resolve(environment: [String: String], flags: [String: String], only: Set<String>? = nil)
+        throws(ConfigurationError) -> Configuration
     {
-        var reader = SettingReader(environment: environment, flags: flags)
+        var reader = SettingReader(environment: environment, flags: flags, only: only)
         for key in flags.keys.sorted() where setting(named: key) == nil {
-            reader.errors.append(
-                ConfigurationError(setting: key, message: "Error: \(key) is not a known setting (internal flag mapping)"))
+            reader.report(key, "is not a known setting (internal flag mapping)")
         }
-        var configuration = unsetDefaults
-        for setting in settings {
-            reader.read(setting, into: &configuration)
-            setting.afterRead?(&reader)
-        }
-        reader.errors += configuration.combinationProblems(unread: reader.unread)
-        guard reader.errors.isEmpty else {
-            throw ConfigurationErrors(reader.errors)
-        }
+        // The required settings' placeholders are never used: resolve throws when either is not read.
+        var configuration = Configuration(
+            registryURL: HTTPURL(scheme: .http, host: "localhost", port: 80, path: ""), ownerAddress: .demoOwner)
+        configuration.read(&reader)
+        guard reader.error.problems.isEmpty else { throw reader.error }
         configuration.sources = reader.sources
         return configuration
     }
 
-    /// Only the settings named in `names` (flag, variables, default, as `resolve` reads them); every other
-    /// property keeps its default. For subcommands that need one setting, e.g. `pubkey`'s `DATA_DIR`.
-    public static func resolve(only names: Set<String>, environment: [String: String], flags: [String: String])
-        throws(ConfigurationErrors) -> Configuration
-    {
-        var reader = SettingReader(environment: environment, flags: flags)
-        var configuration = unsetDefaults
-        for setting in settings where names.contains(setting.name) {
-            reader.read(setting, into: &configuration)
+    /// Each setting in table order (the order its problems are reported in), then those wrong only together.
+    private mutating func read(_ reader: inout SettingReader) {
+        typealias Parse = SettingParsers
+        listenAddress = reader.read("LISTEN_ADDR", ListenAddress.parse) ?? listenAddress
+        dstackEndpoint = reader.read("DSTACK_URL", DstackEndpoint.parse) ?? dstackEndpoint
+        dataDirectory = reader.read("DATA_DIR", Parse.path) ?? dataDirectory
+        let registry = reader.read("REGISTRY_URL") { text, setting throws(InvalidValue) in
+            try HTTPURL.parse(text, setting: setting)
         }
-        guard reader.errors.isEmpty else {
-            throw ConfigurationErrors(reader.errors)
-        }
-        configuration.sources = reader.sources
-        return configuration
-    }
+        let owner = reader.read("OWNER_ADDRESS", EthereumAddress.parseOwner)
+        nodeType = reader.read("NODE_TYPE", NodeType.parse) ?? nodeType
+        dstackPollInterval =
+            reader.read("DSTACK_POLL_INTERVAL", Parse.duration(minimum: .dstackPollInterval)) ?? dstackPollInterval
+        dstackToken = reader.read("DSTACK_TOKEN", Parse.headerToken) ?? dstackToken
+        advertiseIP = reader.read("ADVERTISE_IP", Parse.ipAddress) ?? advertiseIP
+        httpConnectTimeout = reader.read("HTTP_CONNECT_TIMEOUT", Parse.duration()) ?? httpConnectTimeout
+        httpTimeout = reader.read("HTTP_TIMEOUT", Parse.duration()) ?? httpTimeout
+        registrationTimeout = reader.read("REGISTRATION_TIMEOUT", Parse.duration()) ?? registrationTimeout
+        registryRecheckInterval =
+            reader.read("REGISTRY_RECHECK_INTERVAL", Parse.duration(minimum: .registryRecheckInterval))
+            ?? registryRecheckInterval
+        registryAuth = reader.read("REGISTRY_AUTH", RegistryAuth.parse) ?? registryAuth
+        metricsEnabled = reader.read("METRICS", Parse.boolean) ?? metricsEnabled
+        logLevel = reader.read("LOG_LEVEL", Parse.logLevel) ?? logLevel
+        logFormat = reader.read("LOG_FORMAT", Parse.logFormat) ?? logFormat
+        var limits = serverLimits
+        limits.maxConnections =
+            reader.read("MAX_CONNECTIONS", Parse.count(minimum: .maxConnections, maximum: 1 << 20)) ?? limits.maxConnections
+        limits.idleTimeout = reader.read("IDLE_TIMEOUT", Parse.duration(minimum: .idleTimeout)) ?? limits.idleTimeout
+        limits.requestTimeout =
+            reader.read("REQUEST_TIMEOUT", Parse.duration(minimum: .requestTimeout)) ?? limits.requestTimeout
+        limits.shutdownGrace = reader.read("SHUTDOWN_GRACE", Parse.duration(maximum: .shutdownGrace)) ?? limits.shutdownGrace
+        limits.maxHeaderBytes =
+            reader.read("MAX_HEADER_BYTES", Parse.count(minimum: .maxHeaderBytes, maximum: 1 << 20)) ?? limits.maxHeaderBytes
+        limits.maxBodyBytes = reader.read("MAX_BODY_BYTES", Parse.count(maximum: 64 << 20)) ?? limits.maxBodyBytes
+        limits.maxHeaderCount =
+            reader.read("MAX_HEADER_COUNT", Parse.count(minimum: .maxHeaderCount, maximum: 10_000)) ?? limits.maxHeaderCount
+        limits.maxBufferedOutputBytes =
+            reader.read("MAX_BUFFERED_OUTPUT_BYTES", Parse.count(maximum: 64 << 20)) ?? limits.maxBufferedOutputBytes
+        serverLimits = limits
 
-    /// Settings that are each valid but wrong together; `unread` (wrong or missing) take no part.
-    private func combinationProblems(unread: Set<String>) -> [ConfigurationError] {
-        var problems: [ConfigurationError] = []
-        guard !unread.contains("REGISTRY_URL") else { return problems }
-        if !unread.contains("OWNER_ADDRESS"),
-            let problem = EthereumAddress.demoOwnerProblem(owner: ownerAddress, registry: registryURL)
-        {
-            problems.append(problem)
-        }
-        if !unread.contains("REGISTRY_AUTH"), registryAuth == .nip98, registryURL.userinfo != nil {
-            problems.append(
-                .invalid(
+        // Each valid, wrong together; a setting not read (wrong or missing) takes no part.
+        if let registry {
+            registryURL = registry
+            if let owner, let problem = EthereumAddress.demoOwnerProblem(owner: owner, registry: registry) {
+                reader.report("OWNER_ADDRESS", problem)
+            }
+            if registryAuth == .nip98, registry.userinfo != nil {
+                reader.report(
                     "REGISTRY_URL",
                     "carries a user name and password, which cannot be sent with REGISTRY_AUTH=nip98 (both use the"
-                        + " Authorization header): remove one of them"))
+                        + " Authorization header): remove one of them")
+            }
         }
-        return problems
+        ownerAddress = owner ?? ownerAddress
     }
 }
 
-/// Looks each setting up (flag, then variables in order, then default), parses it, and collects problems.
+/// Looks each setting up (flag, then its variables in order, else unset), parses it, and collects problems.
 struct SettingReader {
     let environment: [String: String]
     let flags: [String: String]
-    var errors: [ConfigurationError] = []
-    var sources: [String: SettingSource] = [:]
-    /// Settings whose text was wrong, or required and missing: their property holds no operator's value.
-    var unread: Set<String> = []
+    /// The settings to read; nil for all.
+    let only: Set<String>?
+    var error = ConfigurationError()
+    var sources: [String: String] = [:]
 
-    /// The text given for `setting`, the name to blame in errors, and where it came from; nil when unset.
-    func given(_ setting: SettingDescriptor) -> (text: String, label: String, source: SettingSource)? {
-        if let flag = flags[setting.name] {
-            if flag.trimmingASCIIWhitespace().isEmpty { return nil }
-            return (flag, setting.flagSpelling, .flag(setting.flagSpelling))
+    /// The value given for the setting `name`, parsed by `parse` (given the text and the variable or flag to
+    /// name in its errors); nil when unset, not in `only`, or wrong (then the problem is recorded).
+    mutating func read<Value: Equatable>(
+        _ name: String, _ parse: (_ text: String, _ setting: String) throws(InvalidValue) -> Value
+    ) -> Value? {
+        guard only?.contains(name) ?? true else { return nil }
+        guard let setting = Configuration.setting(named: name) else { preconditionFailure("\(name) is not in the table") }
+        let variables = setting.environmentNames.compactMap { variable in
+            environment[variable].flatMap { $0.trimmingASCIIWhitespace().isEmpty ? nil : (name: variable, text: $0) }
         }
-        for name in setting.environmentNames {
-            if let value = environment[name], !value.trimmingASCIIWhitespace().isEmpty {
-                return (value, name, .environment(name))
+        let flag = flags[name]
+        let given: (text: String, label: String, source: String)? =
+            if let flag { (flag, setting.flagSpelling, "flag \(setting.flagSpelling)") } else {
+                variables.first.map { ($0.text, $0.name, "env \($0.name)") }
+            }
+        var value: Value?
+        if let given, !given.text.trimmingASCIIWhitespace().isEmpty {
+            do {
+                value = try parse(given.text, given.label)
+                sources[name] = given.source
+            } catch {
+                report(given.label, error.description)
+            }
+        } else if setting.isRequired {
+            report(name, "environment variable is required for worker registration")
+        }
+        // An older name may not say something else than the name itself (a flag overrides both).
+        if setting.namesMustAgree, flag?.trimmingASCIIWhitespace().isEmpty ?? true, let first = variables.first,
+            first.name == name
+        {
+            for older in variables.dropFirst() {
+                let (new, old) = (first.text.trimmingASCIIWhitespace(), older.text.trimmingASCIIWhitespace())
+                // Values that parse the same agree (a trailing `/`); credentials count, so this is unmasked.
+                guard new != old, (try? parse(new, name)).map({ $0 == (try? parse(old, name)) }) != true else { continue }
+                report(
+                    name,
+                    "\"\(URLRedaction.redact(new))\" and \(older.name) \"\(URLRedaction.redact(old))\" are both set and"
+                        + " differ; \(older.name) is the older name of the same setting: keep only \(name)")
             }
         }
-        return nil
+        return value
     }
 
-    /// Parses the text given for `setting` into `configuration`; leaves the default when unset, and records
-    /// the problem when the text is wrong or a required setting is missing.
-    mutating func read(_ setting: SettingDescriptor, into configuration: inout Configuration) {
-        guard let given = given(setting) else {
-            if setting.isRequired {
-                unread.insert(setting.name)
-                errors.append(
-                    ConfigurationError(
-                        setting: setting.name,
-                        message: "Error: \(setting.name) environment variable is required for worker registration"))
-            }
-            return
-        }
-        do {
-            try setting.assign(given.text, given.label, &configuration)
-            sources[setting.name] = given.source
-        } catch {
-            unread.insert(setting.name)
-            errors.append(error)
-        }
+    mutating func report(_ setting: String, _ problem: String) {
+        error.problems.append((setting, problem))
+    }
+
+    /// `read` for a value that needs no setting name in its errors.
+    mutating func read<Value: Equatable>(_ name: String, _ parse: (String) throws(InvalidValue) -> Value) -> Value? {
+        read(name) { text, _ throws(InvalidValue) in try parse(text) }
     }
 }

@@ -1,96 +1,76 @@
 extension Configuration {
     /// Every setting, in the order the log, `--help` and the README show them: the one place a setting's
     /// variable, flag, parser (with its bounds), help and property are named. Defaults are the properties'.
-    public static let settings: [SettingDescriptor] = [
+    /// Every setting, in the order the log, `--help` and the README show them.
+    static let settings: [SettingDescriptor] = [
         SettingDescriptor(
-            ["LISTEN_ADDR"], flag: "listen-addr", \.listenAddress, parse: ListenAddress.parse, format: \.description,
+            ["LISTEN_ADDR"], flag: "listen-addr", default: "0.0.0.0:8080",
             help: "Address for the health server: host:port, [IPv6]:port or unix:/path."),
         SettingDescriptor(
-            ["DSTACK_URL", "DSTACK_BACKEND_DSTACK_URL"], flag: "dstack-url", \.dstackEndpoint,
-            parse: DstackEndpoint.parse, format: \.description,
+            ["DSTACK_URL", "DSTACK_BACKEND_DSTACK_URL"], flag: "dstack-url", default: "http://localhost:19060",
             help: "dstack VMM: http(s)://host:port, unix:///path/vmm.sock or unix:/path/vmm.sock."),
         SettingDescriptor(
-            ["DATA_DIR"], flag: "data-dir", \.dataDirectory, parse: SettingParsers.path, format: { $0 },
-            help: "Directory holding the node's key file (key)."),
+            ["DATA_DIR"], flag: "data-dir", default: "./data", help: "Directory holding the node's key file (key)."),
         SettingDescriptor(
-            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", \.registryURL, parse: { value, setting throws(ConfigurationError) in try HTTPURL.parse(value, setting: setting) },
-            format: \.description, required: true,
-            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name.",
-            afterRead: { $0.checkRegistryURLNames() }),
+            ["REGISTRY_URL", "AUTH_SERVICE_URL"], flag: "registry-url", default: "(required)", namesMustAgree: true,
+            help: "Worker registry base URL (http or https); AUTH_SERVICE_URL is accepted as its older name."),
         SettingDescriptor(
-            ["OWNER_ADDRESS"], flag: "owner-address", \.ownerAddress, parse: EthereumAddress.parseOwner,
-            format: \.checksummed, required: true,
+            ["OWNER_ADDRESS"], flag: "owner-address", default: "(required)",
             help: "Owner's Ethereum address, 0x + 40 hex digits (EIP-55 checksum checked if mixed case)."),
         SettingDescriptor(
-            ["NODE_TYPE"], flag: "node-type", \.nodeType, parse: NodeType.parse, format: \.description,
+            ["NODE_TYPE"], flag: "node-type", default: "node-H100x1",
             help: "Node type sent to the registry, e.g. node-H100x1; auto derives it from the GPUs."),
-        .duration(
-            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval", \.dstackPollInterval, minimum: .dstackPollInterval,
+        SettingDescriptor(
+            ["DSTACK_POLL_INTERVAL"], flag: "dstack-poll-interval", default: "5s",
             help: "Time between dstack GPU polls (5, 2.5, 500ms, 5s, 2m); at least 100ms."),
         SettingDescriptor(
-            ["DSTACK_TOKEN"], flag: "dstack-token", \.dstackToken, parse: SettingParsers.headerToken, format: { $0 },
-            isSecret: true, help: "Bearer token for VMMs that require one; never logged."),
+            ["DSTACK_TOKEN"], flag: "dstack-token", default: "(unset)", isSecret: true,
+            help: "Bearer token for VMMs that require one; never logged."),
         SettingDescriptor(
-            ["ADVERTISE_IP"], flag: "advertise-ip", \.advertiseIP, parse: SettingParsers.ipAddress, format: { $0 },
+            ["ADVERTISE_IP"], flag: "advertise-ip", default: "(unset)",
             help: "IP address reported in /health instead of the detected one (useful in containers)."),
-        .duration(
-            ["HTTP_CONNECT_TIMEOUT"], flag: "http-connect-timeout", \.httpConnectTimeout,
+        SettingDescriptor(
+            ["HTTP_CONNECT_TIMEOUT"], flag: "http-connect-timeout", default: "5s",
             help: "Connect timeout for registry and dstack requests."),
-        .duration(
-            ["HTTP_TIMEOUT"], flag: "http-timeout", \.httpTimeout,
-            help: "Total timeout for one registry or dstack request."),
-        .duration(
-            ["REGISTRATION_TIMEOUT"], flag: "registration-timeout", \.registrationTimeout,
+        SettingDescriptor(
+            ["HTTP_TIMEOUT"], flag: "http-timeout", default: "10s", help: "Total timeout for one registry or dstack request."),
+        SettingDescriptor(
+            ["REGISTRATION_TIMEOUT"], flag: "registration-timeout", default: "120s",
             help: "How long start-up registration keeps retrying a registry that is down."),
-        .duration(
-            ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval", \.registryRecheckInterval,
-            minimum: .registryRecheckInterval,
+        SettingDescriptor(
+            ["REGISTRY_RECHECK_INTERVAL"], flag: "registry-recheck-interval", default: "600s",
             help: "Time between background checks of the worker's registry permissions; at least 1s."),
         SettingDescriptor(
-            ["REGISTRY_AUTH"], flag: "registry-auth", \.registryAuth, parse: RegistryAuth.parse, format: \.rawValue,
-            help: "Registry request authentication: none or nip98."),
+            ["REGISTRY_AUTH"], flag: "registry-auth", default: "none", help: "Registry request authentication: none or nip98."),
         SettingDescriptor(
-            ["METRICS"], flag: "metrics", \.metricsEnabled, parse: SettingParsers.boolean, format: { String($0) },
-            help: "Serve /metrics: true or false (also 1/0, yes/no)."),
+            ["METRICS"], flag: "metrics", default: "true", help: "Serve /metrics: true or false (also 1/0, yes/no)."),
+        SettingDescriptor(["LOG_LEVEL"], flag: "log-level", default: "info", help: "error, warn, info or debug."),
+        SettingDescriptor(["LOG_FORMAT"], flag: "log-format", default: "text", help: "text or json (one object per line)."),
         SettingDescriptor(
-            ["LOG_LEVEL"], flag: "log-level", \.logLevel, parse: SettingParsers.logLevel, format: \.name,
-            help: "error, warn, info or debug."),
-        SettingDescriptor(
-            ["LOG_FORMAT"], flag: "log-format", \.logFormat, parse: SettingParsers.logFormat, format: \.rawValue,
-            help: "text or json (one object per line)."),
-        .count(
-            ["MAX_CONNECTIONS"], flag: "max-connections", \.serverLimits.maxConnections, minimum: .maxConnections,
-            maximum: 1 << 20,
+            ["MAX_CONNECTIONS"], flag: "max-connections", default: "4096",
             help: "Most client connections open at once; at the cap the longest-idle one makes room, else a new one is"
                 + " refused; at least 4."),
-        .duration(
-            ["IDLE_TIMEOUT"], flag: "idle-timeout", \.serverLimits.idleTimeout, minimum: .idleTimeout,
+        SettingDescriptor(
+            ["IDLE_TIMEOUT"], flag: "idle-timeout", default: "30s",
             help: "How long an idle keep-alive connection is kept open; at least 1s."),
-        .duration(
-            ["REQUEST_TIMEOUT"], flag: "request-timeout", \.serverLimits.requestTimeout, minimum: .requestTimeout,
+        SettingDescriptor(
+            ["REQUEST_TIMEOUT"], flag: "request-timeout", default: "10s",
             help: "How long a client has to send a complete request; at least 1s."),
-        .duration(
-            ["SHUTDOWN_GRACE"], flag: "shutdown-grace", \.serverLimits.shutdownGrace, maximum: .shutdownGrace,
+        SettingDescriptor(
+            ["SHUTDOWN_GRACE"], flag: "shutdown-grace", default: "0.5s",
             help: "How long responses in flight get to reach slow clients at shutdown; at most 8s."),
-        .count(
-            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", \.serverLimits.maxHeaderBytes, minimum: .maxHeaderBytes,
-            maximum: 1 << 20, help: "Largest request head accepted, in bytes; at least 1024."),
-        .count(
-            ["MAX_BODY_BYTES"], flag: "max-body-bytes", \.serverLimits.maxBodyBytes, maximum: 64 << 20,
-            help: "Largest request body accepted, in bytes."),
-        .count(
-            ["MAX_HEADER_COUNT"], flag: "max-header-count", \.serverLimits.maxHeaderCount, minimum: .maxHeaderCount,
-            maximum: 10_000, help: "Most header lines in one request; at least 8."),
-        .count(
-            ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes", \.serverLimits.maxBufferedOutputBytes,
-            maximum: 64 << 20,
+        SettingDescriptor(
+            ["MAX_HEADER_BYTES"], flag: "max-header-bytes", default: "8192",
+            help: "Largest request head accepted, in bytes; at least 1024."),
+        SettingDescriptor(
+            ["MAX_BODY_BYTES"], flag: "max-body-bytes", default: "65536", help: "Largest request body accepted, in bytes."),
+        SettingDescriptor(
+            ["MAX_HEADER_COUNT"], flag: "max-header-count", default: "100",
+            help: "Most header lines in one request; at least 8."),
+        SettingDescriptor(
+            ["MAX_BUFFERED_OUTPUT_BYTES"], flag: "max-buffered-output-bytes", default: "65536",
             help: "Most response bytes held for a client that does not read them."),
     ]
-
-    /// A configuration nobody set: the defaults the table shows (the required settings hold placeholders that
-    /// are never shown, as their rows say `(required)`).
-    static let unsetDefaults = Configuration(
-        registryURL: HTTPURL(scheme: .http, host: "localhost", port: 80, path: ""), ownerAddress: .demoOwner)
 
     /// The descriptor whose primary name is `name`, e.g. `REGISTRY_URL`.
     public static func setting(named name: String) -> SettingDescriptor? {
@@ -98,27 +78,41 @@ extension Configuration {
     }
 
     /// The descriptor whose flag is `flag` (without dashes), e.g. `registry-url`.
-    public static func setting(flag: String) -> SettingDescriptor? {
+    static func setting(flag: String) -> SettingDescriptor? {
         settings.first { $0.flag == flag }
     }
 
     /// The value in effect for every setting, in table order, as the start-up log shows it.
     ///
     /// Secrets appear only as `(set, hidden)`; unset optional settings as `(unset)`.
-    public var effectiveValues: [(setting: SettingDescriptor, value: String)] {
-        Self.settings.map { setting in
-            let value = setting.display(self)
-            return (setting, setting.isSecret && value != SettingDescriptor.unsetText ? "(set, hidden)" : value)
+    var effectiveValues: [(setting: SettingDescriptor, value: String)] {
+        let format = SettingParsers.format
+        let shown: [String: String?] = [
+            "LISTEN_ADDR": listenAddress.description, "DSTACK_URL": dstackEndpoint.description,
+            "DATA_DIR": dataDirectory, "REGISTRY_URL": registryURL.description, "OWNER_ADDRESS": ownerAddress.checksummed,
+            "NODE_TYPE": nodeType.description, "DSTACK_POLL_INTERVAL": format(dstackPollInterval),
+            "DSTACK_TOKEN": dstackToken, "ADVERTISE_IP": advertiseIP, "HTTP_CONNECT_TIMEOUT": format(httpConnectTimeout),
+            "HTTP_TIMEOUT": format(httpTimeout), "REGISTRATION_TIMEOUT": format(registrationTimeout),
+            "REGISTRY_RECHECK_INTERVAL": format(registryRecheckInterval), "REGISTRY_AUTH": registryAuth.rawValue,
+            "METRICS": String(metricsEnabled), "LOG_LEVEL": logLevel.name, "LOG_FORMAT": logFormat.rawValue,
+            "MAX_CONNECTIONS": String(serverLimits.maxConnections), "IDLE_TIMEOUT": format(serverLimits.idleTimeout),
+            "REQUEST_TIMEOUT": format(serverLimits.requestTimeout), "SHUTDOWN_GRACE": format(serverLimits.shutdownGrace),
+            "MAX_HEADER_BYTES": String(serverLimits.maxHeaderBytes), "MAX_BODY_BYTES": String(serverLimits.maxBodyBytes),
+            "MAX_HEADER_COUNT": String(serverLimits.maxHeaderCount),
+            "MAX_BUFFERED_OUTPUT_BYTES": String(serverLimits.maxBufferedOutputBytes),
+        ]
+        return Self.settings.map { setting in
+            guard let value = shown[setting.name] ?? nil else { return (setting, "(unset)") }
+            return (setting, setting.isSecret ? "(set, hidden)" : value)
         }
     }
 
     /// Logs every setting in effect, one `Setting` line each with `name`, `value` and `source`.
     ///
     /// Never logs the key, and shows `DSTACK_TOKEN` only as set or unset.
-    public func logSettings(to logger: Logger) {
+    func logSettings(to logger: Logger) {
         for (setting, value) in effectiveValues {
-            let source = sources[setting.name] ?? .defaultValue
-            logger.info("Setting", ("name", setting.name), ("value", value), ("source", source.description))
+            logger.info("Setting", ("name", setting.name), ("value", value), ("source", sources[setting.name] ?? "default"))
         }
     }
 }

@@ -3,92 +3,70 @@
 /// Build it with `Configuration.resolve(environment:flags:)` (see `Configuration+Resolve.swift`);
 /// `settings` lists each setting's variable, flag, default and help for the CLI and the README.
 public struct Configuration: Sendable {
-    // Each setting is a property with its default here and a row in `Configuration.settings`; nothing else
-    // names it (resolve, the start-up log, the CLI and the README check all loop over the table).
+    // Each setting is a property with its default here, a row in `Configuration.settings` (whose default text
+    // says the same, as a test checks), a line in `read` and one in `effectiveValues`.
 
     // MARK: Contract settings (names and defaults fixed by the deployed base)
 
     /// `LISTEN_ADDR`: where `/health` is served.
     public var listenAddress: ListenAddress = .defaultValue
     /// `DSTACK_URL`, then `DSTACK_BACKEND_DSTACK_URL`: the dstack VMM.
-    public var dstackEndpoint: DstackEndpoint = .http(HTTPURL(scheme: .http, host: "localhost", port: 19060, path: ""))
+    var dstackEndpoint: DstackEndpoint = .http(HTTPURL(scheme: .http, host: "localhost", port: 19060, path: ""))
     /// `DATA_DIR`: holds the key file `key`.
     public var dataDirectory = "./data"
     /// `REGISTRY_URL` (required): the worker registry, no trailing `/`.
-    public var registryURL: HTTPURL
+    var registryURL: HTTPURL
     /// `OWNER_ADDRESS` (required): sent to the registry in EIP-55 form.
-    public var ownerAddress: EthereumAddress
+    var ownerAddress: EthereumAddress
     /// `NODE_TYPE`: sent to the registry; `.auto` is derived from the GPUs later.
-    public var nodeType: NodeType = .defaultValue
+    var nodeType: NodeType = .defaultValue
 
     // MARK: dstack
 
     /// `DSTACK_POLL_INTERVAL`: time between background `ListGpus` polls.
-    public var dstackPollInterval: Duration = .seconds(5)
+    var dstackPollInterval: Duration = .seconds(5)
     /// `DSTACK_TOKEN`: bearer token for VMMs that require one. Never logged.
-    public var dstackToken: String?
+    var dstackToken: String?
     /// `ADVERTISE_IP`: the `ip_address` reported in `/health` instead of the detected one.
-    public var advertiseIP: String?
+    var advertiseIP: String?
 
     // MARK: Outbound HTTP and the registry
 
     /// `HTTP_CONNECT_TIMEOUT`: time to establish a connection (registry and dstack).
-    public var httpConnectTimeout = HTTPClientConfiguration.defaultConnectTimeout
+    var httpConnectTimeout = HTTPClientConfiguration.defaultConnectTimeout
     /// `HTTP_TIMEOUT`: time for a whole outbound request, connect included.
-    public var httpTimeout = HTTPClientConfiguration.defaultTotalTimeout
+    var httpTimeout = HTTPClientConfiguration.defaultTotalTimeout
     /// `REGISTRATION_TIMEOUT`: how long the start-up registration may keep retrying.
-    public var registrationTimeout = BackoffPolicy.defaultBudget
+    var registrationTimeout = BackoffPolicy.defaultBudget
     /// `REGISTRY_RECHECK_INTERVAL`: time between background permission re-checks.
-    public var registryRecheckInterval: Duration = .seconds(600)
+    var registryRecheckInterval: Duration = .seconds(600)
     /// `REGISTRY_AUTH`: how registry requests are authenticated.
-    public var registryAuth = RegistryAuth.none
+    var registryAuth = RegistryAuth.none
 
     // MARK: Server and logging
 
     /// `METRICS`: whether `/metrics` is served.
-    public var metricsEnabled = true
+    var metricsEnabled = true
     /// `LOG_LEVEL`.
     public var logLevel = LogLevel.info
     /// `LOG_FORMAT`.
     public var logFormat = LogFormat.text
     /// The HTTP server's bounds (`MAX_CONNECTIONS`, `IDLE_TIMEOUT`, ...): the settings write into it directly,
     /// and its defaults (in `ServerLimits`) are theirs.
-    public var serverLimits = ServerLimits()
+    var serverLimits = ServerLimits()
 
-    /// Where each setting's value came from, keyed by its primary variable name; absent means default.
-    public var sources: [String: SettingSource] = [:]
-
-    /// A configuration with every optional setting at its default; set properties to change one.
-    public init(registryURL: HTTPURL, ownerAddress: EthereumAddress) {
-        self.registryURL = registryURL
-        self.ownerAddress = ownerAddress
-    }
+    /// Where each setting's value came from, as the start-up log shows it (`env DSTACK_BACKEND_DSTACK_URL`,
+    /// `flag --registry-url`), keyed by its primary variable name; absent means default.
+    var sources: [String: String] = [:]
 
     /// The limits every outbound request (registry, dstack) gets.
-    public var httpClientConfiguration: HTTPClientConfiguration {
+    var httpClientConfiguration: HTTPClientConfiguration {
         HTTPClientConfiguration(
             connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
     }
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
-    public var registrationBackoff: BackoffPolicy {
+    var registrationBackoff: BackoffPolicy {
         BackoffPolicy(budget: registrationTimeout)
-    }
-}
-
-/// Where a setting's value came from, for the start-up log.
-public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
-    case defaultValue
-    /// The environment variable that supplied it (e.g. `DSTACK_BACKEND_DSTACK_URL`).
-    case environment(String)
-    /// The command-line flag that supplied it, e.g. `--registry-url`.
-    case flag(String)
-
-    public var description: String {
-        switch self {
-        case .defaultValue: "default"
-        case .environment(let name): "env \(name)"
-        case .flag(let flag): "flag \(flag)"
-        }
     }
 }

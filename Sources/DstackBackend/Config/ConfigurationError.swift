@@ -1,21 +1,13 @@
-/// One thing wrong with the configuration, worded for the operator.
+/// Everything wrong with the configuration, so the operator fixes it all in one round.
 ///
-/// Start-up collects all of them and prints one line each before exiting, so a fix takes one round.
-public struct ConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
-    /// The setting at fault, e.g. `LISTEN_ADDR`.
-    public let setting: String
-    /// The full line to print, e.g. `Error: LISTEN_ADDR "x" has no port; use host:port such as 0.0.0.0:8080`.
-    public let message: String
+/// Start-up prints `lines` (one per problem, in table order) to standard error and exits 78.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// The setting at fault (the variable or flag it came from, e.g. `LISTEN_ADDR`) and what is wrong with it.
+    public var problems: [(setting: String, problem: String)] = []
 
-    public init(setting: String, message: String) {
-        self.setting = setting
-        self.message = message
-    }
+    /// `Error: <setting> <problem>`, the shape of the reference's messages, e.g.
+    /// `Error: LISTEN_ADDR "x" has no port: use host:port such as 0.0.0.0:8080`.
+    public var lines: [String] { problems.map { "Error: \($0.setting) \($0.problem)" } }
 
-    /// `Error: <setting> <problem>`, the shape of the reference's messages.
-    public static func invalid(_ setting: String, _ problem: String) -> ConfigurationError {
-        ConfigurationError(setting: setting, message: "Error: \(setting) \(problem)")
-    }
-
-    public var description: String { message }
+    public var description: String { lines.joined(separator: "\n") }
 }

@@ -6,25 +6,23 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
     case http(HTTPURL)
     case unixSocket(path: String)
 
-    public static let defaultURL = "http://localhost:19060"
-
     /// The Unix socket forms, as the scheme errors name them.
     static let socketForms = "unix:/path/vmm.sock (or unix:///path/vmm.sock)"
 
-    public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(ConfigurationError) -> DstackEndpoint {
+    /// Parses `text`; `setting` (the variable or flag it came from) is named in the scheme errors.
+    public static func parse(_ text: String, setting: String = "DSTACK_URL") throws(InvalidValue) -> DstackEndpoint {
         let value = text.trimmingASCIIWhitespace()
         if value.lowercased().hasPrefix("unix:") {
             var path = String(value.dropFirst("unix:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
             guard path.hasPrefix("/"), path.count > 1 else {
-                throw .invalid(
-                    setting, "\"\(text)\" must name an absolute socket path: unix:///path/vmm.sock or unix:/path/vmm.sock")
+                throw InvalidValue("\"\(text)\" must name an absolute socket path: unix:///path/vmm.sock or unix:/path/vmm.sock")
             }
             guard !path.hasSuffix("/") else {
-                throw .invalid(setting, "\"\(text)\" names a directory; name the socket file itself")
+                throw InvalidValue("\"\(text)\" names a directory; name the socket file itself")
             }
             if let problem = UnixSocketAddress.problem(with: path) {
-                throw .invalid(setting, "\"\(text)\": \(problem)")
+                throw InvalidValue("\"\(text)\": \(problem)")
             }
             return .unixSocket(path: path)
         }
@@ -32,7 +30,7 @@ public enum DstackEndpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The request for `path` (e.g. `/prpc/ListGpus?json`): the URL and, for a socket, its path.
-    public func request(path: String) -> (url: String, unixSocketPath: String?) {
+    func request(path: String) -> (url: String, unixSocketPath: String?) {
         switch self {
         case .http(let base): (base.appending(path), nil)
         case .unixSocket(let socket): ("http://localhost" + path, socket)

@@ -5,7 +5,7 @@
 extension EthereumAddress {
     /// The zero address and the eight test vectors of the EIP-55 specification: every one of them appears in
     /// documentation and sample `.env` files (this project's own `.env.example` once shipped the fifth).
-    public static let placeholders: [(address: String, origin: String)] = [
+    static let placeholders: [(address: String, origin: String)] = [
         ("0x0000000000000000000000000000000000000000", "the zero address"),
         ("0x52908400098527886E0F7030069857D2E4169EE7", "an EIP-55 test vector"),
         ("0x8617E340B3D01FA5F11F306F4090FD50E238070D", "an EIP-55 test vector"),
@@ -23,21 +23,18 @@ extension EthereumAddress {
         bytes: Array(Keccak.keccak256(Array("dstack-backend demo owner".utf8))[12...]))!
 
     /// Registry hosts the demo owner may be sent to: the simulator on loopback or compose's demo service.
-    public static let demoRegistryHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]", "dstack-simulator"]
+    static let demoRegistryHosts: Set<String> = ["127.0.0.1", "localhost", "::1", "[::1]", "dstack-simulator"]
 
     /// Why this address is a placeholder (e.g. "an EIP-55 test vector"), or nil for an ordinary address.
-    public var placeholderOrigin: String? {
+    var placeholderOrigin: String? {
         Self.placeholders.first { $0.address.lowercased() == "0x" + Hex.encode(bytes) }?.origin
     }
 
     /// Parses `OWNER_ADDRESS` like `parse`, then refuses the placeholders with a message that says so.
-    public static func parseOwner(_ text: String, setting: String = "OWNER_ADDRESS") throws(ConfigurationError)
-        -> EthereumAddress
-    {
-        let address = try parse(text, setting: setting)
+    static func parseOwner(_ text: String) throws(InvalidValue) -> EthereumAddress {
+        let address = try parse(text)
         if let origin = address.placeholderOrigin {
-            throw .invalid(
-                setting,
+            throw InvalidValue(
                 "\(address.checksummed) is \(origin), a placeholder that appears in examples, not an owner: the "
                     + "registry records the owner at the first registration for good, so rewards would go to "
                     + "whoever holds that address. Set OWNER_ADDRESS to your own wallet's address")
@@ -45,15 +42,10 @@ extension EthereumAddress {
         return address
     }
 
-    /// Refuses the demo owner with any registry but the demo simulator; nil when the pair is fine.
-    public static func demoOwnerProblem(owner: EthereumAddress, registry: HTTPURL, setting: String = "OWNER_ADDRESS")
-        -> ConfigurationError?
-    {
+    /// Why the demo owner cannot go to `registry` (any registry but the demo simulator); nil when the pair is fine.
+    static func demoOwnerProblem(owner: EthereumAddress, registry: HTTPURL) -> String? {
         guard owner == demoOwner, !demoRegistryHosts.contains(registry.host.lowercased()) else { return nil }
-        return .invalid(
-            setting,
-            "\(owner.checksummed) is the demo owner (compose's default when .env does not set OWNER_ADDRESS), and "
-                + "REGISTRY_URL \(registry) is not the demo simulator: set OWNER_ADDRESS to your own wallet's "
-                + "address in .env")
+        return "\(owner.checksummed) is the demo owner (compose's default when .env does not set OWNER_ADDRESS), and "
+            + "REGISTRY_URL \(registry) is not the demo simulator: set OWNER_ADDRESS to your own wallet's address in .env"
     }
 }

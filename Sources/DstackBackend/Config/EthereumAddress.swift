@@ -14,22 +14,19 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// Parses `0x` + 40 hex digits; `setting` names the variable in errors.
-    public static func parse(_ text: String, setting: String = "OWNER_ADDRESS") throws(ConfigurationError)
-        -> EthereumAddress
-    {
+    /// Parses `0x` + 40 hex digits.
+    public static func parse(_ text: String) throws(InvalidValue) -> EthereumAddress {
         let value = text.trimmingASCIIWhitespace()
         let example = "use your wallet's address: 0x followed by 40 hex digits"
         guard value.hasPrefix("0x") || value.hasPrefix("0X") else {
             if value.utf8.count == 40, let bytes = Hex.decode(value), let address = EthereumAddress(bytes: bytes) {
-                throw .invalid(setting, "\"\(text)\" lacks the 0x prefix: write it as \(address.checksummed)")
+                throw InvalidValue("\"\(text)\" lacks the 0x prefix: write it as \(address.checksummed)")
             }
-            throw .invalid(setting, "\"\(text)\" is not an Ethereum address: \(example)")
+            throw InvalidValue("\"\(text)\" is not an Ethereum address: \(example)")
         }
         let digits = Array(value.utf8.dropFirst(2))
         if let bad = value.dropFirst(2).first(where: { !$0.isHexDigit || !$0.isASCII }) {
-            throw .invalid(
-                setting, "\"\(text)\" contains \"\(bad)\", which is not a hex digit (0-9, a-f): \(example)")
+            throw InvalidValue("\"\(text)\" contains \"\(bad)\", which is not a hex digit (0-9, a-f): \(example)")
         }
         guard digits.count == 40 else {
             let unit = digits.count == 1 ? "digit" : "digits"
@@ -37,18 +34,15 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
                 digits.count < 40
                 ? "a digit is missing (the reference's .env.example shipped such a 39-digit sample address; put in your own)"
                 : "there are extra digits"
-            throw .invalid(
-                setting,
-                "\"\(text)\" has \(digits.count) hex \(unit) after 0x, but an Ethereum address has exactly 40 (20 bytes): \(hint)"
-            )
+            throw InvalidValue(
+                "\"\(text)\" has \(digits.count) hex \(unit) after 0x, but an Ethereum address has exactly 40 (20 bytes): \(hint)")
         }
         let hexText = String(decoding: digits, as: UTF8.self)
         let address = EthereumAddress(bytes: Hex.decode(hexText)!)!
         let hasLower = digits.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f") }
         let hasUpper = digits.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") }
         if hasLower && hasUpper && "0x" + hexText != address.checksummed {
-            throw .invalid(
-                setting,
+            throw InvalidValue(
                 "\"\(text)\" has mixed case but its EIP-55 checksum is wrong, which usually means a mistyped digit; "
                     + "the correctly checksummed form of these digits is \(address.checksummed): compare it with your "
                     + "wallet before using it (all-lower-case hex skips the check)")

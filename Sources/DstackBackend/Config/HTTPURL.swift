@@ -4,24 +4,24 @@
 /// credentials, `user:password@` (sent as HTTP Basic by libcurl) or a query such as `?token=...` (added to
 /// every request): `description` and every error show them masked (see `URLRedaction`).
 public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
-    public enum Scheme: String, Sendable { case http, https }
+    enum Scheme: String, Sendable { case http, https }
 
-    public let scheme: Scheme
+    let scheme: Scheme
     /// Host as written (an IPv6 literal without brackets).
-    public let host: String
-    public let port: UInt16?
+    let host: String
+    let port: UInt16?
     /// Path prefix without a trailing `/` (empty for none).
-    public let path: String
+    let path: String
     /// `user[:password]` as written (percent-encoded), or nil. Never printed.
-    public let userinfo: String?
+    var userinfo: String?
     /// The query as written, without the `?`, or nil; added to every request's query. Printed masked.
-    public let query: String?
+    var query: String?
 
-    /// Parses `text`; `setting` names the variable in errors.
+    /// Parses `text`.
     ///
     /// `alsoAccepted` is the form the setting takes besides http(s) (`DSTACK_URL`'s `unix:/path/vmm.sock`,
-    /// parsed by its caller): the scheme errors name it, so an operator learns every form that works.
-    public static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(ConfigurationError)
+    /// parsed by its caller): the scheme errors name it, and `setting`, so an operator learns every form that works.
+    static func parse(_ written: String, setting: String, alsoAccepted: String? = nil) throws(InvalidValue)
         -> HTTPURL
     {
         let value = written.trimmingASCIIWhitespace()
@@ -29,19 +29,19 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         let text = URLRedaction.redact(written)
         let forms = alsoAccepted.map { "http://host:port, https://host or \($0)" } ?? "http://host:port or https://host"
         guard let schemeEnd = value.firstRange(of: "://") else {
-            throw .invalid(setting, "\"\(text)\" is not a URL: use \(forms)")
+            throw InvalidValue("\"\(text)\" is not a URL: use \(forms)")
         }
         guard let scheme = Scheme(rawValue: value[..<schemeEnd.lowerBound].lowercased()) else {
             let supported = alsoAccepted.map { "\(setting) takes http, https or \($0)" } ?? "only http and https are supported"
-            throw .invalid(setting, "\"\(text)\" has the scheme \"\(value[..<schemeEnd.lowerBound])\"; \(supported)")
+            throw InvalidValue("\"\(text)\" has the scheme \"\(value[..<schemeEnd.lowerBound])\"; \(supported)")
         }
         var rest = value[schemeEnd.upperBound...]
         if rest.contains("#") {
-            throw .invalid(setting, "\"\(text)\" must not have a fragment (#...)")
+            throw InvalidValue("\"\(text)\" must not have a fragment (#...)")
         }
         let isControl = { (c: Character) in c.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true }
         if rest.contains(where: { $0 == " " || $0 == "\t" || $0 == "\\" || isControl($0) }) {
-            throw .invalid(setting, "\"\(text)\" contains whitespace, a control character or a backslash")
+            throw InvalidValue("\"\(text)\" contains whitespace, a control character or a backslash")
         }
         var query: String?
         if let question = rest.firstIndex(of: "?") {
@@ -55,7 +55,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         var userinfo: String?
         if let at = authority.lastIndex(of: "@") {
             guard at != authority.startIndex, !authority[..<at].hasPrefix(":") else {
-                throw .invalid(setting, "\"\(text)\" has an empty user name before '@'")
+                throw InvalidValue("\"\(text)\" has an empty user name before '@'")
             }
             userinfo = String(authority[..<at])
             authority = authority[authority.index(after: at)...]
@@ -64,17 +64,17 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
         var portText: Substring?
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else {
-                throw .invalid(setting, "\"\(text)\" has an unclosed '[' in its host")
+                throw InvalidValue("\"\(text)\" has an unclosed '[' in its host")
             }
             host = String(authority[authority.index(after: authority.startIndex)..<close])
             guard IPAddressText.isIPv6(host) else {
-                throw .invalid(setting, "\"\(text)\": \"\(host)\" is not an IPv6 address")
+                throw InvalidValue("\"\(text)\": \"\(host)\" is not an IPv6 address")
             }
             let after = authority[authority.index(after: close)...]
             if after.hasPrefix(":") {
                 portText = after.dropFirst()
             } else if !after.isEmpty {
-                throw .invalid(setting, "\"\(text)\" has text after the IPv6 address")
+                throw InvalidValue("\"\(text)\" has text after the IPv6 address")
             }
         } else if let colon = authority.firstIndex(of: ":") {
             host = String(authority[..<colon])
@@ -83,34 +83,23 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
             host = String(authority)
         }
         guard !host.isEmpty else {
-            throw .invalid(setting, "\"\(text)\" has no host")
+            throw InvalidValue("\"\(text)\" has no host")
         }
         if !host.contains(":") {
             guard IPAddressText.isIPv4(host) || IPAddressText.isHostName(host) else {
-                throw .invalid(setting, "\"\(text)\": \"\(host)\" is not a valid host name or IPv4 address")
+                throw InvalidValue("\"\(text)\": \"\(host)\" is not a valid host name or IPv4 address")
             }
         }
         var port: UInt16?
         if let portText {
             guard let number = UInt16(portText), number >= 1 else {
-                throw .invalid(setting, "\"\(text)\": the port must be a number from 1 to 65535")
+                throw InvalidValue("\"\(text)\": the port must be a number from 1 to 65535")
             }
             port = number
         }
         var path = String(rest)
         while path.hasSuffix("/") { path.removeLast() }
         return HTTPURL(scheme: scheme, host: host, port: port, path: path, userinfo: userinfo, query: query)
-    }
-
-    public init(
-        scheme: Scheme, host: String, port: UInt16?, path: String, userinfo: String? = nil, query: String? = nil
-    ) {
-        self.scheme = scheme
-        self.host = host
-        self.port = port
-        self.path = path
-        self.userinfo = userinfo
-        self.query = query
     }
 
     /// `scheme://[user:***@]host[:port][/path][?name=***]`, no trailing slash: safe to print.
@@ -128,7 +117,7 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL of `path` (which starts with `/` and may have its own query) below this one, credentials
     /// and this URL's query included: for requests only; print `URLRedaction.redact` of it.
-    public func appending(_ path: String) -> String {
+    func appending(_ path: String) -> String {
         var url = origin + self.path + path
         if let query { url += (path.contains("?") ? "&" : "?") + query }
         return url

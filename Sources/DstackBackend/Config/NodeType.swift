@@ -6,25 +6,23 @@ public enum NodeType: Sendable, Equatable, CustomStringConvertible {
     case explicit(String)
     case auto
 
-    public static let defaultValue = NodeType.explicit("node-H100x1")
+    static let defaultValue = NodeType.explicit("node-H100x1")
 
     /// The longest name accepted; registries store it as a short label.
-    public static let maximumLength = 64
+    static let maximumLength = 64
 
-    /// Parses a token of `[A-Za-z0-9._-]`, or `auto` (any case); `setting` names the variable in errors.
-    public static func parse(_ text: String, setting: String = "NODE_TYPE") throws(ConfigurationError) -> NodeType {
+    /// Parses a token of `[A-Za-z0-9._-]`, or `auto` (any case).
+    static func parse(_ text: String) throws(InvalidValue) -> NodeType {
         let value = text.trimmingASCIIWhitespace()
         guard !value.isEmpty else {
-            throw .invalid(setting, "is empty: use a name such as node-H100x1, or auto")
+            throw InvalidValue("is empty: use a name such as node-H100x1, or auto")
         }
         if value.lowercased() == "auto" { return .auto }
         if let bad = value.unicodeScalars.first(where: { !isTokenScalar($0) }) {
-            throw .invalid(
-                setting,
-                "\"\(text)\" contains \"\(Character(bad))\": use only letters, digits, '.', '_' and '-', e.g. node-H100x1")
+            throw InvalidValue("\"\(text)\" contains \"\(Character(bad))\": use only letters, digits, '.', '_' and '-', e.g. node-H100x1")
         }
         guard value.utf8.count <= maximumLength else {
-            throw .invalid(setting, "\"\(text)\" is longer than \(maximumLength) characters")
+            throw InvalidValue("\"\(text)\" is longer than \(maximumLength) characters")
         }
         return .explicit(value)
     }

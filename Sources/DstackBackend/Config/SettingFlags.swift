@@ -42,36 +42,23 @@ public enum SettingFlags {
 
     /// How settings are given, then `table`, for the `--help` of the commands that take setting flags.
     public static var help: String {
-        help(table: table)
+        HelpText.paragraphs([
+            "Every setting is an environment variable and a flag: --flag value or --flag=value. The flag "
+                + "wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h."
+        ]) + "\n\n" + table()
     }
 
-    /// How settings are given, then `table`.
-    static func help(table: String) -> String {
-        [
-            HelpText.paragraphs([
-                "Every setting is an environment variable and a flag: --flag value or --flag=value. The flag "
-                    + "wins; empty variables count as unset. Durations take 5, 2.5, 500ms, 5s, 2m or 1h."
-            ]),
-            "",
-            table,
-        ].joined(separator: "\n")
-    }
-
-    /// Every setting with its variables, flag, default and help.
-    public static var table: String {
-        table(setBy: [:])
-    }
-
-    /// `table` for a command that sets some settings itself (`demo`): their rows show `setBy[name]` (what
-    /// that command uses, and why) in place of the default, and `run`'s default after it.
-    public static func table(setBy: [String: String], command: String = "") -> String {
+    /// Every setting with its variables, flag, default and help. For a command that sets some settings itself
+    /// (`demo`), their rows show `setBy[name]` (what that command uses, and why) in place of the default, and
+    /// `run`'s default after it.
+    public static func table(setBy: [String: String] = [:], command: String = "") -> String {
         var lines = ["SETTINGS (variable, flag, default\(setBy.isEmpty ? "" : "; * set by \(command)")):"]
         for setting in Configuration.settings {
             let names = setting.environmentNames.joined(separator: ", then ")
             let mark = setBy[setting.name] == nil ? "" : " *"
             lines.append("  \(names)  \(setting.flagSpelling)\(mark)")
             if let used = setBy[setting.name] {
-                let run = if case .required = setting.defaultValue { "run requires it" } else { "run's default: \(setting.defaultText)" }
+                let run = setting.isRequired ? "run requires it" : "run's default: \(setting.defaultText)"
                 lines += HelpText.wrap("\(command): \(used) (\(run))", indent: 6, hanging: 8)
             } else {
                 lines += HelpText.wrap("default: \(setting.defaultText)", indent: 6, hanging: 8)

@@ -1,14 +1,15 @@
 /// Parsers for the plain value kinds settings use: durations, counts, switches, levels.
 ///
-/// Each throws a `ConfigurationError` that quotes the value and shows an accepted form.
-enum SettingParsers {
+/// Each throws an `InvalidValue` that quotes the value and shows an accepted form.
+public enum SettingParsers {
     /// A duration written `5`, `2.5` (seconds), `500ms`, `5s`, `2m` or `1h`; positive, finite, at most a year,
     /// and within `minimum` and `maximum` when given (their `why` says what a value past them would do).
     ///
-    /// The one duration syntax: every setting and every command-line duration goes through it.
-    static func duration(
-        _ text: String, setting: String, minimum: DurationBound? = nil, maximum: DurationBound? = nil
-    ) throws(ConfigurationError) -> Duration {
+    /// The one duration syntax: every setting and every command-line duration (`healthcheck --timeout`,
+    /// `demo --poll-interval`) goes through it, so `nan`, `inf` and `1e300` are refused with a message.
+    public static func duration(
+        _ text: String, minimum: DurationBound? = nil, maximum: DurationBound? = nil
+    ) throws(InvalidValue) -> Duration {
         let value = text.trimmingASCIIWhitespace().lowercased()
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(value)
@@ -20,102 +21,109 @@ enum SettingParsers {
         }
         let plain = !number.isEmpty && number.allSatisfy { $0.isASCIIDigit || $0 == "." || $0 == "-" || $0 == "+" }
         guard plain, let amount = Double(number), amount.isFinite else {
-            throw .invalid(setting, "\"\(text)\" is not a duration: use seconds such as 5 or 2.5, or 500ms, 5s, 2m")
+            throw InvalidValue("\"\(text)\" is not a duration: use seconds such as 5 or 2.5, or 500ms, 5s, 2m")
         }
         let seconds = amount * scale
         guard seconds > 0 else {
-            throw .invalid(setting, "\"\(text)\" must be greater than zero")
+            throw InvalidValue("\"\(text)\" must be greater than zero")
         }
         if let minimum, seconds < minimum.duration.inSeconds {
-            throw .invalid(
-                setting,
+            throw InvalidValue(
                 "\"\(text)\" is shorter than the minimum \(format(minimum.duration)): \(minimum.why);"
                     + " use \(format(minimum.duration)) or more")
         }
         if let maximum, seconds > maximum.duration.inSeconds {
-            throw .invalid(
-                setting,
+            throw InvalidValue(
                 "\"\(text)\" is longer than the maximum \(format(maximum.duration)): \(maximum.why);"
                     + " use \(format(maximum.duration)) or less")
         }
         guard seconds <= 86_400 * 365 else {
-            throw .invalid(setting, "\"\(text)\" is longer than a year")
+            throw InvalidValue("\"\(text)\" is longer than a year")
         }
         return .seconds(seconds)
     }
 
     /// A whole number from 1 to `maximum`, and at least `minimum` when given (its `why` says what a smaller
     /// value would do).
-    static func positiveInteger(
-        _ text: String, setting: String, minimum: CountBound? = nil, maximum: Int = Int(Int32.max)
-    ) throws(ConfigurationError) -> Int {
+    static func positiveInteger(_ text: String, minimum: CountBound? = nil, maximum: Int) throws(InvalidValue) -> Int {
         let value = text.trimmingASCIIWhitespace()
         guard !value.isEmpty, value.allSatisfy({ $0.isASCIIDigit || $0 == "-" || $0 == "+" }), let number = Int(value)
         else {
-            throw .invalid(setting, "\"\(text)\" is not a whole number")
+            throw InvalidValue("\"\(text)\" is not a whole number")
         }
         guard number > 0 else {
-            throw .invalid(setting, "\"\(text)\" must be greater than zero")
+            throw InvalidValue("\"\(text)\" must be greater than zero")
         }
         if let minimum, number < minimum.count {
-            throw .invalid(
-                setting,
+            throw InvalidValue(
                 "\"\(text)\" is smaller than the minimum \(minimum.count): \(minimum.why); use \(minimum.count) or more")
         }
         guard number <= maximum else {
-            throw .invalid(setting, "\"\(text)\" is larger than the maximum \(maximum)")
+            throw InvalidValue("\"\(text)\" is larger than the maximum \(maximum)")
         }
         return number
     }
 
+    /// `duration` as a parser with these bounds, for the settings table.
+    static func duration(minimum: DurationBound? = nil, maximum: DurationBound? = nil) -> (String) throws(InvalidValue)
+        -> Duration
+    {
+        { text throws(InvalidValue) in try duration(text, minimum: minimum, maximum: maximum) }
+    }
+
+    /// `positiveInteger` as a parser with these bounds.
+    static func count(minimum: CountBound? = nil, maximum: Int) -> (String) throws(InvalidValue) -> Int {
+        { text throws(InvalidValue) in try positiveInteger(text, minimum: minimum, maximum: maximum) }
+    }
+
     /// `true`/`false`, `1`/`0`, `yes`/`no`, any case.
-    static func boolean(_ text: String, setting: String) throws(ConfigurationError) -> Bool {
+    static func boolean(_ text: String) throws(InvalidValue) -> Bool {
         switch text.trimmingASCIIWhitespace().lowercased() {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
-        default: throw .invalid(setting, "\"\(text)\" is not a switch: use true or false (also 1/0, yes/no)")
+        default: throw InvalidValue("\"\(text)\" is not a switch: use true or false (also 1/0, yes/no)")
         }
     }
 
-    static func logLevel(_ text: String, setting: String) throws(ConfigurationError) -> LogLevel {
+    static func logLevel(_ text: String) throws(InvalidValue) -> LogLevel {
         guard let level = LogLevel(name: text.trimmingASCIIWhitespace()) else {
-            throw .invalid(setting, "\"\(text)\" is not a log level: use error, warn, info or debug")
+            throw InvalidValue("\"\(text)\" is not a log level: use error, warn, info or debug")
         }
         return level
     }
 
-    static func logFormat(_ text: String, setting: String) throws(ConfigurationError) -> LogFormat {
+    static func logFormat(_ text: String) throws(InvalidValue) -> LogFormat {
         guard let format = LogFormat(rawValue: text.trimmingASCIIWhitespace().lowercased()) else {
-            throw .invalid(setting, "\"\(text)\" is not a log format: use text or json")
+            throw InvalidValue("\"\(text)\" is not a log format: use text or json")
         }
         return format
     }
 
     /// An IPv4 or IPv6 literal (IPv6 without brackets; brackets are tolerated and removed).
-    static func ipAddress(_ text: String, setting: String) throws(ConfigurationError) -> String {
+    static func ipAddress(_ text: String) throws(InvalidValue) -> String {
         var value = text.trimmingASCIIWhitespace()
         if value.hasPrefix("[") && value.hasSuffix("]") {
             value = String(value.dropFirst().dropLast())
         }
         guard IPAddressText.isIPv4(value) || IPAddressText.isIPv6(value) else {
-            throw .invalid(setting, "\"\(text)\" is not an IPv4 or IPv6 address, e.g. 203.0.113.7 or 2001:db8::7")
+            throw InvalidValue("\"\(text)\" is not an IPv4 or IPv6 address, e.g. 203.0.113.7 or 2001:db8::7")
         }
         return value
     }
 
     /// A secret that goes into an HTTP header: printable ASCII without spaces. Never quoted in errors.
-    static func headerToken(_ text: String, setting: String) throws(ConfigurationError) -> String {
+    static func headerToken(_ text: String) throws(InvalidValue) -> String {
         let value = text.trimmingASCIIWhitespace()
         guard value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            throw .invalid(setting, "contains spaces, control or non-ASCII characters; a bearer token cannot")
+            throw InvalidValue("contains spaces, control or non-ASCII characters; a bearer token cannot")
         }
         return value
     }
 
     /// A directory path without surrounding blanks (a stray space in `.env` is never meant); no NUL bytes.
-    static func path(_ text: String, setting: String) throws(ConfigurationError) -> String {
+    static func path(_ text: String) throws(InvalidValue) -> String {
         guard !text.utf8.contains(0) else {
-            throw .invalid(setting, "contains a NUL byte")
+            throw InvalidValue("contains a NUL byte")
         }
         return text.trimmingASCIIWhitespace()
     }

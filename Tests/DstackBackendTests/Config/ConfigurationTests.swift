@@ -7,7 +7,7 @@ import Testing
         "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9",
     ]
 
-    func resolve(_ environment: [String: String], flags: [String: String] = [:]) throws(ConfigurationErrors)
+    func resolve(_ environment: [String: String], flags: [String: String] = [:]) throws(ConfigurationError)
         -> Configuration
     {
         try Configuration.resolve(environment: environment, flags: flags)
@@ -38,13 +38,17 @@ import Testing
         #expect(configuration.serverLimits.maxHeaderBytes == 8192)
         #expect(configuration.serverLimits.maxBodyBytes == 65536)
         #expect(configuration.sources["LISTEN_ADDR"] == nil)
-        #expect(configuration.sources["REGISTRY_URL"] == .environment("REGISTRY_URL"))
+        #expect(configuration.sources["REGISTRY_URL"] == "env REGISTRY_URL")
     }
 
     @Test func memberwiseDefaultsMatchTheTable() throws {
         let resolved = try resolve(Self.required)
         let built = Configuration(registryURL: resolved.registryURL, ownerAddress: resolved.ownerAddress)
         #expect(built.effectiveValues.map(\.value) == resolved.effectiveValues.map(\.value))
+        // The table's default text is what a configuration nobody set shows.
+        for (setting, value) in resolved.effectiveValues where !setting.isRequired {
+            #expect(value == setting.defaultText, "\(setting.name)")
+        }
     }
 
     @Test func trimsTheDataDirectory() throws {
@@ -54,7 +58,7 @@ import Testing
     }
 
     @Test func missingRequiredSettingsUseTheContractMessages() {
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve([:]) }
+        let error = #expect(throws: ConfigurationError.self) { try resolve([:]) }
         #expect(
             error?.lines == [
                 "Error: REGISTRY_URL environment variable is required for worker registration",
@@ -72,11 +76,11 @@ import Testing
             "METRICS": "maybe",
             "ADVERTISE_IP": "300.1.1.1",
         ]
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(environment) }
+        let error = #expect(throws: ConfigurationError.self) { try resolve(environment) }
         let lines = error?.lines ?? []
         #expect(lines.count == 7)
         #expect(lines.allSatisfy { $0.hasPrefix("Error: ") && !$0.contains("\n") })
-        #expect(error?.errors.map(\.setting) == [
+        #expect(error?.problems.map(\.setting) == [
             "LISTEN_ADDR", "REGISTRY_URL", "OWNER_ADDRESS", "NODE_TYPE", "ADVERTISE_IP", "HTTP_TIMEOUT", "METRICS",
         ])
         #expect(lines.contains { $0.contains("39 hex digits") })
@@ -87,7 +91,7 @@ import Testing
         var environment = Self.required
         environment["DSTACK_BACKEND_DSTACK_URL"] = "http://host.docker.internal:14520"
         #expect(try resolve(environment).dstackEndpoint.description == "http://host.docker.internal:14520")
-        #expect(try resolve(environment).sources["DSTACK_URL"] == .environment("DSTACK_BACKEND_DSTACK_URL"))
+        #expect(try resolve(environment).sources["DSTACK_URL"] == "env DSTACK_BACKEND_DSTACK_URL")
         environment["DSTACK_URL"] = "unix:///opt/dstack/run/vmm.sock"
         #expect(try resolve(environment).dstackEndpoint == .unixSocket(path: "/opt/dstack/run/vmm.sock"))
         environment["DSTACK_URL"] = ""
@@ -104,11 +108,11 @@ import Testing
         #expect(configuration.nodeType == .explicit("node-B200x4"))
         #expect(configuration.dstackEndpoint == .unixSocket(path: "/run/vmm.sock"))
         #expect(configuration.registryURL.description == "http://flag:9000")
-        #expect(configuration.sources["NODE_TYPE"] == .flag("--node-type"))
+        #expect(configuration.sources["NODE_TYPE"] == "flag --node-type")
     }
 
     @Test func flagErrorsNameTheFlag() {
-        let error = #expect(throws: ConfigurationErrors.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try resolve(Self.required, flags: ["HTTP_TIMEOUT": "soon"])
         }
         #expect(error?.lines == [
@@ -124,13 +128,13 @@ import Testing
         #expect(configuration.listenAddress == .defaultValue)
         #expect(configuration.nodeType == .defaultValue)
         environment["REGISTRY_URL"] = ""
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(environment) }
+        let error = #expect(throws: ConfigurationError.self) { try resolve(environment) }
         #expect(error?.lines == ["Error: REGISTRY_URL environment variable is required for worker registration"])
     }
 
     @Test func unknownFlagKeyIsReported() {
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(Self.required, flags: ["registry-url": "x"]) }
-        #expect(error?.errors.first?.setting == "registry-url")
+        let error = #expect(throws: ConfigurationError.self) { try resolve(Self.required, flags: ["registry-url": "x"]) }
+        #expect(error?.problems.first?.setting == "registry-url")
     }
 
     @Test(arguments: [
@@ -150,8 +154,8 @@ import Testing
             #expect(throws: Never.self) { try resolve(environment) }
             return
         }
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(environment) }
-        #expect(error?.errors.map(\.setting) == ["REGISTRATION_TIMEOUT"])
+        let error = #expect(throws: ConfigurationError.self) { try resolve(environment) }
+        #expect(error?.problems.map(\.setting) == ["REGISTRATION_TIMEOUT"])
     }
 
     @Test func refusesNonPositiveCounts() {
@@ -159,7 +163,7 @@ import Testing
         environment["MAX_CONNECTIONS"] = "0"
         environment["MAX_BODY_BYTES"] = "-5"
         environment["MAX_HEADER_BYTES"] = "lots"
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(environment) }
+        let error = #expect(throws: ConfigurationError.self) { try resolve(environment) }
         #expect(error?.lines == [
             "Error: MAX_CONNECTIONS \"0\" must be greater than zero",
             "Error: MAX_HEADER_BYTES \"lots\" is not a whole number",
@@ -191,7 +195,7 @@ import Testing
     @Test func refusesATokenThatCannotBeAHeaderWithoutPrintingIt() {
         var environment = Self.required
         environment["DSTACK_TOKEN"] = "abc\u{1}def"
-        let error = #expect(throws: ConfigurationErrors.self) { try resolve(environment) }
+        let error = #expect(throws: ConfigurationError.self) { try resolve(environment) }
         #expect(error?.lines.count == 1)
         #expect(error?.description.contains("abc") == false)
     }
@@ -235,7 +239,7 @@ import Testing
 
     @Test(arguments: ["node H100", "node/1", "ñode", String(repeating: "a", count: 65)])
     func refusesOtherText(text: String) {
-        #expect(throws: ConfigurationError.self) { try NodeType.parse(text) }
+        #expect(throws: InvalidValue.self) { try NodeType.parse(text) }
     }
 }
 

@@ -25,43 +25,46 @@ import Testing
 
     @Test func refusesTheReferenceSampleAndCountsItsDigits() {
         let error = #expect(throws: ConfigurationError.self) {
-            try EthereumAddress.parse("0x742d35Cc6634C0532925a3b844Bc9e7595f0bEb")
+            try Configuration.resolve(
+                environment: ConfigurationTests.required.merging(["OWNER_ADDRESS": "0x742d35Cc6634C0532925a3b844Bc9e7595f0bEb"]) { $1 },
+                flags: [:])
         }
-        #expect(error?.setting == "OWNER_ADDRESS")
-        #expect(error?.message.hasPrefix("Error: OWNER_ADDRESS \"0x742d35Cc6634C0532925a3b844Bc9e7595f0bEb\"") == true)
-        #expect(error?.message.contains("has 39 hex digits after 0x") == true)
-        #expect(error?.message.contains("exactly 40") == true)
+        #expect(error?.problems.map(\.setting) == ["OWNER_ADDRESS"])
+        let message = error?.lines.first
+        #expect(message?.hasPrefix("Error: OWNER_ADDRESS \"0x742d35Cc6634C0532925a3b844Bc9e7595f0bEb\"") == true)
+        #expect(message?.contains("has 39 hex digits after 0x") == true)
+        #expect(message?.contains("exactly 40") == true)
     }
 
     @Test func countsExtraDigitsToo() {
-        let error = #expect(throws: ConfigurationError.self) {
+        let error = #expect(throws: InvalidValue.self) {
             try EthereumAddress.parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed00")
         }
-        #expect(error?.message.contains("has 42 hex digits") == true)
+        #expect(error?.description.contains("has 42 hex digits") == true)
     }
 
     @Test func refusesBadChecksumAndShowsTheRightForm() {
         // The first EIP-55 example with one letter's case flipped.
-        let error = #expect(throws: ConfigurationError.self) {
+        let error = #expect(throws: InvalidValue.self) {
             try EthereumAddress.parse("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed")
         }
-        #expect(error?.message.contains("EIP-55 checksum is wrong") == true)
-        #expect(error?.message.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") == true)
+        #expect(error?.description.contains("EIP-55 checksum is wrong") == true)
+        #expect(error?.description.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") == true)
     }
 
     @Test func refusesNonHexAndNamesTheCharacter() {
-        let error = #expect(throws: ConfigurationError.self) {
+        let error = #expect(throws: InvalidValue.self) {
             try EthereumAddress.parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaeg")
         }
-        #expect(error?.message.contains("contains \"g\"") == true)
+        #expect(error?.description.contains("contains \"g\"") == true)
     }
 
     @Test func refusesMissingPrefixAndShowsTheFix() {
-        let error = #expect(throws: ConfigurationError.self) {
+        let error = #expect(throws: InvalidValue.self) {
             try EthereumAddress.parse("5aaeb6053f3e94c9b9a09f33669435e7ef1beaed")
         }
-        #expect(error?.message.contains("lacks the 0x prefix") == true)
-        #expect(error?.message.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") == true)
+        #expect(error?.description.contains("lacks the 0x prefix") == true)
+        #expect(error?.description.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed") == true)
     }
 
     @Test func toleratesSurroundingWhitespace() throws {

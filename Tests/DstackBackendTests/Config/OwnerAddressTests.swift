@@ -16,7 +16,7 @@ import Testing
     func refusesPlaceholderOwnersAtConfigurationTime(owner: String) {
         var environment = Self.registry
         environment["OWNER_ADDRESS"] = owner
-        let errors = #expect(throws: ConfigurationErrors.self) {
+        let errors = #expect(throws: ConfigurationError.self) {
             _ = try Configuration.resolve(environment: environment, flags: [:])
         }
         let line = errors?.lines.first { $0.contains("OWNER_ADDRESS") } ?? ""
@@ -60,7 +60,7 @@ import Testing
 
     /// A `.env` that sets a real registry but forgets OWNER_ADDRESS must not register the demo owner there.
     @Test func theDemoOwnerIsRefusedWithAnyOtherRegistry() {
-        let errors = #expect(throws: ConfigurationErrors.self) {
+        let errors = #expect(throws: ConfigurationError.self) {
             _ = try Configuration.resolve(
                 environment: [
                     "REGISTRY_URL": "https://registry.example.com", "OWNER_ADDRESS": EthereumAddress.demoOwner.checksummed,

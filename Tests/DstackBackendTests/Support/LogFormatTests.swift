@@ -86,7 +86,7 @@ import Testing
         #expect(limits.requestTimeout == .milliseconds(1500))
         #expect(limits.maxHeaderBytes == 2048)
         #expect(limits.maxBodyBytes == 10)
-        let error = #expect(throws: ConfigurationErrors.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try Configuration.resolve(
                 environment: ["REGISTRY_URL": "http://r", "OWNER_ADDRESS": "0x3e5e9111ae8eb78fe1cc3bb8915d5d461f3ef9a9", "MAX_HEADER_COUNT": "0"],
                 flags: [:])
