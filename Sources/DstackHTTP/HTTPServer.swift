@@ -17,8 +17,8 @@ import Glibc
 /// accepting, flushes in-flight responses for up to `shutdownGrace` and closes everything.
 /// Thread-safety: after `init`, only `run` touches the loop state; `stats` and `boundPort` are safe anywhere.
 public final class HTTPServer: @unchecked Sendable {
-    public let address: ListenAddress
-    public let limits: ServerLimits
+    let address: ListenAddress
+    let limits: ServerLimits
     public let stats: ServerStats
     /// The TCP port bound (useful with port 0), nil for a Unix socket.
     public let boundPort: UInt16?
@@ -102,7 +102,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// The address as logged: with the real port when port 0 was asked for.
-    public var boundDescription: String {
+    var boundDescription: String {
         if case .inet(let host, _) = address, let boundPort {
             return ListenAddress.inet(host: host, port: boundPort).description
         }
