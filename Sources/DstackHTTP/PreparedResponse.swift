@@ -7,9 +7,9 @@ import DstackCore
 /// closes) nor the blank line that ends the head. Every response carries `Content-Length` (except a 204,
 /// where RFC 9110 forbids it), `Content-Type`, `Access-Control-Allow-Origin: *` and `Cache-Control: no-store`.
 public final class PreparedResponse: Sendable {
-    let status: Int
+    public let status: Int
     let head: [UInt8]
-    let body: [UInt8]
+    public let body: [UInt8]
 
     /// Renders the head once. `headers` come after the standard ones, in order.
     public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
