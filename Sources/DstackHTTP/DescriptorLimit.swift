@@ -13,7 +13,7 @@ public enum DescriptorLimit {
     /// Descriptors kept back from connections: standard streams, the listener, epoll and its eventfd,
     /// the VMM poll and registry re-check (libcurl: a socket, a resolver pipe, a wake-up pair each), the
     /// advertised-address lookup (`/proc/net/route`, a netlink socket), the key file, with room to spare.
-    static let reserve = 32
+    public static let reserve = 32
     /// RLIM_INFINITY (all bits set), which Swift cannot import from its C macro.
     private static let unlimited = rlim_t.max
 
