@@ -63,10 +63,10 @@ let package = Package(
             name: "DescriptorExhaustionProbe",
             dependencies: ["DstackBackend"]
         ),
-        // Helpers the test targets share: a raw socket client, temporary directories.
+        // Helpers the test targets share: a raw socket client, a running server, temporary directories.
         .target(
             name: "DstackTestSupport",
-            dependencies: ["DstackCore"],
+            dependencies: ["DstackCore", "DstackHTTP"],
             path: "Tests/DstackTestSupport"
         ),
         .testTarget(
@@ -78,10 +78,10 @@ let package = Package(
             dependencies: ["DstackBackend", "DstackCore", "DstackSimulator", "DstackTestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        // The HTTP server's parser, event loop and listening sockets (BackendRoutes serves as the handler).
+        // The HTTP server's parser, event loop and listening sockets (a stub handler answers).
         .testTarget(
             name: "DstackHTTPTests",
-            dependencies: ["DstackHTTP", "DstackCore", "DstackBackend", "DstackTestSupport"]
+            dependencies: ["DstackHTTP", "DstackCore", "DstackTestSupport"]
         ),
         // The built binary as a separate process against the simulator; the compose file's wiring.
         .testTarget(

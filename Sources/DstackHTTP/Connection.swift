@@ -11,7 +11,24 @@ final class Connection {
     /// idle connection that once sent or got something large holds no more than a small one.
     static let retainedCapacity = 2048
 
+    /// Where a connection is in its life: one state, as swift-nio's `SocketChannelLifecycleManager`.
+    enum State {
+        /// Reading and answering requests.
+        case open
+        /// Answers no more requests (after a refusal, `Connection: close` or the peer's end of input): closes
+        /// once its buffered answers are sent.
+        case closingAfterFlush
+        /// At shutdown, with answers in flight: its input is read and dropped while its answers are sent.
+        case draining
+        /// At shutdown, the peer ended its input: closes once its answers are sent.
+        case drainingInputEnded
+        /// At shutdown, its answers sent and its sending side shut (a FIN behind them): closes once the peer
+        /// has taken every byte or ended its input.
+        case drainingWriteShut
+    }
+
     let fd: Int32
+    var state = State.open
     /// Bytes received and not yet consumed; requests are parsed from `inputStart`.
     var input: [UInt8] = []
     var inputStart = 0
@@ -24,8 +41,6 @@ final class Connection {
     var requestStartedAt: ContinuousClock.Instant?
     /// When the connection last made progress: a request's bytes arrived, or the peer took answer bytes.
     var lastActivity: ContinuousClock.Instant
-    /// Close once `output` is flushed.
-    var closeAfterFlush = false
     /// The epoll interest currently registered.
     var interest: UInt32 = 0
     /// Bytes handed to the kernel so far.
@@ -54,14 +69,19 @@ final class Connection {
     /// answer waiting to be sent, no close pending, no turn queued. Such a connection may be closed at the
     /// connection cap to admit a new one (`isQuietInTheKernel` checks the kernel's queues as well).
     var isIdle: Bool {
-        requestStartedAt == nil && !hasUnparsedInput && pendingOutput == 0 && !closeAfterFlush && !queued
+        requestStartedAt == nil && !hasUnparsedInput && pendingOutput == 0 && state == .open && !queued
     }
 
     /// Whether the kernel holds nothing for this connection either: every answer byte taken by the peer
     /// (closing now loses none) and no received bytes unread (closing then would send a reset and drop a
-    /// request the peer has already sent). Two ioctls: asked only when choosing a connection to evict.
-    var isQuietInTheKernel: Bool {
-        clinux_unaccepted_bytes(fd) == 0 && clinux_unread_bytes(fd) == 0
+    /// request the peer has already sent); nil if it cannot tell (an ioctl failed) and holds nothing it can
+    /// see. Two ioctls: asked only when choosing a connection to evict and at shutdown.
+    var isQuietInTheKernel: Bool? {
+        let unaccepted = clinux_unaccepted_bytes(fd)
+        if unaccepted > 0 { return false }
+        let unread = clinux_unread_bytes(fd)
+        if unread > 0 { return false }
+        return unaccepted == 0 && unread == 0 ? true : nil
     }
 
     /// Drops consumed input so the buffer does not grow; frees a large buffer once all of it is consumed.
@@ -93,7 +113,7 @@ final class Connection {
     /// Sends what it can. Returns false if the peer is gone.
     func flush() -> Bool {
         while outputStart < output.count {
-            let result = try? syscall(blocking: true, where: "send") {
+            let result = try? syscall(nonBlocking: true, where: "send") {
                 output.withUnsafeBytes { raw in
                     send(fd, raw.baseAddress! + outputStart, raw.count - outputStart, Int32(MSG_NOSIGNAL))
                 }
@@ -128,6 +148,32 @@ final class Connection {
 
     /// Whether answer bytes may still be waiting for the peer in the kernel (as of the last `peerTookBytes`).
     var hasUntakenBytes: Bool { !allTaken || takenMark != bytesSent }
+
+    // MARK: at shutdown: what it still holds, and the reads that empty its input so its close is not a reset
+
+    /// Bytes sent that the peer has not taken yet (a FIN counts until it is acknowledged).
+    var untakenInKernel: Int { max(0, Int(clinux_unaccepted_bytes(fd))) }
+
+    enum InputDrain { case open, ended, failed }
+
+    /// Reads and drops whatever the peer sent (at most `limit` buffers' worth per call, so a peer that keeps
+    /// sending cannot hold the loop): at shutdown its requests are no longer answered.
+    func discardInput(into buffer: inout [UInt8], limit: Int = 16) -> InputDrain {
+        input = []
+        inputStart = 0
+        for _ in 0..<limit {
+            let result = try? syscall(nonBlocking: true, where: "recv") {
+                buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            }
+            switch result {
+            case .processed(0): return .ended
+            case .processed: continue
+            case .wouldBlock: return .open
+            case nil: return .failed
+            }
+        }
+        return .open
+    }
 
     private static func empty(_ buffer: inout [UInt8]) {
         if buffer.capacity > retainedCapacity {

@@ -18,16 +18,16 @@ public enum DescriptorLimit {
     private static let unlimited = rlim_t.max
 
     /// The limits after `raiseSoftLimit`.
-    public struct Limits: Sendable, Equatable {
-        public var soft: UInt64
-        public var hard: UInt64
+    struct Limits: Sendable, Equatable {
+        var soft: UInt64
+        var hard: UInt64
         /// Why the soft limit could not be raised, if it could not.
-        public var failure: String?
+        var failure: String?
     }
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit (or to the kernel's `fs.nr_open` when the hard
     /// limit is unlimited) and returns the limits in force.
-    public static func raiseSoftLimit() -> Limits {
+    static func raiseSoftLimit() -> Limits {
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
             let error = SystemError(call: "getrlimit(RLIMIT_NOFILE)", errno: errno)
@@ -48,7 +48,7 @@ public enum DescriptorLimit {
     }
 
     /// The connections to allow: the configured number, or fewer if the soft limit leaves less room.
-    public static func connectionCap(configured: Int, softLimit: UInt64) -> Int {
+    static func connectionCap(configured: Int, softLimit: UInt64) -> Int {
         guard softLimit != UInt64(unlimited), softLimit < UInt64(Int.max) else { return configured }
         return max(1, min(configured, Int(softLimit) - reserve))
     }

@@ -26,11 +26,11 @@ public struct HTTPRequest: Sendable {
 
     public let method: HTTPMethod
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    public let minorVersion: Int
+    let minorVersion: Int
     /// Whether the connection stays open after the answer (version default and `Connection` header).
-    public let keepAlive: Bool
+    let keepAlive: Bool
 
-    public var isHead: Bool { method == .head }
+    var isHead: Bool { method == .head }
 
     /// Compares the path (without the query) with `literal`, without allocating.
     public func pathEquals(_ literal: StaticString) -> Bool {
@@ -78,7 +78,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// `HTTP/1.0` or `HTTP/1.1`.
-    public var version: String { minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1" }
+    var version: String { minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1" }
 
     private static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
 }

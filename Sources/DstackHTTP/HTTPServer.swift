@@ -17,9 +17,9 @@ import Glibc
 /// accepting, flushes in-flight responses for up to `shutdownGrace` and closes everything.
 /// Thread-safety: after `init`, only `run` touches the loop state; `stats` and `boundPort` are safe anywhere.
 public final class HTTPServer: @unchecked Sendable {
-    public let address: ListenAddress
-    public let limits: ServerLimits
-    public let stats = ServerStats()
+    let address: ListenAddress
+    let limits: ServerLimits
+    public let stats: ServerStats
     /// The TCP port bound (useful with port 0), nil for a Unix socket.
     public let boundPort: UInt16?
     private let handler: any HTTPHandler
@@ -66,13 +66,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// ... or after this many bytes of answers, whichever comes first.
     static let answerBytesPerTurn = 32768
 
-    private static let errorResponses: [Int: PreparedResponse] = [
-        400: .jsonError(status: 400, message: "bad request"),
-        408: .jsonError(status: 408, message: "request timeout"),
-        413: .jsonError(status: 413, message: "request body too large"),
-        431: .jsonError(status: 431, message: "request header fields too large"),
-        505: .jsonError(status: 505, message: "HTTP version not supported"),
-    ]
+    private static let requestTimeout = PreparedResponse.jsonError(status: 408, message: "request timeout")
 
     public convenience init(address: ListenAddress, limits: ServerLimits = ServerLimits(), handler: any HTTPHandler, logger: Logger) throws {
         try self.init(listener: ListeningSocket.open(address), limits: limits, handler: handler, logger: logger)
@@ -85,6 +79,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.address = listener.address
         self.limits = limits
         self.handler = handler
+        stats = ServerStats(routes: handler.routes)
         self.logger = logger
         listenFD = listener.fd
         boundPort = listener.boundPort
@@ -107,7 +102,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// The address as logged: with the real port when port 0 was asked for.
-    public var boundDescription: String {
+    var boundDescription: String {
         if case .inet(let host, _) = address, let boundPort {
             return ListenAddress.inet(host: host, port: boundPort).description
         }
@@ -132,9 +127,9 @@ public final class HTTPServer: @unchecked Sendable {
             swap(&readyList, &readyBatch)
             let count: Int32
             do {
-                count = try syscall(blocking: false, where: "epoll_wait") {
+                count = try retryingEINTR("epoll_wait") {
                     clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, timeout)
-                }.value
+                }
             } catch {
                 logger.error("epoll_wait failed; stopping the server", ("reason", error.reason))
                 break
@@ -181,7 +176,7 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             let fd: Int32
             do {
-                guard case .processed(let accepted) = try syscall(blocking: true, where: "accept", { clinux_accept_nonblocking(listenFD) })
+                guard case .processed(let accepted) = try syscall(nonBlocking: true, where: "accept", { clinux_accept_nonblocking(listenFD) })
                 else { return }
                 fd = accepted
             } catch {
@@ -253,7 +248,7 @@ public final class HTTPServer: @unchecked Sendable {
                 guard connection(for: candidate.fd) === candidate, candidate.lastActivity == idleSince, candidate.isIdle
                 else { continue }
                 kernelChecks += 1
-                if candidate.isQuietInTheKernel { return candidate }
+                if candidate.isQuietInTheKernel == true { return candidate }
             }
             if kernelChecks >= Self.evictionKernelChecksPerAccept { return nil }
             if scanned { break }
@@ -283,7 +278,7 @@ public final class HTTPServer: @unchecked Sendable {
                 return
             }
             if connection.bytesSent != before { connection.lastActivity = now }
-            if connection.pendingOutput == 0 && connection.closeAfterFlush {
+            if connection.pendingOutput == 0 && connection.state == .closingAfterFlush {
                 closeConnection(connection)
                 return
             }
@@ -293,7 +288,7 @@ public final class HTTPServer: @unchecked Sendable {
             switch readAvailable(connection) {
             case .closed:
                 // The peer finished sending: answer what it sent, then close.
-                connection.closeAfterFlush = true
+                connection.state = .closingAfterFlush
             case .failed:
                 closeConnection(connection)
                 return
@@ -312,7 +307,7 @@ public final class HTTPServer: @unchecked Sendable {
             closeConnection(connection)
             return
         }
-        if connection.pendingOutput == 0 && connection.closeAfterFlush {
+        if connection.pendingOutput == 0 && connection.state == .closingAfterFlush {
             closeConnection(connection)
             return
         }
@@ -347,7 +342,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func wantsInput(_ connection: Connection) -> Bool {
-        connection.pendingOutput <= limits.maxBufferedOutputBytes && !connection.closeAfterFlush
+        connection.pendingOutput <= limits.maxBufferedOutputBytes && connection.state == .open
     }
 
     private enum ReadResult { case read(Int), closed, failed }
@@ -356,7 +351,7 @@ public final class HTTPServer: @unchecked Sendable {
         var total = 0
         // One buffer's worth per wake-up keeps the loop fair between connections.
         while total < readBuffer.count {
-            let result = try? syscall(blocking: true, where: "recv") {
+            let result = try? syscall(nonBlocking: true, where: "recv") {
                 readBuffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, 0) }
             }
             switch result {
@@ -379,7 +374,7 @@ public final class HTTPServer: @unchecked Sendable {
         var answered = 0
         let outputAtStart = connection.output.count
         while connection.hasUnparsedInput {
-            if connection.closeAfterFlush { return .closing }
+            if connection.state == .closingAfterFlush { return .closing }
             if connection.pendingOutput > limits.maxBufferedOutputBytes { return .outputFull }
             if answered >= Self.requestsPerTurn || connection.output.count - outputAtStart >= Self.answerBytesPerTurn {
                 return .budgetSpent
@@ -398,20 +393,11 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.compactInput()
                 return .needBytes
             case .failure(let error):
-                stats.countRejection(RejectionReason(error))
-                stats.countRequest(.other, status: error.status)
-                connection.append(
-                    Self.errorResponses[error.status]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n",
-                    includeBody: true)
-                connection.closeAfterFlush = true
-                connection.input = []
-                connection.inputStart = 0
-                connection.progress = ParseProgress()
+                refuse(connection, with: error.response, counted: RejectionReason(error))
                 return .closing
             case .request(let request, let end):
-                let answer = handler.respond(to: request)
-                let response = answer.response
-                stats.countRequest(answer.route, status: response.status)
+                let (response, route) = handler.respond(to: request)
+                stats.countRequest(route ?? stats.otherRoute, status: response.status)
                 let closing = !request.keepAlive
                 let header: StaticString? = closing ? "Connection: close\r\n" : request.minorVersion == 0 ? "Connection: keep-alive\r\n" : nil
                 connection.append(response, date: dateCache.bytes, connectionHeader: header, includeBody: !request.isHead)
@@ -419,11 +405,11 @@ public final class HTTPServer: @unchecked Sendable {
                 connection.progress = ParseProgress()
                 connection.requestStartedAt = nil
                 answered += 1
-                if closing { connection.closeAfterFlush = true }
+                if closing { connection.state = .closingAfterFlush }
             }
         }
         connection.compactInput()
-        return connection.closeAfterFlush ? .closing : .needBytes
+        return connection.state == .closingAfterFlush ? .closing : .needBytes
     }
 
     /// Reads only while the peer keeps up with our answers; writes only while something is pending.
@@ -455,10 +441,7 @@ public final class HTTPServer: @unchecked Sendable {
             guard let connection = slot else { continue }
             if let started = connection.requestStartedAt, started.duration(to: now) > request {
                 // A request that trickles in (slowloris): 408 and close.
-                stats.countRejection(.timeout)
-                stats.countRequest(.other, status: 408)
-                connection.append(Self.errorResponses[408]!, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
-                connection.closeAfterFlush = true
+                refuse(connection, with: Self.requestTimeout, counted: .timeout)
                 connection.requestStartedAt = nil
                 if !connection.flush() || connection.pendingOutput == 0 {
                     closeConnection(connection)
@@ -478,6 +461,18 @@ public final class HTTPServer: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Answers `response` with `Connection: close` and answers nothing more: the input is dropped, the
+    /// connection closes once the answer is sent.
+    private func refuse(_ connection: Connection, with response: PreparedResponse, counted reason: RejectionReason) {
+        stats.countRejection(reason)
+        stats.countRequest(stats.otherRoute, status: response.status)
+        connection.append(response, date: dateCache.bytes, connectionHeader: "Connection: close\r\n", includeBody: true)
+        connection.state = .closingAfterFlush
+        connection.input = []
+        connection.inputStart = 0
+        connection.progress = ParseProgress()
     }
 
     private func closeConnection(_ connection: Connection) {
@@ -502,13 +497,17 @@ public final class HTTPServer: @unchecked Sendable {
         _ = clinux_epoll_ctl(epollFD, EPOLL_CTL_DEL, listenFD, 0)
         listener.close()
         listenFD = -1
-        var finishing: [ShutdownProgress] = []
+        var finishing: [Connection] = []
         for slot in connections {
             guard let connection = slot else { continue }
-            if connection.isIdleAtShutdown {
+            // Nothing to send (in our buffer or the kernel's), nothing unanswered or unread: it closes at once.
+            // Anything else gets the grace: closing a socket with unread input makes the kernel answer with a
+            // reset and drop every answer still queued for the peer, so such a connection is never just closed.
+            if connection.pendingOutput == 0 && !connection.hasUnparsedInput && connection.isQuietInTheKernel != false {
                 closeConnection(connection)
             } else {
-                finishing.append(ShutdownProgress(connection: connection))
+                connection.state = .draining
+                finishing.append(connection)
             }
         }
         let deadline = ContinuousClock.now + limits.shutdownGrace
@@ -517,10 +516,10 @@ public final class HTTPServer: @unchecked Sendable {
         while true {
             var index = 0
             while index < finishing.count {
-                if finish(&finishing[index]) {
+                if finish(finishing[index]) {
                     index += 1
                 } else {
-                    closeConnection(finishing[index].connection)
+                    closeConnection(finishing[index])
                     finishing.swapAt(index, finishing.count - 1)
                     finishing.removeLast()
                 }
@@ -531,40 +530,34 @@ public final class HTTPServer: @unchecked Sendable {
             _ = clinux_epoll_wait(epollFD, &readyFDs, &readyEvents, 256, Int32(min(10, max(1, left.roundedMilliseconds))))
         }
         // The grace is over: close the rest, after a last drain so what they were sent is not reset.
-        for progress in finishing {
-            _ = progress.connection.discardInput(into: &readBuffer)
-            closeConnection(progress.connection)
+        for connection in finishing {
+            _ = connection.discardInput(into: &readBuffer)
+            closeConnection(connection)
         }
     }
 
-    /// A connection finishing at shutdown: whether its sending side is shut and whether the peer ended its own.
-    private struct ShutdownProgress {
-        let connection: Connection
-        var writeShut = false
-        var inputEnded = false
-    }
-
-    /// One step of a connection's shutdown; false once it is done (or broken) and may be closed.
-    private func finish(_ progress: inout ShutdownProgress) -> Bool {
-        let connection = progress.connection
-        if !progress.inputEnded {
+    /// One step of a draining connection's shutdown; false once it is done (or broken) and may be closed.
+    private func finish(_ connection: Connection) -> Bool {
+        if connection.state != .drainingInputEnded {
             switch connection.discardInput(into: &readBuffer) {
             case .failed: return false
-            case .ended: progress.inputEnded = true
+            // The peer ended its side after ours: our input is drained, so closing resets nothing.
+            case .ended where connection.state == .drainingWriteShut: return false
+            case .ended: connection.state = .drainingInputEnded
             case .open: break
             }
         }
         guard connection.flush() else { return false }
-        if connection.pendingOutput == 0 && !progress.writeShut {
-            progress.writeShut = true
+        if connection.pendingOutput == 0 && connection.state != .drainingWriteShut {
             if shutdown(connection.fd, Int32(SHUT_WR)) != 0 { return false }
+            // The peer ended its side: our input is drained, so closing resets nothing; the kernel still
+            // delivers what is queued.
+            if connection.state == .drainingInputEnded { return false }
+            connection.state = .drainingWriteShut
         }
-        // The peer ended its side: our input is drained, so closing resets nothing; the kernel still delivers
-        // what is queued.
-        if progress.inputEnded && connection.pendingOutput == 0 { return false }
-        if progress.writeShut && connection.untakenInKernel == 0 { return false }
+        if connection.state == .drainingWriteShut && connection.untakenInKernel == 0 { return false }
         // Wake for input (until it ends) and, while answers wait in our buffer, for room to send them.
-        let wanted = (progress.inputEnded ? 0 : CLINUX_EPOLLIN) | (connection.pendingOutput > 0 ? CLINUX_EPOLLOUT : 0)
+        let wanted = (connection.state == .drainingInputEnded ? 0 : CLINUX_EPOLLIN) | (connection.pendingOutput > 0 ? CLINUX_EPOLLOUT : 0)
         if wanted != connection.interest {
             guard clinux_epoll_ctl(epollFD, EPOLL_CTL_MOD, connection.fd, wanted) == 0 else { return false }
             connection.interest = wanted

@@ -8,7 +8,7 @@ import Glibc
 
 /// Why the server could not bind or listen.
 public struct ListenError: Error, CustomStringConvertible, Sendable {
-    public let address: String
+    let address: String
     public let reason: String
 
     public var description: String { "cannot listen on \(address): \(reason)" }
@@ -21,9 +21,9 @@ public struct ListenError: Error, CustomStringConvertible, Sendable {
 /// dephy-worker sees nothing healthy before registration succeeded. For a Unix socket it remembers the
 /// socket file's device and inode and removes the file at `close()` only if it is still that one.
 public final class BoundListener: Sendable {
-    public let address: ListenAddress
+    let address: ListenAddress
     /// The TCP port bound (useful with port 0), nil for a Unix socket.
-    public let boundPort: UInt16?
+    let boundPort: UInt16?
     private let state: Mutex<Int32>
     private let socketFile: SocketFileIdentity?
 
@@ -54,7 +54,7 @@ public final class BoundListener: Sendable {
     var fd: Int32 { state.withLock { $0 } }
 
     /// Starts accepting connections (backlog `ListeningSocket.backlog`).
-    public func listen() throws(ListenError) {
+    func listen() throws(ListenError) {
         let fd = self.fd
         guard fd >= 0 else { throw ListenError(address: address.description, reason: "the socket is already closed") }
         guard Glibc.listen(fd, ListeningSocket.backlog) == 0 else {
@@ -67,7 +67,7 @@ public final class BoundListener: Sendable {
     }
 
     /// Closes the socket and removes our socket file (never one another process put there since). Idempotent.
-    public func close() {
+    func close() {
         let fd = state.withLock { fd in
             defer { fd = -1 }
             return fd

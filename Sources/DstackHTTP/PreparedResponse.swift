@@ -8,7 +8,7 @@ import DstackCore
 /// where RFC 9110 forbids it), `Content-Type`, `Access-Control-Allow-Origin: *` and `Cache-Control: no-store`.
 public final class PreparedResponse: Sendable {
     public let status: Int
-    public let head: [UInt8]
+    let head: [UInt8]
     public let body: [UInt8]
 
     /// Renders the head once. `headers` come after the standard ones, in order.
@@ -43,7 +43,7 @@ public final class PreparedResponse: Sendable {
 
     /// The whole response as one byte array, with the given `Date` value and an optional `Connection` header.
     /// For tests and tools; the server writes the parts without joining them.
-    public func serialized(date: String, connection: String? = nil, includeBody: Bool = true) -> [UInt8] {
+    func serialized(date: String, connection: String? = nil, includeBody: Bool = true) -> [UInt8] {
         var out = head
         if let connection {
             out += Array("Connection: \(connection)\r\n".utf8)
@@ -53,7 +53,7 @@ public final class PreparedResponse: Sendable {
         return out
     }
 
-    public static func reasonPhrase(for status: Int) -> String {
+    static func reasonPhrase(for status: Int) -> String {
         switch status {
         case 200: "OK"
         case 201: "Created"

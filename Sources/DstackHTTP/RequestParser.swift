@@ -18,6 +18,21 @@ public enum RequestError: Error, Sendable, Equatable {
         case .versionNotSupported: 505
         }
     }
+
+    /// The answer sent before the connection closes.
+    var response: PreparedResponse {
+        switch self {
+        case .headerTooLarge, .tooManyHeaders: Self.headerTooLargeResponse
+        case .bodyTooLarge: Self.bodyTooLargeResponse
+        case .badRequest: Self.badRequestResponse
+        case .versionNotSupported: Self.versionNotSupportedResponse
+        }
+    }
+
+    private static let headerTooLargeResponse = PreparedResponse.jsonError(status: 431, message: "request header fields too large")
+    private static let bodyTooLargeResponse = PreparedResponse.jsonError(status: 413, message: "request body too large")
+    private static let badRequestResponse = PreparedResponse.jsonError(status: 400, message: "bad request")
+    private static let versionNotSupportedResponse = PreparedResponse.jsonError(status: 505, message: "HTTP version not supported")
 }
 
 /// The result of looking at the bytes received so far.
@@ -141,7 +156,7 @@ public enum RequestParser {
             while queryEnd < targetEnd && bytes[queryEnd] != UInt8(ascii: "#") { queryEnd += 1 }
             queryRange = (pathEnd + 1)..<queryEnd
         }
-        let pathRange = pathStart == pathEnd ? pathStart..<pathStart : pathStart..<pathEnd
+        let pathRange = pathStart..<pathEnd
 
         // Headers.
         let headerStart = position

@@ -80,12 +80,15 @@ struct SimulatorHandler: HTTPHandler {
         self.respond = respond
     }
 
-    func respond(to request: HTTPRequest) -> RoutedResponse {
+    /// Every answer counts as `other`.
+    let routes: [String] = []
+
+    func respond(to request: HTTPRequest) -> (response: PreparedResponse, route: Int?) {
         let response = respond(
             SimulatorRequest(
                 method: request.methodString, path: request.pathString, query: request.queryString,
                 headers: request.headers, body: request.body))
-        return RoutedResponse(response, route: .other)
+        return (response, nil)
     }
 }
 

@@ -50,20 +50,20 @@ final class LoopUnderTest: Sendable {
         // Send in pieces, reading whatever comes back, as a client that keeps up would.
         while offset < bytes.count {
             var ready = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
-            let count = try? syscall(blocking: false, where: "poll") { poll(&ready, 1, 2000) }
-            guard let count, count.value > 0 else { return false }  // neither readable nor writable for 2 s
+            let count = try? retryingEINTR("poll") { poll(&ready, 1, 2000) }
+            guard let count, count > 0 else { return false }  // neither readable nor writable for 2 s
             if ready.revents & Int16(POLLIN) != 0 {
-                let received = try? syscall(blocking: true, where: "recv") { recv(fd, &sink, sink.count, Int32(MSG_DONTWAIT)) }
+                let received = try? syscall(nonBlocking: true, where: "recv") { recv(fd, &sink, sink.count, Int32(MSG_DONTWAIT)) }
                 if received == .processed(0) { return true }  // the server closed (a refusal or Connection: close)
             }
             if ready.revents & Int16(POLLERR | POLLHUP) != 0 { return true }
             if ready.revents & Int16(POLLOUT) != 0 {
                 let end = min(bytes.count, offset + step)
                 do {
-                    let sent = try syscall(blocking: true, where: "send") {
+                    let sent = try syscall(nonBlocking: true, where: "send") {
                         bytes[offset..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
                     }
-                    offset += sent.value
+                    if case .processed(let count) = sent { offset += count }
                 } catch {
                     if error.errno == EPIPE || error.errno == ECONNRESET { return true }
                 }
@@ -72,7 +72,7 @@ final class LoopUnderTest: Sendable {
         shutdown(fd, Int32(SHUT_WR))
         while true {
             do {
-                switch try syscall(blocking: true, where: "recv", { recv(fd, &sink, sink.count, 0) }) {
+                switch try syscall(nonBlocking: true, where: "recv", { recv(fd, &sink, sink.count, 0) }) {
                 case .processed(0): return true
                 case .processed: continue
                 case .wouldBlock: return false  // the receive timeout passed without the server closing

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DstackBackend
+import DstackCore
 @testable import DstackHTTP
 import DstackTestSupport
 
@@ -16,7 +16,7 @@ import Glibc
     /// Serves on `listener` until the returned stop fires.
     func serve(_ listener: BoundListener) throws -> (StopSignal, BackgroundThread) {
         let health = PreparedResponse(status: 200, contentType: "application/json", text: "{}")
-        let server = try HTTPServer(listener: listener, handler: BackendRoutes(health: { health }), logger: .silent)
+        let server = try HTTPServer(listener: listener, handler: StubHandler(health: { health }), logger: .silent)
         let stop = StopSignal()
         return (stop, BackgroundThread(name: "bound-test") { server.run(until: stop) })
     }

@@ -1,52 +1,12 @@
 import Foundation
 import Testing
-@testable import DstackBackend
+import DstackCore
 @testable import DstackHTTP
 import DstackTestSupport
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A server on 127.0.0.1 (ephemeral port) or a Unix socket, run on its own thread for one test.
-final class RunningServer {
-    let server: HTTPServer
-    let stop = StopSignal()
-    /// Fires when `run` has returned (the shutdown is over).
-    let returned = StopSignal()
-    let thread: BackgroundThread
-    let sink = CollectingSink()
-
-    init(
-        limits: ServerLimits = ServerLimits(), address: ListenAddress = .inet(host: "127.0.0.1", port: 0),
-        handler: (any HTTPHandler)? = nil
-    ) throws {
-        let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
-        server = try HTTPServer(
-            address: address, limits: limits,
-            handler: handler
-                ?? BackendRoutes(health: { health }, metrics: { PreparedResponse(status: 200, contentType: "text/plain", text: "m 1\n") }),
-            logger: Logger(level: .debug, sink: sink))
-        let server = server
-        let stop = stop
-        let returned = returned
-        thread = BackgroundThread(name: "test-server") {
-            server.run(until: stop)
-            returned.stop()
-        }
-        // Wait until the loop logged that it listens.
-        _ = eventually(within: 1) { !sink.records.isEmpty }
-    }
-
-    var port: UInt16 { server.boundPort ?? 0 }
-
-    func client() throws -> RawClient { try RawClient(port: port) }
-
-    func shutDown() {
-        stop.stop()
-        thread.join()
-    }
-}
 
 @Suite(.serialized) struct HTTPServerTests {
     static let get = "GET /health HTTP/1.1\r\nHost: t\r\n\r\n"
@@ -104,24 +64,6 @@ final class RunningServer {
         #expect(head.headers["content-length"] == String(#"{"status":"Available"}"#.utf8.count))
         let (next, _) = try #require(HTTPTestResponse.parse(Array(buffer[used...])))
         #expect(next.body == "DStack Backend Health Monitor")
-    }
-
-    @Test func unknownPathMethodAndPreflight() throws {
-        let running = try RunningServer()
-        defer { running.shutDown() }
-        let client = try running.client()
-        client.send("GET /nope?x HTTP/1.1\r\nHost: t\r\n\r\nDELETE /health HTTP/1.1\r\nHost: t\r\n\r\nOPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /health?probe=1 HTTP/1.1\r\nHost: t\r\n\r\n")
-        let responses = client.readResponses(5)
-        #expect(responses.map(\.status) == [404, 405, 204, 200, 200])
-        #expect(responses[0].headers["content-type"] == "application/json")
-        #expect(responses[1].headers["allow"] == "GET, HEAD, OPTIONS")
-        #expect(responses[2].headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS")
-        #expect(responses[2].headers["access-control-allow-headers"] == "*")
-        #expect(responses[2].headers["access-control-max-age"] == "86400")
-        #expect(responses[2].headers["content-length"] == nil)
-        #expect(responses[2].headers["access-control-allow-origin"] == "*")
-        #expect(responses[3].body == "m 1\n")
-        #expect(responses[4].body == #"{"status":"Available"}"#)
     }
 
     @Test(arguments: [
@@ -306,7 +248,7 @@ final class RunningServer {
         let path = directory.path + "/not-a-socket"
         #expect(FileManager.default.createFile(atPath: path, contents: Data("keep".utf8)))
         #expect(throws: ListenError.self) {
-            _ = try HTTPServer(address: .unix(path: path), handler: BackendRoutes(health: { BackendRoutes.root }), logger: .silent)
+            _ = try HTTPServer(address: .unix(path: path), handler: StubHandler(), logger: .silent)
         }
         #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))
     }
@@ -315,7 +257,7 @@ final class RunningServer {
         let running = try RunningServer()
         defer { running.shutDown() }
         let error = #expect(throws: ListenError.self) {
-            _ = try HTTPServer(address: .inet(host: "127.0.0.1", port: running.port), handler: BackendRoutes(health: { BackendRoutes.root }), logger: .silent)
+            _ = try HTTPServer(address: .inet(host: "127.0.0.1", port: running.port), handler: StubHandler(), logger: .silent)
         }
         #expect(error?.description.contains("in use") == true)
     }

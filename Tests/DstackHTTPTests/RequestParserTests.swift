@@ -1,5 +1,4 @@
 import Testing
-@testable import DstackBackend
 @testable import DstackHTTP
 import DstackTestSupport
 

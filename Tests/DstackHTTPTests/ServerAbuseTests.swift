@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import DstackBackend
+import DstackCore
 @testable import DstackHTTP
 import DstackTestSupport
 
@@ -21,8 +21,8 @@ import Glibc
         let healthResponse = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
         let metricsResponse = PreparedResponse(status: 200, contentType: "text/plain", text: String(repeating: "m 1\n", count: 8))
 
-        var routes: BackendRoutes {
-            BackendRoutes(
+        var routes: StubHandler {
+            StubHandler(
                 health: { [self] in
                     metricsAtLastHealth.store(metricsServed.current, ordering: .relaxed)
                     return healthResponse
@@ -52,11 +52,11 @@ import Glibc
                     var offset = 0
                     // SO_SNDTIMEO: a send that times out is retried until the test ends.
                     while offset < batch.count && !stopped.isStopped {
-                        let sent = try? syscall(blocking: true, where: "send") {
+                        let sent = try? syscall(nonBlocking: true, where: "send") {
                             batch.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, batch.count - offset, Int32(MSG_NOSIGNAL)) }
                         }
                         guard let sent else { return }
-                        offset += sent.value
+                        if case .processed(let count) = sent { offset += count }
                     }
                     sent += 100
                 }
@@ -64,7 +64,7 @@ import Glibc
             Thread.detachNewThread {
                 var chunk = [UInt8](repeating: 0, count: 65536)
                 while !stopped.isStopped {
-                    let received = try? syscall(blocking: true, where: "recv") { recv(fd, &chunk, chunk.count, 0) }
+                    let received = try? syscall(nonBlocking: true, where: "recv") { recv(fd, &chunk, chunk.count, 0) }
                     if received == nil || received == .processed(0) { break }
                 }
                 done.signal()
@@ -120,7 +120,7 @@ import Glibc
         // moment does not look like a peer taking nothing; far shorter than the ~4 s the reading takes.
         limits.idleTimeout = .seconds(1)
         let big = PreparedResponse(status: 200, contentType: "text/plain", body: [UInt8](repeating: 109, count: 16_000))
-        let running = try RunningServer(limits: limits, handler: BackendRoutes(health: { BackendRoutes.root }, metrics: { big }))
+        let running = try RunningServer(limits: limits, handler: StubHandler(health: { StubHandler.root }, metrics: { big }))
         defer { running.shutDown() }
         let client = try RawClient(port: running.port, timeout: 2)
         // ~6.4 MB of answers, more than the kernel's buffers and ours hold, read at about 1.6 MB/s: bytes
@@ -223,11 +223,11 @@ import Glibc
         #expect(connection.pendingOutput == 0)
         #expect(connection.output.capacity <= Connection.retainedCapacity)
         // Small buffers are kept: the common request allocates nothing.
-        connection.append(BackendRoutes.root, date: Array("Date: x\r\n\r\n".utf8), connectionHeader: nil, includeBody: true)
+        connection.append(StubHandler.root, date: Array("Date: x\r\n\r\n".utf8), connectionHeader: nil, includeBody: true)
         #expect(connection.flush())
         let kept = connection.output.capacity
         #expect(kept > 0 && kept <= Connection.retainedCapacity)
-        connection.append(BackendRoutes.root, date: Array("Date: x\r\n\r\n".utf8), connectionHeader: nil, includeBody: true)
+        connection.append(StubHandler.root, date: Array("Date: x\r\n\r\n".utf8), connectionHeader: nil, includeBody: true)
         #expect(connection.output.capacity == kept)
     }
 }

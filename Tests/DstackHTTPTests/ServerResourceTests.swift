@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-@testable import DstackBackend
+import DstackCore
 @testable import DstackHTTP
 import DstackTestSupport
 

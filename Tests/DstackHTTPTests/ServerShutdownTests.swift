@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DstackBackend
+import DstackCore
 @testable import DstackHTTP
 import DstackTestSupport
 
@@ -21,7 +21,7 @@ import Glibc
         limits.shutdownGrace = grace
         let answer = PreparedResponse(status: 200, contentType: "text/plain", body: Array(repeating: UInt8(ascii: "m"), count: Self.answerBytes))
         let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
-        return try RunningServer(limits: limits, handler: BackendRoutes(health: { health }, metrics: { answer }))
+        return try RunningServer(limits: limits, handler: StubHandler(health: { health }, metrics: { answer }))
     }
 
     /// Splits `bytes` into whole responses; the bytes left over belong to no whole response.
@@ -35,15 +35,21 @@ import Glibc
         return (responses, rest.count)
     }
 
-    @Test func answersStillInTheKernelSendQueueGetTheGraceAndArriveWhole() throws {
-        let running = try server(grace: .seconds(5))
-        defer { running.shutDown() }
+    /// A server with `grace` told to stop (at `stopped`) once `client` has the start of the answer to one request.
+    func stopWithAnAnswerInFlight(grace: Duration) throws -> (running: RunningServer, client: RawClient, stopped: ContinuousClock.Instant) {
+        let running = try server(grace: grace)
         let client = try RawClient(port: running.port, timeout: 5, receiveBuffer: 4096)
         client.send(Self.request)
         // The answer is out of the server's buffer: part in ours, the rest in its kernel's send queue.
         #expect(eventually { client.peekAvailable() > 0 })
         let stopped = ContinuousClock.now
         running.stop.stop()
+        return (running, client, stopped)
+    }
+
+    @Test func answersStillInTheKernelSendQueueGetTheGraceAndArriveWhole() throws {
+        let (running, client, stopped) = try stopWithAnAnswerInFlight(grace: .seconds(5))
+        defer { running.shutDown() }
         // Nothing is left in the server's own buffer, yet it waits: the peer has not taken the answer.
         #expect(!running.returned.wait(for: .milliseconds(500)), "the server closed a connection with an answer in flight")
         let (bytes, end) = client.readToEnd()
@@ -73,13 +79,8 @@ import Glibc
     }
 
     @Test func aPeerThatTakesNothingHoldsTheShutdownForTheGraceOnly() throws {
-        let running = try server(grace: .milliseconds(800))
+        let (running, client, stopped) = try stopWithAnAnswerInFlight(grace: .milliseconds(800))
         defer { running.shutDown() }
-        let client = try RawClient(port: running.port, timeout: 5, receiveBuffer: 4096)
-        client.send(Self.request)
-        #expect(eventually { client.peekAvailable() > 0 })
-        let stopped = ContinuousClock.now
-        running.stop.stop()
         #expect(running.returned.wait(for: .seconds(5)))
         let took = stopped.duration(to: .now)
         #expect(took >= .milliseconds(750) && took < .seconds(3), "shutdown took \(took) with an 800 ms grace")

@@ -128,7 +128,7 @@ public final class RawClient {
     /// Bytes waiting to be read, without taking them (0 when none yet).
     public func peekAvailable() -> Int {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let peeked = try? syscall(blocking: true, where: "recv") { recv(fd, &chunk, chunk.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
+        let peeked = try? syscall(nonBlocking: true, where: "recv") { recv(fd, &chunk, chunk.count, Int32(MSG_PEEK | MSG_DONTWAIT)) }
         if case .processed(let n) = peeked { return n }
         return 0
     }

@@ -36,7 +36,7 @@ import Glibc
     /// True while the server keeps `fd` open (nothing to read, no end of stream).
     func isOpen(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
-        return (try? syscall(blocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) }) == .wouldBlock
+        return (try? syscall(nonBlocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_DONTWAIT | MSG_PEEK)) }) == .wouldBlock
     }
 
     @Test func aLowDescriptorLimitIsRaisedAndCapsConnectionsSoTheVMMPollKeepsWorking() throws {
@@ -136,7 +136,7 @@ extension ServerLimitsProcessTests {
         let deadline = Date().addingTimeInterval(20)
         // `syscall` reads errno right after each send.
         sending: while Date() < deadline {
-            switch try? syscall(blocking: true, where: "send", { send(fd, request, request.count, Int32(MSG_NOSIGNAL)) }) {
+            switch try? syscall(nonBlocking: true, where: "send", { send(fd, request, request.count, Int32(MSG_NOSIGNAL)) }) {
             case .processed: continue
             case .wouldBlock: break sending
             case nil:
@@ -146,7 +146,7 @@ extension ServerLimitsProcessTests {
         }
         var byte: UInt8 = 0
         let answered = eventually(within: 10) {
-            (try? syscall(blocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_PEEK)) }) == .processed(1)
+            (try? syscall(nonBlocking: true, where: "recv") { recv(fd, &byte, 1, Int32(MSG_PEEK)) }) == .processed(1)
         }
         guard Date() < deadline, answered else {
             close(fd)

@@ -23,17 +23,14 @@ public struct BackendRoutes: HTTPHandler {
         self.metrics = metrics
     }
 
-    public func respond(to request: HTTPRequest) -> RoutedResponse {
-        if request.pathEquals("/health") {
-            return RoutedResponse(answer(request, with: health), route: .health)
-        }
-        if request.pathEquals("/") {
-            return RoutedResponse(answer(request, with: { Self.root }), route: .root)
-        }
-        if let metrics, request.pathEquals("/metrics") {
-            return RoutedResponse(answer(request, with: metrics), route: .metrics)
-        }
-        return RoutedResponse(Self.notFound, route: .other)
+    /// The paths `/metrics` counts requests under, indexed by `respond`; any other counts as `other`.
+    public let routes = ["/health", "/", "/metrics"]
+
+    public func respond(to request: HTTPRequest) -> (response: PreparedResponse, route: Int?) {
+        if request.pathEquals("/health") { return (answer(request, with: health), 0) }
+        if request.pathEquals("/") { return (answer(request, with: { Self.root }), 1) }
+        if let metrics, request.pathEquals("/metrics") { return (answer(request, with: metrics), 2) }
+        return (Self.notFound, nil)
     }
 
     /// A known path's answer to `request`'s method: `content` for GET and HEAD (made only then).

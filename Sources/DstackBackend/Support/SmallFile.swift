@@ -15,7 +15,7 @@ enum SmallFile {
         while bytes.count < limit {
             let n: Int
             do {
-                n = try syscall(blocking: false, where: "read") { Glibc.read(fd, &buffer, buffer.count) }.value
+                n = try retryingEINTR("read") { Glibc.read(fd, &buffer, buffer.count) }
             } catch {
                 return .failure(error)
             }

@@ -151,10 +151,10 @@ public struct StandardErrorSink: LogSink {
         line.withUTF8 { buffer in
             var offset = 0
             while offset < buffer.count {
-                let result = try? syscall(blocking: false, where: "write") {
+                let written = try? retryingEINTR("write") {
                     Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
                 }
-                guard let written = result?.value else { return }
+                guard let written else { return }
                 offset += written
             }
         }

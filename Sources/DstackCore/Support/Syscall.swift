@@ -11,21 +11,21 @@ public enum IOResult<T: FixedWidthInteger>: Equatable {
 }
 
 /// Runs a system call that returns -1 and sets `errno` on failure, the way swift-nio's `syscall` does:
-/// retries on `EINTR`, returns `.wouldBlock` for `EAGAIN`/`EWOULDBLOCK` when `blocking` is true (the call
-/// is on a non-blocking descriptor and may find nothing to do), and throws `SystemError` naming `call`
-/// otherwise.
+/// retries on `EINTR`, returns `.wouldBlock` for `EAGAIN`/`EWOULDBLOCK` when `nonBlocking` is true (the
+/// call is on a non-blocking descriptor, or one with a timeout, and may find nothing to do), and throws
+/// `SystemError` naming `call` otherwise.
 ///
 /// The one loop that retries interrupted calls; inlined, so the server's hot path pays no call.
 @inlinable @inline(__always)
 public func syscall<T: FixedWidthInteger>(
-    blocking: Bool, where call: @autoclosure () -> String, _ body: () -> T
+    nonBlocking: Bool, where call: @autoclosure () -> String, _ body: () -> T
 ) throws(SystemError) -> IOResult<T> {
     while true {
         let result = body()
         if result != -1 { return .processed(result) }
         let code = errno
         if code == EINTR { continue }
-        if blocking && (code == EAGAIN || code == EWOULDBLOCK) { return .wouldBlock }
+        if nonBlocking && (code == EAGAIN || code == EWOULDBLOCK) { return .wouldBlock }
         throw SystemError(call: call(), errno: code)
     }
 }
@@ -33,20 +33,10 @@ public func syscall<T: FixedWidthInteger>(
 /// Runs a blocking system call through `syscall`: retries on `EINTR`, throws `SystemError` on failure.
 @inlinable @discardableResult
 public func retryingEINTR<T: FixedWidthInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
-    switch try syscall(blocking: false, where: call, body) {
+    switch try syscall(nonBlocking: false, where: call, body) {
     case .processed(let result): return result
-    case .wouldBlock: preconditionFailure("syscall(blocking: false) never returns wouldBlock")
+    case .wouldBlock: preconditionFailure("syscall(nonBlocking: false) never returns wouldBlock")
     }
 }
 
 extension IOResult: Sendable where T: Sendable {}
-
-extension IOResult {
-    /// The result; 0 for `wouldBlock` (a blocking call, `blocking: false`, never has it).
-    @inlinable public var value: T {
-        switch self {
-        case .processed(let result): result
-        case .wouldBlock: 0
-        }
-    }
-}

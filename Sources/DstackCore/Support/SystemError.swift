@@ -6,7 +6,7 @@ import Darwin
 
 /// A failed system call, with the call's name and `errno`.
 ///
-/// The one place where `errno` becomes a Swift error (see `syscall(blocking:where:_:)`).
+/// The one place where `errno` becomes a Swift error (see `syscall(nonBlocking:where:_:)`).
 public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The system call or library function that failed, e.g. `open`.
     public let call: String

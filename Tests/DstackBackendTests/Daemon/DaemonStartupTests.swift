@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 import DstackTestSupport
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import Foundation
 import DstackTestSupport
 import Testing
 @testable import DstackBackend
+@testable import DstackHTTP
 
 @Suite struct BackendInfoTests {
     static let pubkey = "7e7e9c42a91bfef19fa929e5fda1b72e0ebc1a4c1141673e2794234d86addf4e"

@@ -26,7 +26,7 @@ import Testing
             handler: BackendRoutes(health: { PreparedResponse(status: 200, contentType: "application/json", text: "{}") }),
             logger: .silent)
         metrics.attachServer(server.stats)
-        server.stats.countRequest(.health, status: 200)
+        server.stats.countRequest(0, status: 200)  // "/health"
         server.stats.countRejection(.headerTooLarge)
         server.stats.idleEvictions.increment(by: 3)
 

@@ -1,6 +1,6 @@
 import Testing
 @testable import DstackBackend
-@testable import DstackHTTP
+import DstackHTTP
 import DstackTestSupport
 
 /// Issue 23: the minimums of `MAX_HEADER_BYTES` and `MAX_HEADER_COUNT` (`CountBound`) serve a plain `GET /health`
@@ -26,7 +26,8 @@ import DstackTestSupport
     }
 
     func status(of request: String, limits: ServerLimits) throws -> Int? {
-        let running = try RunningServer(limits: limits)
+        let health = PreparedResponse(status: 200, contentType: "application/json", text: #"{"status":"Available"}"#)
+        let running = try RunningServer(limits: limits, handler: BackendRoutes(health: { health }))
         defer { running.shutDown() }
         let client = try running.client()
         client.send(request)
