@@ -93,15 +93,6 @@ public struct HTTPClient: Sendable {
         try perform(HTTPClientRequest(method: .get, url: url, headers: headers))
     }
 
-    /// POSTs `json` with `Content-Type: application/json`.
-    public func postJSON(_ url: String, json: [UInt8], headers: [(String, String)] = []) throws(HTTPClientError)
-        -> HTTPClientResponse
-    {
-        try perform(
-            HTTPClientRequest(
-                method: .post, url: url, headers: [("Content-Type", "application/json")] + headers, body: json))
-    }
-
     public func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
         guard let handle = curl_easy_init() else {
             if FileDescriptors.areExhausted() { throw Self.outOfDescriptors(request: request, osErrno: nil) }
@@ -209,7 +200,6 @@ public struct HTTPClient: Sendable {
                 + " \(FileDescriptors.hint)", unixSocketPath: request.unixSocketPath)
     }
 
-    /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
     /// libcurl's `*_TIMEOUT_MS` value: whole milliseconds, at least 1 (0 would mean no timeout).
     static func timeoutMilliseconds(_ timeout: Duration) -> Int {
         max(1, timeout.roundedMilliseconds)
