@@ -18,7 +18,7 @@ public enum Bech32 {
     }
 
     /// Splits and checks a bech32 string; returns the lower-case prefix and the 5-bit data without checksum.
-    public static func decode<C: Collection>(_ text: C, lengthLimit: Int = defaultLengthLimit) throws(Bech32Error)
+    public static func decode<C: Collection>(_ text: C, lengthLimit: Int = defaultLengthLimit) throws(KeyError)
         -> (hrp: String, data: [UInt8]) where C.Element == UInt8
     {
         let input = Array(text)
@@ -49,7 +49,7 @@ public enum Bech32 {
     /// Regroups bits, e.g. 8-bit bytes into 5-bit bech32 values (`pad: true`) and back (`pad: false`).
     ///
     /// Without padding, leftover bits must be fewer than `from` and all zero, as BIP-173 requires.
-    public static func convertBits(_ data: [UInt8], from: Int, to: Int, pad: Bool) throws(Bech32Error) -> [UInt8] {
+    public static func convertBits(_ data: [UInt8], from: Int, to: Int, pad: Bool) throws(KeyError) -> [UInt8] {
         var accumulator: UInt32 = 0
         var bits = 0
         let maxValue: UInt32 = (1 << to) - 1

@@ -11,7 +11,7 @@ public enum NIP19 {
     }
 
     /// The 32 bytes of a NIP-19 string whose prefix must be `hrp`.
-    static func decode<C: Collection>(_ text: C, hrp: String) throws(Bech32Error) -> [UInt8] where C.Element == UInt8 {
+    static func decode<C: Collection>(_ text: C, hrp: String) throws(KeyError) -> [UInt8] where C.Element == UInt8 {
         let (prefix, data) = try Bech32.decode(text)
         guard prefix == hrp else { throw .wrongPrefix(expected: hrp, got: prefix) }
         let bytes = try Bech32.convertBits(data, from: 5, to: 8, pad: false)
