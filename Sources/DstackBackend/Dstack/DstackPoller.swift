@@ -4,12 +4,13 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
-/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long
-/// it lasted. The first answer is `dstack answered`, or `dstack is available` with how long start-up waited
-/// when the first polls failed: a VMM this daemon never reached has not recovered. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
-/// it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither published,
-/// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
+/// failure changes (`isSameFailure`). An outage that lasts is reminded with its duration so far (after
+/// `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long it lasted. The first
+/// answer is `dstack answered`, or `dstack is available` with how long start-up waited when the first polls
+/// failed: a VMM this daemon never reached has not recovered. Each poll also re-reads the advertised address
+/// (see `AdvertisedAddress.Source`) and logs when it changes. A poll cut short by our own shutdown says
+/// nothing about the VMM: it is neither published, logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a
+/// line per poll with its duration.
 public final class DstackPoller: Sendable {
     public let client: DstackClient
     public let interval: Duration
@@ -28,7 +29,7 @@ public final class DstackPoller: Sendable {
     /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
     public var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
-    private let previous = Mutex<PollOutcome?>(nil)
+    private let previous = Mutex<Result<GPUList, DstackError>?>(nil)
     /// Whether any poll has succeeded since start: the first success after failing polls at start-up is
     /// "dstack is available", not a recovery (the VMM never was available to this daemon).
     private let answeredOnce = Mutex(false)
@@ -64,10 +65,11 @@ public final class DstackPoller: Sendable {
     @discardableResult
     public func pollOnce() -> PollOutcome {
         let started = clock.now
+        let result = Result { () throws(DstackError) in try client.listGPUs() }
         let outcome: PollOutcome
-        do {
-            outcome = .available(try client.listGPUs())
-        } catch {
+        switch result {
+        case .success(let list): outcome = .available(list)
+        case .failure(let error):
             outcome = .unavailable(reason: error.description)
             if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
@@ -84,7 +86,7 @@ public final class DstackPoller: Sendable {
         let addressBefore = publisher.ipAddress
         let lookup = publisher.addressSource.lookup()
         let snapshot = publisher.publish(outcome, address: lookup)
-        logChange(to: outcome)
+        logChange(to: result)
         logAddressLookup(lookup, kept: snapshot.ipAddress)
         if snapshot.ipAddress != addressBefore {
             logger.info(
@@ -126,14 +128,14 @@ public final class DstackPoller: Sendable {
         }
     }
 
-    private func logChange(to outcome: PollOutcome) {
-        let before = previous.withLock { value -> PollOutcome? in
+    private func logChange(to outcome: Result<GPUList, DstackError>) {
+        let before = previous.withLock { value -> Result<GPUList, DstackError>? in
             let old = value
             value = outcome
             return old
         }
         let firstAnswer: Bool
-        if case .available = outcome {
+        if case .success = outcome {
             firstAnswer = answeredOnce.withLock { answered in
                 defer { answered = true }
                 return !answered
@@ -142,74 +144,50 @@ public final class DstackPoller: Sendable {
             firstAnswer = false
         }
         switch (before, outcome) {
-        case (.unavailable, .available(let new)) where firstAnswer:
+        case (.failure, .success(let new)) where firstAnswer:
             let waited = endOutage()
             logger.info(
                 "dstack is available", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
                 ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)),
-                ("waited", Self.humanDuration(waited)), ("waited.seconds", Self.wholeSeconds(waited)))
-        case (.available(let old), .available(let new)):
+                ("waited", SettingParsers.format(waited)), ("waited.seconds", String(waited.components.seconds)))
+        case (.success(let old), .success(let new)):
             if old.gpus.count != new.gpus.count || old.freeCount != new.freeCount {
                 logger.info(
                     "GPU set changed", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
                     ("gpus.before", String(old.gpus.count)), ("gpus.free.before", String(old.freeCount)))
             }
-        case (.unavailable, .available(let new)):
+        case (.failure, .success(let new)):
             let lasted = endOutage()
             logger.info(
                 "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
-                ("outage.duration", Self.humanDuration(lasted)), ("outage.seconds", Self.wholeSeconds(lasted)))
-        case (nil, .available(let new)):
+                ("outage.duration", SettingParsers.format(lasted)),
+                ("outage.seconds", String(lasted.components.seconds)))
+        case (nil, .success(let new)):
             logger.info(
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
                 ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)))
-        case (.unavailable(let oldReason), .unavailable(let reason)):
-            if Self.withoutTiming(oldReason) != Self.withoutTiming(reason) {
-                logger.error("Failed to connect to dstack: \(reason)")
+        case (.failure(let old), .failure(let error)):
+            if !Self.isSameFailure(old, error) {
+                logger.error("Failed to connect to dstack: \(error)")
             }
             if let downFor = dueReminder() {
                 logger.error(
-                    "dstack is still unavailable; /health says Unavailable", ("down_for", Self.humanDuration(downFor)),
-                    ("down_for.seconds", Self.wholeSeconds(downFor)), ("reason", reason))
+                    "dstack is still unavailable; /health says Unavailable",
+                    ("down_for", SettingParsers.format(downFor)),
+                    ("down_for.seconds", String(downFor.components.seconds)), ("reason", error.description))
             }
-        case (_, .unavailable(let reason)):
+        case (_, .failure(let error)):
             beginOutage()
-            logger.error("Failed to connect to dstack: \(reason)")
+            logger.error("Failed to connect to dstack: \(error)")
         }
     }
 
-    /// `reason` with the figures that change from poll to poll replaced by `#`, for comparing reasons.
-    ///
-    /// libcurl words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received`
-    /// and a refused one as `... after 0 ms: ...`: the same state, a different line on almost every poll.
-    /// A number directly before ` ms`, ` milliseconds`, ` bytes` or ` out of` counts as such a figure.
-    static func withoutTiming(_ reason: String) -> String {
-        let units = [" ms", " milliseconds", " bytes", " out of "].map { Array($0.unicodeScalars) }
-        let scalars = Array(reason.unicodeScalars)
-        func unitFollows(_ position: Int) -> Bool {
-            units.contains { unit in scalars[position...].starts(with: unit) }
-        }
-        var result = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            var end = index
-            if scalars[end] == "-" { end += 1 }
-            let digitsStart = end
-            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
-            let startsNumber = index == 0 || !("0"..."9").contains(scalars[index - 1])
-            if end > digitsStart, startsNumber {
-                if unitFollows(end) {
-                    result.append("#")
-                } else {
-                    result.append(contentsOf: scalars[index..<end])
-                }
-                index = end
-                continue
-            }
-            result.append(scalars[index])
-            index += 1
-        }
-        return String(result)
+    /// Whether two failed polls are the same state, logged once: transport errors by their kind, since libcurl
+    /// words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received` and a refused
+    /// one as `... after 0 ms: ...`, a different line on almost every poll; the VMM's answers by status and text.
+    static func isSameFailure(_ old: DstackError, _ new: DstackError) -> Bool {
+        if case .transport(let old) = old, case .transport(let new) = new { return old.kind == new.kind }
+        return old == new
     }
 
     private func beginOutage() {
@@ -217,17 +195,18 @@ public final class DstackPoller: Sendable {
         outage.withLock { $0 = Outage(started: now, nextReminder: now + outageReminder, gap: outageReminder) }
     }
 
-    /// How long the outage lasted (zero if none was recorded), and forgets it.
+    /// How long the outage lasted, to the second (zero if none was recorded), and forgets it.
     private func endOutage() -> Duration {
         let now = clock.now
         return outage.withLock { state -> Duration in
             defer { state = nil }
             guard let started = state?.started else { return .zero }
-            return started.duration(to: now)
+            return Self.rounded(started.duration(to: now))
         }
     }
 
-    /// The outage's duration so far when a reminder is due (and schedules the next, twice as far), else nil.
+    /// The outage's duration so far, to the second, when a reminder is due (and schedules the next, twice as
+    /// far), else nil.
     private func dueReminder() -> Duration? {
         let now = clock.now
         return outage.withLock { state -> Duration? in
@@ -235,22 +214,12 @@ public final class DstackPoller: Sendable {
             current.gap = min(current.gap * 2, max(Self.maximumReminderGap, outageReminder))
             current.nextReminder = now + current.gap
             state = current
-            return current.started.duration(to: now)
+            return Self.rounded(current.started.duration(to: now))
         }
     }
 
-    private static func wholeSeconds(_ duration: Duration) -> String {
-        String(Int(duration.inSeconds.rounded()))
-    }
-
-    /// `45s`, `12m30s`, `3h05m`, `2d04h`: an outage's length for people.
-    static func humanDuration(_ duration: Duration) -> String {
-        let total = Int(max(0, duration.inSeconds).rounded())
-        let (days, hours, minutes, secs) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        if days > 0 { return "\(days)d\(two(hours))h" }
-        if hours > 0 { return "\(hours)h\(two(minutes))m" }
-        if minutes > 0 { return "\(minutes)m\(two(secs))s" }
-        return "\(secs)s"
+    /// Outages are logged to the whole second.
+    private static func rounded(_ duration: Duration) -> Duration {
+        .seconds(Int(duration.inSeconds.rounded()))
     }
 }
