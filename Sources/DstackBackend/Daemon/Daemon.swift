@@ -87,7 +87,7 @@ public struct Daemon: Sendable {
         registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
         let registered: RegistrationResult
         do {
-            registered = try registration.runReportingLookup(pubkey: pubkey, stop: stop)
+            registered = try registration.run(pubkey: pubkey, stop: stop)
         } catch {
             if case .interrupted = error { return ExitStatus.stopped(by: stop.stopReason) }
             return error.exitStatus

@@ -41,21 +41,16 @@ public struct WorkerRegistration: Sendable {
         self.logger = logger
     }
 
-    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying
-    /// whether the registry authorizes it yet.
+    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying whether the
+    /// registry authorizes it yet and what `GET /workers/<pubkey>` found: nil when the registry authorizes the
+    /// worker but the lookup failed (5xx, timeout), so the owner is not compared yet and the caller retries it
+    /// in the background (`OwnerVerification`) while serving.
     ///
     /// On failure it has already logged `Worker registration failed: <reason>` and
     /// `Cannot start service without successful registration`; the caller exits with the error's
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
-    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
-        try runReportingLookup(pubkey: pubkey, stop: stop).outcome
-    }
-
-    /// `run`, also telling what `GET /workers/<pubkey>` found: nil when the registry authorizes the worker
-    /// but the lookup failed (5xx, timeout), so the owner is not compared yet and the caller retries it in
-    /// the background (`OwnerVerification`) while serving.
-    public func runReportingLookup(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
+    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
         var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
