@@ -14,9 +14,9 @@ import Glibc
 /// be read at start) the owner comparison on their own threads. 7. On SIGTERM/SIGINT: stop accepting, finish
 /// in-flight responses, stop the threads, exit 0 (78 if the owner comparison found another owner).
 public struct Daemon: Sendable {
-    public let configuration: Configuration
-    public let logger: Logger
-    public let stop: StopSignal
+    let configuration: Configuration
+    let logger: Logger
+    let stop: StopSignal
     /// Called once the server is bound, with its port (the demo prints its curl lines then).
     public var onListening: (@Sendable (HTTPServer) -> Void)?
 
@@ -81,10 +81,9 @@ public struct Daemon: Sendable {
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
         let registry = RegistryClient(
             baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider, logger: logger)
-        var registration = WorkerRegistration(
+        let registration = WorkerRegistration(
             client: registry, owner: config.ownerAddress, nodeType: nodeTypeSource,
-            backoff: config.registrationBackoff, logger: logger)
-        registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
+            backoff: config.registrationBackoff, logger: logger, onAttempt: { metrics.recordRegistrationAttempt($0) })
         let registered: RegistrationResult
         do {
             registered = try registration.run(pubkey: pubkey, stop: stop)

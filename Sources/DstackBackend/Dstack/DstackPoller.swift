@@ -12,11 +12,11 @@ import Synchronization
 /// nothing about the VMM: it is neither published, logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a
 /// line per poll with its duration.
 public final class DstackPoller: Sendable {
-    public let client: DstackClient
-    public let interval: Duration
-    public let publisher: HealthPublisher
+    let client: DstackClient
+    let interval: Duration
+    let publisher: HealthPublisher
     /// Outage before the first "still unavailable" reminder (5 minutes by default).
-    public let outageReminder: Duration
+    let outageReminder: Duration
     /// Told each outcome and how long the poll took (for metrics); nil for none.
     ///
     /// A `let`, fixed at `init`, on purpose: it was once a `var` kept in a `Mutex` and read with
@@ -24,10 +24,10 @@ public final class DstackPoller: Sendable {
     /// reabstraction thunk, which hands it over wrapped and writes it back wrapped once more: every read
     /// nested the stored closure one thunk deeper, so each poll left 64 bytes on the heap and one more stack
     /// frame on every later call, without bound (issue 23; `onPollRunsAtTheSameDepthOnEveryPoll`).
-    public let onPoll: (@Sendable (PollOutcome, Duration) -> Void)?
+    let onPoll: (@Sendable (PollOutcome, Duration) -> Void)?
     /// What polls, outages and the interval are timed with: the publisher's, so that `/health`'s staleness
     /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
-    public var clock: any MonotonicClock { publisher.clock }
+    var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
     private let previous = Mutex<Result<GPUList, DstackError>?>(nil)
     /// Whether any poll has succeeded since start: the first success after failing polls at start-up is
@@ -102,7 +102,7 @@ public final class DstackPoller: Sendable {
     /// The interval runs from the end of one poll to the start of the next, so a slow VMM never causes
     /// overlapping polls. A poll in flight ends at the HTTP client's timeout, or at once when the client
     /// was built with this `stop` as its cancellation.
-    public func run(until stop: StopSignal) {
+    func run(until stop: StopSignal) {
         while !clock.wait(until: clock.now + interval, or: stop) {
             pollOnce()
         }

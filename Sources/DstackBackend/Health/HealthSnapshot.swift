@@ -5,15 +5,15 @@ public enum PollOutcome: Sendable, Equatable {
 }
 
 /// One poll's result, rendered once into the exact `/health` response.
-public final class HealthSnapshot: Sendable {
-    public let outcome: PollOutcome
+final class HealthSnapshot: Sendable {
+    let outcome: PollOutcome
     /// The `ip_address` rendered into `response`.
-    public let ipAddress: String?
+    let ipAddress: String?
     /// When the poll finished, on the publisher's clock.
-    public let takenAt: ContinuousClock.Instant
-    public let response: PreparedResponse
+    let takenAt: ContinuousClock.Instant
+    let response: PreparedResponse
 
-    public init(outcome: PollOutcome, takenAt: ContinuousClock.Instant, pubkey: String, ipAddress: String?) {
+    init(outcome: PollOutcome, takenAt: ContinuousClock.Instant, pubkey: String, ipAddress: String?) {
         self.outcome = outcome
         self.ipAddress = ipAddress
         self.takenAt = takenAt

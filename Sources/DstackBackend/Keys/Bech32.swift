@@ -1,14 +1,14 @@
 /// BIP-173 bech32 (not bech32m), as NIP-19 uses it for `npub1…` and `nsec1…`.
 ///
 /// Works on bytes so a secret key's text never has to become a `String`.
-public enum Bech32 {
+enum Bech32 {
     private static let charset: [UInt8] = Array("qpzry9x8gf2tvdw0s3jn54khce6mua7l".utf8)
     private static let generator: [UInt32] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3]
     /// BIP-173's length limit; NIP-19 keys are 63 characters.
-    public static let defaultLengthLimit = 90
+    static let defaultLengthLimit = 90
 
     /// `hrp` + `1` + 5-bit `data` + checksum, all lower case.
-    public static func encode(hrp: String, data: [UInt8]) -> String {
+    static func encode(hrp: String, data: [UInt8]) -> String {
         let prefix = Array(hrp.lowercased().utf8)
         let checksum = Self.checksum(prefix: prefix, data: data)
         var out = prefix
@@ -18,7 +18,7 @@ public enum Bech32 {
     }
 
     /// Splits and checks a bech32 string; returns the lower-case prefix and the 5-bit data without checksum.
-    public static func decode<C: Collection>(_ text: C, lengthLimit: Int = defaultLengthLimit) throws(KeyError)
+    static func decode<C: Collection>(_ text: C, lengthLimit: Int = defaultLengthLimit) throws(KeyError)
         -> (hrp: String, data: [UInt8]) where C.Element == UInt8
     {
         let input = Array(text)
@@ -49,7 +49,7 @@ public enum Bech32 {
     /// Regroups bits, e.g. 8-bit bytes into 5-bit bech32 values (`pad: true`) and back (`pad: false`).
     ///
     /// Without padding, leftover bits must be fewer than `from` and all zero, as BIP-173 requires.
-    public static func convertBits(_ data: [UInt8], from: Int, to: Int, pad: Bool) throws(KeyError) -> [UInt8] {
+    static func convertBits(_ data: [UInt8], from: Int, to: Int, pad: Bool) throws(KeyError) -> [UInt8] {
         var accumulator: UInt32 = 0
         var bits = 0
         let maxValue: UInt32 = (1 << to) - 1

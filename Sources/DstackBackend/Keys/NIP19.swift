@@ -1,7 +1,7 @@
 /// NIP-19 bare keys: `npub1…` (public) and `nsec1…` (secret), bech32 over 32 bytes.
-public enum NIP19 {
-    public static let publicKeyPrefix = "npub"
-    public static let secretKeyPrefix = "nsec"
+enum NIP19 {
+    static let publicKeyPrefix = "npub"
+    static let secretKeyPrefix = "nsec"
 
     /// Bech32 of 32 key bytes under `hrp`.
     static func encode(hrp: String, bytes: [UInt8]) -> String {

@@ -5,21 +5,21 @@
 /// Tests inject small delays and a fixed `random` to run fast and deterministically.
 public struct BackoffPolicy: Sendable {
     /// Wait before the first retry.
-    public var initialDelay: Duration
+    var initialDelay: Duration
     /// Longest wait between attempts.
-    public var maximumDelay: Duration
+    var maximumDelay: Duration
     /// Time, from the start of the flow, after which no new attempt starts (`REGISTRATION_TIMEOUT`).
-    public var budget: Duration
+    var budget: Duration
     /// The share of each delay that jitter may take away, from 0 (none) to 1.
-    public var jitterFraction: Double
+    var jitterFraction: Double
     /// A number in `0..<1` for each delay.
-    public var random: @Sendable () -> Double
+    var random: @Sendable () -> Double
 
-    public static let defaultInitialDelay: Duration = .seconds(1)
-    public static let defaultMaximumDelay: Duration = .seconds(30)
-    public static let defaultBudget: Duration = .seconds(120)
+    static let defaultInitialDelay: Duration = .seconds(1)
+    static let defaultMaximumDelay: Duration = .seconds(30)
+    static let defaultBudget: Duration = .seconds(120)
 
-    public init(
+    init(
         initialDelay: Duration = defaultInitialDelay,
         maximumDelay: Duration = defaultMaximumDelay,
         budget: Duration = defaultBudget,
@@ -34,7 +34,7 @@ public struct BackoffPolicy: Sendable {
     }
 
     /// The wait after failed attempt number `attempt` (1 for the first failure).
-    public func delay(afterAttempt attempt: Int) -> Duration {
+    func delay(afterAttempt attempt: Int) -> Duration {
         var nominal = initialDelay
         var doublings = attempt - 1
         while doublings > 0 && nominal < maximumDelay {

@@ -4,25 +4,25 @@
 /// is an H200; the chip name `GH100` is not a model) or, when the host's pci.ids is too old to name it,
 /// from the few PCI IDs that are certain. Anything mixed or unknown is refused: a wrong type registers
 /// the node wrongly, so we ask the operator rather than guess.
-public enum NodeTypeDetection {
+enum NodeTypeDetection {
     /// The models the registry knows.
-    public static let models = ["H100", "H200", "B200"]
+    static let models = ["H100", "H200", "B200"]
 
     /// PCI IDs whose model is certain (dstack's default listing names 10de:2335 as H200).
-    public static let modelsByProductID = ["10de:2335": "H200", "10de:2330": "H100", "10de:2331": "H100"]
+    static let modelsByProductID = ["10de:2335": "H200", "10de:2330": "H100", "10de:2331": "H100"]
 
-    public struct Failure: Error, Equatable, CustomStringConvertible, Sendable {
+    struct Failure: Error, Equatable, CustomStringConvertible, Sendable {
         /// What the VMM listed, one entry per distinct GPU kind, e.g. `2x 10de:1234 "NVIDIA ... [L40S]"`.
-        public let seen: [String]
+        let seen: [String]
 
-        public var description: String {
+        var description: String {
             "cannot derive NODE_TYPE from the GPUs the VMM lists (\(seen.joined(separator: "; "))): "
                 + "set NODE_TYPE explicitly, e.g. node-H100x8 or CPU"
         }
     }
 
     /// `node-<model>x<count>`, `CPU` for no GPUs, or a failure listing what was seen.
-    public static func derive(_ gpus: [(productID: String, description: String)]) -> Result<String, Failure> {
+    static func derive(_ gpus: [(productID: String, description: String)]) -> Result<String, Failure> {
         guard !gpus.isEmpty else { return .success("CPU") }
         let found = gpus.map { model(productID: $0.productID, description: $0.description) }
         if let first = found[0], found.allSatisfy({ $0 == first }) {
@@ -41,7 +41,7 @@ public enum NodeTypeDetection {
     }
 
     /// The model of one GPU, or nil when it is none of `models` or cannot be told.
-    public static func model(productID: String, description: String) -> String? {
+    static func model(productID: String, description: String) -> String? {
         let named = models.filter { containsWord($0, in: description) }
         if named.count == 1 { return named[0] }
         if named.count > 1 { return nil }
@@ -64,7 +64,7 @@ public enum NodeTypeDetection {
 
     /// A warning text when an explicit `NODE_TYPE` disagrees with the GPUs, nil when it agrees or
     /// the GPUs say nothing certain.
-    public static func mismatch(configured: String, gpus: [(productID: String, description: String)]) -> String? {
+    static func mismatch(configured: String, gpus: [(productID: String, description: String)]) -> String? {
         guard case .success(let detected) = derive(gpus), detected != configured else { return nil }
         return detected
     }

@@ -6,9 +6,9 @@
 /// stop signal. Logs the reference's lines, which operators grep for. Two things never hold up a worker the
 /// registry already authorizes: the node type (only `POST /workers` needs it) and a failing record lookup
 /// (only the owner comparison needs it; the daemon retries that in the background).
-public struct WorkerRegistration: Sendable {
+struct WorkerRegistration: Sendable {
     /// Where the node type for `POST /workers` comes from.
-    public enum NodeTypeSource: Sendable {
+    enum NodeTypeSource: Sendable {
         /// Known before the registry is asked (an explicit `NODE_TYPE`, or `auto` resolved already); a
         /// record holding another type is warned about.
         case known(String)
@@ -18,28 +18,20 @@ public struct WorkerRegistration: Sendable {
         case whenNeeded(@Sendable (_ deadline: ContinuousClock.Instant) throws(RegistrationError) -> String)
     }
 
-    public var client: RegistryClient
-    public var owner: EthereumAddress
-    public var nodeType: NodeTypeSource
-    public var backoff: BackoffPolicy
-    public var logger: Logger
+    var client: RegistryClient
+    var owner: EthereumAddress
+    var nodeType: NodeTypeSource
+    var backoff: BackoffPolicy
+    var logger: Logger
     /// Told the outcome of every registry request the flow makes: `ok`, `retryable_error` or `rejected`
     /// (for `dstack_backend_registration_attempts_total`).
-    public var onAttempt: (@Sendable (String) -> Void)?
+    var onAttempt: (@Sendable (String) -> Void)?
 
     /// The contract's lines (CONTRACT.md section 3).
-    public static let completedMessage = "Worker registration completed successfully"
-    public static let authorizedMessage = "Worker is now authorized to communicate with the message network"
-    public static let failedMessagePrefix = "Worker registration failed: "
-    public static let cannotStartMessage = "Cannot start service without successful registration"
-
-    public init(client: RegistryClient, owner: EthereumAddress, nodeType: NodeTypeSource, backoff: BackoffPolicy, logger: Logger) {
-        self.client = client
-        self.owner = owner
-        self.nodeType = nodeType
-        self.backoff = backoff
-        self.logger = logger
-    }
+    static let completedMessage = "Worker registration completed successfully"
+    static let authorizedMessage = "Worker is now authorized to communicate with the message network"
+    static let failedMessagePrefix = "Worker registration failed: "
+    static let cannotStartMessage = "Cannot start service without successful registration"
 
     /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying whether the
     /// registry authorizes it yet and what `GET /workers/<pubkey>` found: nil when the registry authorizes the
@@ -50,7 +42,7 @@ public struct WorkerRegistration: Sendable {
     /// `Cannot start service without successful registration`; the caller exits with the error's
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
-    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
+    func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
         var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
@@ -154,7 +146,7 @@ public struct WorkerRegistration: Sendable {
     }
 
     /// The warning when an authorized worker's record cannot be read: the node serves meanwhile.
-    public static let ownerNotComparedMessage =
+    static let ownerNotComparedMessage =
         "The registry authorizes the worker but GET /workers/<pubkey> failed, so the owner could not be compared; serving, and retrying the comparison in the background"
 
     /// Stops on an owner the registry holds that is not ours; warns on another node type (when ours is known).
@@ -178,13 +170,13 @@ public struct WorkerRegistration: Sendable {
 
     /// The error for a record that names another owner than ours, nil when it names ours. The daemon stops
     /// on it at start and when the background comparison sees it later.
-    public static func ownerMismatch(_ record: WorkerRecord, owner: EthereumAddress, pubkey: String) -> RegistrationError? {
+    static func ownerMismatch(_ record: WorkerRecord, owner: EthereumAddress, pubkey: String) -> RegistrationError? {
         record.isOwned(by: owner)
             ? nil : .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
     }
 
     /// The registry keeps the node type of the first registration: another one is only a warning.
-    public static func warnIfNodeTypeDiffers(_ record: WorkerRecord, from nodeType: String, logger: Logger) {
+    static func warnIfNodeTypeDiffers(_ record: WorkerRecord, from nodeType: String, logger: Logger) {
         if let stored = record.nodeType(differingFrom: nodeType) {
             logger.warn(
                 "The registry holds another node type for this worker; it keeps the one from the first registration",
