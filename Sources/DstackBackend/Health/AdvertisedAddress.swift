@@ -49,12 +49,6 @@ public enum AdvertisedAddress {
         }
     }
 
-    /// The IPv4 address of the default-route interface named in `path`, or nil when there is none.
-    static func discover(routeTable path: String = defaultRouteTable) -> String? {
-        if case .found(let address) = lookup(routeTable: path) { return address }
-        return nil
-    }
-
     /// The IPv4 address of the default-route interface named in `path`, or why it could not be read.
     ///
     /// A missing route table means no routes (`.found(nil)`); any other failure to read it, or of

@@ -8,7 +8,7 @@ import Synchronization
 /// (rendered once per snapshot).
 public final class HealthPublisher: Sendable {
     let pubkey: String
-    /// Where `ip_address` comes from; a `.defaultRoute` is looked up again on every `publish(_:)`.
+    /// Where `ip_address` comes from; the poller looks a `.defaultRoute` up again on every poll.
     let addressSource: AdvertisedAddress.Source
     /// How old the newest snapshot may get before it counts as stale: `staleThreshold(pollInterval:httpTimeout:margin:)`.
     let staleAfter: Duration
@@ -70,12 +70,6 @@ public final class HealthPublisher: Sendable {
     /// Makes `snapshot` the one `/health` serves.
     func publish(_ snapshot: HealthSnapshot) {
         state.withLock { $0 = State(snapshot: snapshot, stale: nil) }
-    }
-
-    /// Renders `outcome` with the address as it is now, publishes it and returns the snapshot.
-    @discardableResult
-    func publish(_ outcome: PollOutcome) -> HealthSnapshot {
-        publish(outcome, address: addressSource.lookup())
     }
 
     /// Renders `outcome` with the address `address` found, publishes it and returns the snapshot.
