@@ -128,16 +128,13 @@ struct WorkerRegistration: Sendable {
     private func lookUpOnce(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError)
         -> WorkerLookup?
     {
-        if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-        attempts.total += 1
-        do {
-            let lookup = try client.worker(pubkey: pubkey)
-            onAttempt?("ok")
+        let lookup = try attempt(stop: stop, attempts: &attempts) { () throws(RegistryError) in
+            try client.worker(pubkey: pubkey)
+        }
+        switch lookup {
+        case .success(let lookup):
             return lookup
-        } catch {
-            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            guard error.isTransient else { throw .rejected(error) }
+        case .failure(let error):
             logger.warn(
                 Self.ownerNotComparedMessage, ("reason", error.description), ("owner", owner.checksummed),
                 ("impact", "the node serves; it stops (exit 78) if the registry turns out to hold another owner"))
@@ -212,25 +209,36 @@ struct WorkerRegistration: Sendable {
         }
     }
 
+    /// Makes one request, counted and reported to `onAttempt`: its result, or the error when it is worth
+    /// retrying. Throws on `stop` and on a permanent refusal.
+    private func attempt<T>(
+        stop: StopSignal, attempts: inout Attempts, _ operation: () throws(RegistryError) -> T
+    ) throws(RegistrationError) -> Result<T, RegistryError> {
+        if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+        attempts.total += 1
+        do {
+            let result = try operation()
+            onAttempt?("ok")
+            return .success(result)
+        } catch {
+            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+            guard error.isTransient else { throw .rejected(error) }
+            return .failure(error)
+        }
+    }
+
     /// Runs `operation` until it succeeds, fails permanently, the budget runs out or `stop` fires.
     private func retrying<T>(
         _ step: String, stop: StopSignal, attempts: inout Attempts, _ operation: () throws(RegistryError) -> T
     ) throws(RegistrationError) -> T {
         var failures = 0
         while true {
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            attempts.total += 1
             let error: RegistryError
-            do {
-                let result = try operation()
-                onAttempt?("ok")
-                return result
-            } catch let caught {
-                error = caught
+            switch try attempt(stop: stop, attempts: &attempts, operation) {
+            case .success(let result): return result
+            case .failure(let failure): error = failure
             }
-            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            guard error.isTransient else { throw .rejected(error) }
             failures += 1
             let remaining = backoff.budget - .seconds(attempts.elapsedSeconds)
             guard remaining > .zero else {
