@@ -164,6 +164,37 @@ public struct OperatorCheck: Sendable {
             configuration: configuration, http: http, pubkey: key.publicKey.hex, headerProvider: signer?.headerProvider))
     }
 
+    /// The `registry` line of `check`, from `RegistryView`: fails on an unreachable registry or an owner
+    /// mismatch; warns on an answer that suggests the wrong URL or missing authentication.
+    ///
+    /// `headerProvider` signs the requests as the daemon does (the node key's `NIP98Signer` when
+    /// REGISTRY_AUTH=nip98), so the registry answers `check` what it answers the daemon.
+    static func registryResult(
+        configuration: Configuration, http: HTTPClient, pubkey: String,
+        headerProvider: RegistryClient.HeaderProvider? = nil
+    ) -> Result {
+        let client = RegistryClient(baseURL: configuration.registryURL, http: http, headerProvider: headerProvider)
+        let view: RegistryView
+        do {
+            view = try RegistryView.fetch(
+                client: client, pubkey: pubkey, owner: configuration.ownerAddress, nodeType: configuration.nodeType)
+        } catch {
+            return Result(
+                name: "registry", status: .fail, detail: error.description,
+                hint: registryHint(error, url: configuration.registryURL))
+        }
+        let detail = "\(configuration.registryURL): \(view.summary)"
+        if view.ownerMismatch {
+            return Result(name: "registry", status: .fail, detail: detail, hint: view.hint)
+        }
+        if case .notRegistered(let reason) = view.permissions, view.lookup.record == nil,
+            let hint = registryRefusalHint(reason, signed: headerProvider != nil)
+        {
+            return Result(name: "registry", status: .warn, detail: detail, hint: hint)
+        }
+        return Result(name: "registry", status: .ok, detail: detail, hint: nil)
+    }
+
     /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` / `[skip]` lines, hints indented below, then the
     /// counts.
     public static func report(_ results: [Result]) -> String {
