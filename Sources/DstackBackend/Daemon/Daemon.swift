@@ -185,13 +185,8 @@ public struct Daemon: Sendable {
             if case .available(let list) = first, let type = nodeTypes.derive(from: list, registered: false) {
                 return .known(type)
             }
-            let configuration = configuration
-            let logger = logger
-            let stop = stop
             return .whenNeeded { deadline throws(RegistrationError) in
-                try Self.waitForNodeType(
-                    until: deadline, poller: poller, nodeTypes: nodeTypes, configuration: configuration, logger: logger,
-                    stop: stop)
+                try waitForNodeType(until: deadline, poller: poller, nodeTypes: nodeTypes)
             }
         }
     }
@@ -202,9 +197,8 @@ public struct Daemon: Sendable {
 
     /// Polls the VMM until the node type can be derived, the deadline passes or `stop` fires. Logs the wait
     /// when it starts and every 30 s after.
-    private static func waitForNodeType(
-        until deadline: ContinuousClock.Instant, poller: DstackPoller, nodeTypes: NodeTypeCheck,
-        configuration: Configuration, logger: Logger, stop: StopSignal
+    private func waitForNodeType(
+        until deadline: ContinuousClock.Instant, poller: DstackPoller, nodeTypes: NodeTypeCheck
     ) throws(RegistrationError) -> String {
         let started = ContinuousClock.now
         var reminded: ContinuousClock.Instant?
@@ -216,13 +210,13 @@ public struct Daemon: Sendable {
                 throw .nodeTypeUnavailable(
                     reason: "NODE_TYPE=auto needs one successful dstack poll to register the worker and none succeeded in "
                         + "\(SettingParsers.format(started.duration(to: now))) (REGISTRATION_TIMEOUT): start the VMM or check "
-                        + "DSTACK_URL, or \(explicitNodeTypeHint)")
+                        + "DSTACK_URL, or \(Self.explicitNodeTypeHint)")
             }
             if reminded.map({ $0.duration(to: now) >= .seconds(30) }) ?? true {
                 logger.warn(
                     "NODE_TYPE=auto is waiting for the VMM to answer: the worker is not registered and POST /workers needs its node type",
                     ("retry.in", SettingParsers.format(configuration.dstackPollInterval)),
-                    ("dstack.url", configuration.dstackEndpoint.description), ("hint", explicitNodeTypeHint))
+                    ("dstack.url", configuration.dstackEndpoint.description), ("hint", Self.explicitNodeTypeHint))
                 reminded = now
             }
             if stop.wait(for: min(configuration.dstackPollInterval, now.duration(to: deadline))) {
