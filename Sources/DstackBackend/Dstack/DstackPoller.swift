@@ -30,9 +30,6 @@ public final class DstackPoller: Sendable {
     var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
     private let previous = Mutex<Result<GPUList, DstackError>?>(nil)
-    /// Whether any poll has succeeded since start: the first success after failing polls at start-up is
-    /// "dstack is available", not a recovery (the VMM never was available to this daemon).
-    private let answeredOnce = Mutex(false)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
     private let outage = Mutex<Outage?>(nil)
@@ -43,6 +40,9 @@ public final class DstackPoller: Sendable {
     /// An outage in progress: when it began and when it is next reminded.
     private struct Outage {
         let started: ContinuousClock.Instant
+        /// Began with the first poll: its end is "dstack is available", not a recovery (the VMM never was
+        /// available to this daemon).
+        let atStartUp: Bool
         var nextReminder: ContinuousClock.Instant
         var gap: Duration
     }
@@ -134,22 +134,7 @@ public final class DstackPoller: Sendable {
             value = outcome
             return old
         }
-        let firstAnswer: Bool
-        if case .success = outcome {
-            firstAnswer = answeredOnce.withLock { answered in
-                defer { answered = true }
-                return !answered
-            }
-        } else {
-            firstAnswer = false
-        }
         switch (before, outcome) {
-        case (.failure, .success(let new)) where firstAnswer:
-            let waited = endOutage()
-            logger.info(
-                "dstack is available", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
-                ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)),
-                ("waited", SettingParsers.format(waited)), ("waited.seconds", String(waited.components.seconds)))
         case (.success(let old), .success(let new)):
             if old.gpus.count != new.gpus.count || old.freeCount != new.freeCount {
                 logger.info(
@@ -157,11 +142,19 @@ public final class DstackPoller: Sendable {
                     ("gpus.before", String(old.gpus.count)), ("gpus.free.before", String(old.freeCount)))
             }
         case (.failure, .success(let new)):
-            let lasted = endOutage()
-            logger.info(
-                "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
-                ("outage.duration", SettingParsers.format(lasted)),
-                ("outage.seconds", String(lasted.components.seconds)))
+            let (lasted, atStartUp) = endOutage()
+            if atStartUp {
+                logger.info(
+                    "dstack is available", ("dstack.url", client.endpoint.description),
+                    ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
+                    ("allow_attach_all", String(new.allowAttachAll)), ("waited", SettingParsers.format(lasted)),
+                    ("waited.seconds", String(lasted.components.seconds)))
+            } else {
+                logger.info(
+                    "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
+                    ("outage.duration", SettingParsers.format(lasted)),
+                    ("outage.seconds", String(lasted.components.seconds)))
+            }
         case (nil, .success(let new)):
             logger.info(
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
@@ -177,7 +170,7 @@ public final class DstackPoller: Sendable {
                     ("down_for.seconds", String(downFor.components.seconds)), ("reason", error.description))
             }
         case (_, .failure(let error)):
-            beginOutage()
+            beginOutage(atStartUp: before == nil)
             logger.error("Failed to connect to dstack: \(error)")
         }
     }
@@ -190,18 +183,20 @@ public final class DstackPoller: Sendable {
         return old == new
     }
 
-    private func beginOutage() {
+    private func beginOutage(atStartUp: Bool) {
         let now = clock.now
-        outage.withLock { $0 = Outage(started: now, nextReminder: now + outageReminder, gap: outageReminder) }
+        outage.withLock {
+            $0 = Outage(started: now, atStartUp: atStartUp, nextReminder: now + outageReminder, gap: outageReminder)
+        }
     }
 
-    /// How long the outage lasted, to the second (zero if none was recorded), and forgets it.
-    private func endOutage() -> Duration {
+    /// How long the outage lasted, to the second, and whether it began at start-up; forgets it.
+    private func endOutage() -> (Duration, atStartUp: Bool) {
         let now = clock.now
-        return outage.withLock { state -> Duration in
+        return outage.withLock { state in
             defer { state = nil }
-            guard let started = state?.started else { return .zero }
-            return Self.rounded(started.duration(to: now))
+            guard let current = state else { return (.zero, false) }
+            return (Self.rounded(current.started.duration(to: now)), current.atStartUp)
         }
     }
 
