@@ -114,10 +114,9 @@ public final class DstackPoller: Sendable {
             case .found: nil
             case .failed(let reason): reason
             }
-        let before = addressFailure.withLock { value -> String? in
-            let old = value
-            value = failure
-            return old
+        let before = addressFailure.withLock { value in
+            defer { value = failure }
+            return value
         }
         if let failure, failure != before {
             logger.warn(
@@ -129,10 +128,9 @@ public final class DstackPoller: Sendable {
     }
 
     private func logChange(to outcome: Result<GPUList, DstackError>) {
-        let before = previous.withLock { value -> Result<GPUList, DstackError>? in
-            let old = value
-            value = outcome
-            return old
+        let before = previous.withLock { value in
+            defer { value = outcome }
+            return value
         }
         switch (before, outcome) {
         case (.success(let old), .success(let new)):
