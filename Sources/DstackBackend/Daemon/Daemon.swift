@@ -14,9 +14,9 @@ import Glibc
 /// be read at start) the owner comparison on their own threads. 7. On SIGTERM/SIGINT: stop accepting, finish
 /// in-flight responses, stop the threads, exit 0 (78 if the owner comparison found another owner).
 public struct Daemon: Sendable {
-    public let configuration: Configuration
-    public let logger: Logger
-    public let stop: StopSignal
+    let configuration: Configuration
+    let logger: Logger
+    let stop: StopSignal
     /// Called once the server is bound, with its port (the demo prints its curl lines then).
     public var onListening: (@Sendable (HTTPServer) -> Void)?
 
@@ -81,13 +81,12 @@ public struct Daemon: Sendable {
         let signer = config.registryAuth == .nip98 ? NIP98Signer(key: key, logger: logger) : nil
         let registry = RegistryClient(
             baseURL: config.registryURL, http: http, headerProvider: signer?.headerProvider, logger: logger)
-        var registration = WorkerRegistration(
+        let registration = WorkerRegistration(
             client: registry, owner: config.ownerAddress, nodeType: nodeTypeSource,
-            backoff: config.registrationBackoff, logger: logger)
-        registration.onAttempt = { metrics.recordRegistrationAttempt($0) }
+            backoff: config.registrationBackoff, logger: logger, onAttempt: { metrics.recordRegistrationAttempt($0) })
         let registered: RegistrationResult
         do {
-            registered = try registration.runReportingLookup(pubkey: pubkey, stop: stop)
+            registered = try registration.run(pubkey: pubkey, stop: stop)
         } catch {
             if case .interrupted = error { return ExitStatus.stopped(by: stop.stopReason) }
             return error.exitStatus
@@ -186,13 +185,8 @@ public struct Daemon: Sendable {
             if case .available(let list) = first, let type = nodeTypes.derive(from: list, registered: false) {
                 return .known(type)
             }
-            let configuration = configuration
-            let logger = logger
-            let stop = stop
             return .whenNeeded { deadline throws(RegistrationError) in
-                try Self.waitForNodeType(
-                    until: deadline, poller: poller, nodeTypes: nodeTypes, configuration: configuration, logger: logger,
-                    stop: stop)
+                try waitForNodeType(until: deadline, poller: poller, nodeTypes: nodeTypes)
             }
         }
     }
@@ -203,9 +197,8 @@ public struct Daemon: Sendable {
 
     /// Polls the VMM until the node type can be derived, the deadline passes or `stop` fires. Logs the wait
     /// when it starts and every 30 s after.
-    private static func waitForNodeType(
-        until deadline: ContinuousClock.Instant, poller: DstackPoller, nodeTypes: NodeTypeCheck,
-        configuration: Configuration, logger: Logger, stop: StopSignal
+    private func waitForNodeType(
+        until deadline: ContinuousClock.Instant, poller: DstackPoller, nodeTypes: NodeTypeCheck
     ) throws(RegistrationError) -> String {
         let started = ContinuousClock.now
         var reminded: ContinuousClock.Instant?
@@ -217,13 +210,13 @@ public struct Daemon: Sendable {
                 throw .nodeTypeUnavailable(
                     reason: "NODE_TYPE=auto needs one successful dstack poll to register the worker and none succeeded in "
                         + "\(SettingParsers.format(started.duration(to: now))) (REGISTRATION_TIMEOUT): start the VMM or check "
-                        + "DSTACK_URL, or \(explicitNodeTypeHint)")
+                        + "DSTACK_URL, or \(Self.explicitNodeTypeHint)")
             }
             if reminded.map({ $0.duration(to: now) >= .seconds(30) }) ?? true {
                 logger.warn(
                     "NODE_TYPE=auto is waiting for the VMM to answer: the worker is not registered and POST /workers needs its node type",
                     ("retry.in", SettingParsers.format(configuration.dstackPollInterval)),
-                    ("dstack.url", configuration.dstackEndpoint.description), ("hint", explicitNodeTypeHint))
+                    ("dstack.url", configuration.dstackEndpoint.description), ("hint", Self.explicitNodeTypeHint))
                 reminded = now
             }
             if stop.wait(for: min(configuration.dstackPollInterval, now.duration(to: deadline))) {

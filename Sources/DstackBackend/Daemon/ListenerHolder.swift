@@ -7,16 +7,11 @@ import Glibc
 /// The kernel lists every socket with its owner's uid and inode in `/proc/net/tcp`, `tcp6` and `unix`;
 /// the process is the one whose `/proc/<pid>/fd` has a link to `socket:[<inode>]`, which this user can
 /// read only for its own processes (all of them as root).
-struct ListenerHolder: Equatable, CustomStringConvertible {
+struct ListenerHolder: CustomStringConvertible {
     /// The socket owner's uid, from `/proc/net/tcp{,6}` (nil for a Unix socket, whose table has none).
     var uid: uid_t?
     /// The processes that have the socket open, when this user may see them.
     var processes: [(pid: Int32, name: String)]
-
-    static func == (lhs: ListenerHolder, rhs: ListenerHolder) -> Bool {
-        lhs.uid == rhs.uid && lhs.processes.map(\.pid) == rhs.processes.map(\.pid)
-            && lhs.processes.map(\.name) == rhs.processes.map(\.name)
-    }
 
     /// `pid 4242 (nginx)`, `pid 1 (systemd), pid 4242 (nginx)`, or `a process of uid 0 (its pid is not visible
     /// to this user)`.

@@ -12,13 +12,13 @@ import Glibc
 /// Each failure class has its own hint (`OperatorCheck+Hints.swift`), so the hint matches what went wrong.
 public struct OperatorCheck: Sendable {
     public struct Result: Sendable, Equatable {
-        public enum Status: Sendable, Equatable {
+        enum Status: Sendable, Equatable {
             case ok, warn, fail
             /// Could not run: it needs what an earlier check found missing (the detail says which).
             case skip
 
             /// The six-character tag the report starts the line with.
-            public var tag: String {
+            var tag: String {
                 switch self {
                 case .ok: "[ ok ]"
                 case .warn: "[warn]"
@@ -28,25 +28,10 @@ public struct OperatorCheck: Sendable {
             }
         }
 
-        public let name: String
-        public let status: Status
-        public let detail: String
-        public let hint: String?
-
-        public init(name: String, status: Status, detail: String, hint: String?) {
-            self.name = name
-            self.status = status
-            self.detail = detail
-            self.hint = hint
-        }
-
-        /// A check that either passes or fails.
-        public init(name: String, passed: Bool, detail: String, hint: String?) {
-            self.init(name: name, status: passed ? .ok : .fail, detail: detail, hint: hint)
-        }
-
-        /// Not a failure (a warning passes).
-        public var passed: Bool { status != .fail }
+        let name: String
+        let status: Status
+        let detail: String
+        let hint: String?
 
         /// A check that could not run, and why.
         static func skipped(_ name: String, _ reason: String, hint: String? = nil) -> Result {
@@ -54,8 +39,8 @@ public struct OperatorCheck: Sendable {
         }
     }
 
-    public let configuration: Configuration
-    public let logger: Logger
+    let configuration: Configuration
+    let logger: Logger
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -63,7 +48,7 @@ public struct OperatorCheck: Sendable {
     }
 
     /// Every check's name, in the order the report lists them.
-    public static let checkNames = ["configuration", "node key", "dstack VMM", "node type", "registry", "listen address"]
+    static let checkNames = ["configuration", "node key", "dstack VMM", "node type", "registry", "listen address"]
 
     /// Runs every check in order, one result per `checkNames` entry. Checks that need an earlier one's result
     /// are `[skip]` with the reason.
@@ -179,6 +164,37 @@ public struct OperatorCheck: Sendable {
             configuration: configuration, http: http, pubkey: key.publicKey.hex, headerProvider: signer?.headerProvider))
     }
 
+    /// The `registry` line of `check`, from `RegistryView`: fails on an unreachable registry or an owner
+    /// mismatch; warns on an answer that suggests the wrong URL or missing authentication.
+    ///
+    /// `headerProvider` signs the requests as the daemon does (the node key's `NIP98Signer` when
+    /// REGISTRY_AUTH=nip98), so the registry answers `check` what it answers the daemon.
+    static func registryResult(
+        configuration: Configuration, http: HTTPClient, pubkey: String,
+        headerProvider: RegistryClient.HeaderProvider? = nil
+    ) -> Result {
+        let client = RegistryClient(baseURL: configuration.registryURL, http: http, headerProvider: headerProvider)
+        let view: RegistryView
+        do {
+            view = try RegistryView.fetch(
+                client: client, pubkey: pubkey, owner: configuration.ownerAddress, nodeType: configuration.nodeType)
+        } catch {
+            return Result(
+                name: "registry", status: .fail, detail: error.description,
+                hint: registryHint(error, url: configuration.registryURL))
+        }
+        let detail = "\(configuration.registryURL): \(view.summary)"
+        if view.ownerMismatch {
+            return Result(name: "registry", status: .fail, detail: detail, hint: view.hint)
+        }
+        if case .notRegistered(let reason) = view.permissions, view.lookup.record == nil,
+            let hint = registryRefusalHint(reason, signed: headerProvider != nil)
+        {
+            return Result(name: "registry", status: .warn, detail: detail, hint: hint)
+        }
+        return Result(name: "registry", status: .ok, detail: detail, hint: nil)
+    }
+
     /// The report as printed: `[ ok ]` / `[warn]` / `[FAIL]` / `[skip]` lines, hints indented below, then the
     /// counts.
     public static func report(_ results: [Result]) -> String {
@@ -192,7 +208,7 @@ public struct OperatorCheck: Sendable {
     }
 
     /// `all 6 checks passed`, `all 6 checks passed, 1 warning`, `2 of 6 checks failed, 1 warning, 1 skipped`.
-    public static func summary(_ results: [Result]) -> String {
+    static func summary(_ results: [Result]) -> String {
         let failed = results.filter { $0.status == .fail }.count
         let warned = results.filter { $0.status == .warn }.count
         let skipped = results.filter { $0.status == .skip }.count

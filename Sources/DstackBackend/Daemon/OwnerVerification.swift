@@ -19,9 +19,8 @@ struct OwnerVerification: Sendable {
         var failures = 0
         var delay = backoff.delay(afterAttempt: 1)
         while !stop.wait(for: delay) {
-            let lookup: WorkerLookup
             do {
-                lookup = try client.worker(pubkey: pubkey)
+                return finish(try client.worker(pubkey: pubkey))
             } catch {
                 if stop.isStopped { return }
                 failures += 1
@@ -29,10 +28,7 @@ struct OwnerVerification: Sendable {
                 logger.warn(
                     "Still cannot compare the registry's owner of this worker", ("reason", error.description),
                     ("attempt", String(failures + 1)), ("retry.in", SettingParsers.format(delay)))
-                continue
             }
-            finish(lookup)
-            return
         }
     }
 

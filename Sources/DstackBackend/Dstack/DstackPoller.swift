@@ -4,18 +4,19 @@ import Synchronization
 ///
 /// Logs when the state changes, not on every poll: a node polled every 5 s for a month must not fill a
 /// disk. Failures log the contract's `Failed to connect to dstack: <reason>` when they start and when the
-/// reason changes, timing figures aside (see `withoutTiming`). An outage that lasts is reminded with its
-/// duration so far (after `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long
-/// it lasted. The first answer is `dstack answered`, or `dstack is available` with how long start-up waited
-/// when the first polls failed: a VMM this daemon never reached has not recovered. Each poll also re-reads the advertised address (see `AdvertisedAddress.Source`) and logs when
-/// it changes. A poll cut short by our own shutdown says nothing about the VMM: it is neither published,
-/// logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a line per poll with its duration.
+/// failure changes (`isSameFailure`). An outage that lasts is reminded with its duration so far (after
+/// `outageReminder`, then at doubling gaps up to an hour), and recovery logs how long it lasted. The first
+/// answer is `dstack answered`, or `dstack is available` with how long start-up waited when the first polls
+/// failed: a VMM this daemon never reached has not recovered. Each poll also re-reads the advertised address
+/// (see `AdvertisedAddress.Source`) and logs when it changes. A poll cut short by our own shutdown says
+/// nothing about the VMM: it is neither published, logged nor reported to `onPoll`. `LOG_LEVEL=debug` adds a
+/// line per poll with its duration.
 public final class DstackPoller: Sendable {
-    public let client: DstackClient
-    public let interval: Duration
-    public let publisher: HealthPublisher
+    let client: DstackClient
+    let interval: Duration
+    let publisher: HealthPublisher
     /// Outage before the first "still unavailable" reminder (5 minutes by default).
-    public let outageReminder: Duration
+    let outageReminder: Duration
     /// Told each outcome and how long the poll took (for metrics); nil for none.
     ///
     /// A `let`, fixed at `init`, on purpose: it was once a `var` kept in a `Mutex` and read with
@@ -23,15 +24,12 @@ public final class DstackPoller: Sendable {
     /// reabstraction thunk, which hands it over wrapped and writes it back wrapped once more: every read
     /// nested the stored closure one thunk deeper, so each poll left 64 bytes on the heap and one more stack
     /// frame on every later call, without bound (issue 23; `onPollRunsAtTheSameDepthOnEveryPoll`).
-    public let onPoll: (@Sendable (PollOutcome, Duration) -> Void)?
+    let onPoll: (@Sendable (PollOutcome, Duration) -> Void)?
     /// What polls, outages and the interval are timed with: the publisher's, so that `/health`'s staleness
     /// and the poll schedule read the same time (tests give the publisher a clock they move by hand).
-    public var clock: any MonotonicClock { publisher.clock }
+    var clock: any MonotonicClock { publisher.clock }
     private let logger: Logger
-    private let previous = Mutex<PollOutcome?>(nil)
-    /// Whether any poll has succeeded since start: the first success after failing polls at start-up is
-    /// "dstack is available", not a recovery (the VMM never was available to this daemon).
-    private let answeredOnce = Mutex(false)
+    private let previous = Mutex<Result<GPUList, DstackError>?>(nil)
     /// Why the last address lookup failed, nil when it worked: a failure is logged when it starts or changes.
     private let addressFailure = Mutex<String?>(nil)
     private let outage = Mutex<Outage?>(nil)
@@ -42,6 +40,9 @@ public final class DstackPoller: Sendable {
     /// An outage in progress: when it began and when it is next reminded.
     private struct Outage {
         let started: ContinuousClock.Instant
+        /// Began with the first poll: its end is "dstack is available", not a recovery (the VMM never was
+        /// available to this daemon).
+        let atStartUp: Bool
         var nextReminder: ContinuousClock.Instant
         var gap: Duration
     }
@@ -64,10 +65,11 @@ public final class DstackPoller: Sendable {
     @discardableResult
     public func pollOnce() -> PollOutcome {
         let started = clock.now
+        let result = Result { () throws(DstackError) in try client.listGPUs() }
         let outcome: PollOutcome
-        do {
-            outcome = .available(try client.listGPUs())
-        } catch {
+        switch result {
+        case .success(let list): outcome = .available(list)
+        case .failure(let error):
             outcome = .unavailable(reason: error.description)
             if case .transport(let transport) = error, transport.kind == .cancelled { return outcome }
         }
@@ -84,7 +86,7 @@ public final class DstackPoller: Sendable {
         let addressBefore = publisher.ipAddress
         let lookup = publisher.addressSource.lookup()
         let snapshot = publisher.publish(outcome, address: lookup)
-        logChange(to: outcome)
+        logChange(to: result)
         logAddressLookup(lookup, kept: snapshot.ipAddress)
         if snapshot.ipAddress != addressBefore {
             logger.info(
@@ -100,7 +102,7 @@ public final class DstackPoller: Sendable {
     /// The interval runs from the end of one poll to the start of the next, so a slow VMM never causes
     /// overlapping polls. A poll in flight ends at the HTTP client's timeout, or at once when the client
     /// was built with this `stop` as its cancellation.
-    public func run(until stop: StopSignal) {
+    func run(until stop: StopSignal) {
         while !clock.wait(until: clock.now + interval, or: stop) {
             pollOnce()
         }
@@ -112,10 +114,9 @@ public final class DstackPoller: Sendable {
             case .found: nil
             case .failed(let reason): reason
             }
-        let before = addressFailure.withLock { value -> String? in
-            let old = value
-            value = failure
-            return old
+        let before = addressFailure.withLock { value in
+            defer { value = failure }
+            return value
         }
         if let failure, failure != before {
             logger.warn(
@@ -126,108 +127,79 @@ public final class DstackPoller: Sendable {
         }
     }
 
-    private func logChange(to outcome: PollOutcome) {
-        let before = previous.withLock { value -> PollOutcome? in
-            let old = value
-            value = outcome
-            return old
-        }
-        let firstAnswer: Bool
-        if case .available = outcome {
-            firstAnswer = answeredOnce.withLock { answered in
-                defer { answered = true }
-                return !answered
-            }
-        } else {
-            firstAnswer = false
+    private func logChange(to outcome: Result<GPUList, DstackError>) {
+        let before = previous.withLock { value in
+            defer { value = outcome }
+            return value
         }
         switch (before, outcome) {
-        case (.unavailable, .available(let new)) where firstAnswer:
-            let waited = endOutage()
-            logger.info(
-                "dstack is available", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
-                ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)),
-                ("waited", Self.humanDuration(waited)), ("waited.seconds", Self.wholeSeconds(waited)))
-        case (.available(let old), .available(let new)):
+        case (.success(let old), .success(let new)):
             if old.gpus.count != new.gpus.count || old.freeCount != new.freeCount {
                 logger.info(
                     "GPU set changed", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
                     ("gpus.before", String(old.gpus.count)), ("gpus.free.before", String(old.freeCount)))
             }
-        case (.unavailable, .available(let new)):
-            let lasted = endOutage()
-            logger.info(
-                "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
-                ("outage.duration", Self.humanDuration(lasted)), ("outage.seconds", Self.wholeSeconds(lasted)))
-        case (nil, .available(let new)):
+        case (.failure, .success(let new)):
+            let (lasted, atStartUp) = endOutage()
+            if atStartUp {
+                logger.info(
+                    "dstack is available", ("dstack.url", client.endpoint.description),
+                    ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
+                    ("allow_attach_all", String(new.allowAttachAll)), ("waited", SettingParsers.format(lasted)),
+                    ("waited.seconds", String(lasted.components.seconds)))
+            } else {
+                logger.info(
+                    "dstack is available again", ("gpus", String(new.gpus.count)), ("gpus.free", String(new.freeCount)),
+                    ("outage.duration", SettingParsers.format(lasted)),
+                    ("outage.seconds", String(lasted.components.seconds)))
+            }
+        case (nil, .success(let new)):
             logger.info(
                 "dstack answered", ("dstack.url", client.endpoint.description), ("gpus", String(new.gpus.count)),
                 ("gpus.free", String(new.freeCount)), ("allow_attach_all", String(new.allowAttachAll)))
-        case (.unavailable(let oldReason), .unavailable(let reason)):
-            if Self.withoutTiming(oldReason) != Self.withoutTiming(reason) {
-                logger.error("Failed to connect to dstack: \(reason)")
+        case (.failure(let old), .failure(let error)):
+            if !Self.isSameFailure(old, error) {
+                logger.error("Failed to connect to dstack: \(error)")
             }
             if let downFor = dueReminder() {
                 logger.error(
-                    "dstack is still unavailable; /health says Unavailable", ("down_for", Self.humanDuration(downFor)),
-                    ("down_for.seconds", Self.wholeSeconds(downFor)), ("reason", reason))
+                    "dstack is still unavailable; /health says Unavailable",
+                    ("down_for", SettingParsers.format(downFor)),
+                    ("down_for.seconds", String(downFor.components.seconds)), ("reason", error.description))
             }
-        case (_, .unavailable(let reason)):
-            beginOutage()
-            logger.error("Failed to connect to dstack: \(reason)")
+        case (_, .failure(let error)):
+            beginOutage(atStartUp: before == nil)
+            logger.error("Failed to connect to dstack: \(error)")
         }
     }
 
-    /// `reason` with the figures that change from poll to poll replaced by `#`, for comparing reasons.
-    ///
-    /// libcurl words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received`
-    /// and a refused one as `... after 0 ms: ...`: the same state, a different line on almost every poll.
-    /// A number directly before ` ms`, ` milliseconds`, ` bytes` or ` out of` counts as such a figure.
-    static func withoutTiming(_ reason: String) -> String {
-        let units = [" ms", " milliseconds", " bytes", " out of "].map { Array($0.unicodeScalars) }
-        let scalars = Array(reason.unicodeScalars)
-        func unitFollows(_ position: Int) -> Bool {
-            units.contains { unit in scalars[position...].starts(with: unit) }
-        }
-        var result = String.UnicodeScalarView()
-        var index = 0
-        while index < scalars.count {
-            var end = index
-            if scalars[end] == "-" { end += 1 }
-            let digitsStart = end
-            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
-            let startsNumber = index == 0 || !("0"..."9").contains(scalars[index - 1])
-            if end > digitsStart, startsNumber {
-                if unitFollows(end) {
-                    result.append("#")
-                } else {
-                    result.append(contentsOf: scalars[index..<end])
-                }
-                index = end
-                continue
-            }
-            result.append(scalars[index])
-            index += 1
-        }
-        return String(result)
+    /// Whether two failed polls are the same state, logged once: transport errors by their kind, since libcurl
+    /// words a hung VMM as `Operation timed out after 10001 milliseconds with 0 bytes received` and a refused
+    /// one as `... after 0 ms: ...`, a different line on almost every poll; the VMM's answers by status and text.
+    static func isSameFailure(_ old: DstackError, _ new: DstackError) -> Bool {
+        if case .transport(let old) = old, case .transport(let new) = new { return old.kind == new.kind }
+        return old == new
     }
 
-    private func beginOutage() {
+    private func beginOutage(atStartUp: Bool) {
         let now = clock.now
-        outage.withLock { $0 = Outage(started: now, nextReminder: now + outageReminder, gap: outageReminder) }
+        outage.withLock {
+            $0 = Outage(started: now, atStartUp: atStartUp, nextReminder: now + outageReminder, gap: outageReminder)
+        }
     }
 
-    /// How long the outage lasted (zero if none was recorded), and forgets it.
-    private func endOutage() -> Duration {
+    /// How long the outage lasted, to the second, and whether it began at start-up; forgets it.
+    private func endOutage() -> (Duration, atStartUp: Bool) {
         let now = clock.now
-        return outage.withLock { state -> Duration in
+        return outage.withLock { state in
             defer { state = nil }
-            guard let started = state?.started else { return .zero }
-            return started.duration(to: now)
+            guard let current = state else { return (.zero, false) }
+            return (Self.rounded(current.started.duration(to: now)), current.atStartUp)
         }
     }
 
-    /// The outage's duration so far when a reminder is due (and schedules the next, twice as far), else nil.
+    /// The outage's duration so far, to the second, when a reminder is due (and schedules the next, twice as
+    /// far), else nil.
     private func dueReminder() -> Duration? {
         let now = clock.now
         return outage.withLock { state -> Duration? in
@@ -235,22 +207,12 @@ public final class DstackPoller: Sendable {
             current.gap = min(current.gap * 2, max(Self.maximumReminderGap, outageReminder))
             current.nextReminder = now + current.gap
             state = current
-            return current.started.duration(to: now)
+            return Self.rounded(current.started.duration(to: now))
         }
     }
 
-    private static func wholeSeconds(_ duration: Duration) -> String {
-        String(Int(duration.inSeconds.rounded()))
-    }
-
-    /// `45s`, `12m30s`, `3h05m`, `2d04h`: an outage's length for people.
-    static func humanDuration(_ duration: Duration) -> String {
-        let total = Int(max(0, duration.inSeconds).rounded())
-        let (days, hours, minutes, secs) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60, total % 60)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
-        if days > 0 { return "\(days)d\(two(hours))h" }
-        if hours > 0 { return "\(hours)h\(two(minutes))m" }
-        if minutes > 0 { return "\(minutes)m\(two(secs))s" }
-        return "\(secs)s"
+    /// Outages are logged to the whole second.
+    private static func rounded(_ duration: Duration) -> Duration {
+        .seconds(Int(duration.inSeconds.rounded()))
     }
 }

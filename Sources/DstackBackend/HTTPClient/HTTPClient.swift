@@ -7,12 +7,12 @@ import Glibc
 /// Limits that every outbound request gets.
 public struct HTTPClientConfiguration: Sendable, Equatable {
     /// Time allowed to establish the connection (TCP + TLS).
-    public var connectTimeout: Duration
+    var connectTimeout: Duration
     /// Time allowed for the whole request, connect included.
-    public var totalTimeout: Duration
+    var totalTimeout: Duration
     /// Largest response body accepted; more is refused so a broken peer cannot exhaust memory.
-    public var maximumResponseBytes: Int
-    public var userAgent: String
+    var maximumResponseBytes: Int
+    var userAgent: String
 
     public static let defaultConnectTimeout: Duration = .seconds(5)
     public static let defaultTotalTimeout: Duration = .seconds(10)
@@ -35,13 +35,13 @@ public struct HTTPClientConfiguration: Sendable, Equatable {
 public struct HTTPClientRequest: Sendable {
     public enum Method: String, Sendable { case get = "GET", post = "POST" }
 
-    public var method: Method
+    var method: Method
     /// Absolute `http://` or `https://` URL; over a Unix socket the host part is only the `Host` header.
-    public var url: String
+    var url: String
     /// Connect to this Unix socket instead of the URL's host.
-    public var unixSocketPath: String?
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
+    var unixSocketPath: String?
+    var headers: [(String, String)]
+    var body: [UInt8]?
 
     public init(
         method: Method = .get, url: String, unixSocketPath: String? = nil, headers: [(String, String)] = [],
@@ -59,15 +59,15 @@ public struct HTTPClientRequest: Sendable {
 public struct HTTPClientResponse: Sendable {
     public var status: Int
     /// Response headers, names lower-cased.
-    public var headers: [(String, String)]
+    var headers: [(String, String)]
     public var body: [UInt8]
 
-    public var isSuccess: Bool { (200..<300).contains(status) }
+    var isSuccess: Bool { (200..<300).contains(status) }
 
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     /// The first header named `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? {
         let lower = name.lowercased()
         return headers.first { $0.0 == lower }?.1
     }
@@ -78,10 +78,10 @@ public struct HTTPClientResponse: Sendable {
 /// Calls block the calling thread. The registry flow runs before the server starts and the poller has
 /// its own thread, so the event loop that serves `/health` never waits on a peer.
 public struct HTTPClient: Sendable {
-    public let configuration: HTTPClientConfiguration
+    let configuration: HTTPClientConfiguration
     /// When this fires, a request in flight is abandoned within about a second (libcurl's progress tick),
     /// so SIGTERM does not wait out a total timeout.
-    public let cancellation: StopSignal?
+    let cancellation: StopSignal?
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration(), cancellation: StopSignal? = nil) {
         CurlGlobal.ensureInitialized()
@@ -89,17 +89,8 @@ public struct HTTPClient: Sendable {
         self.cancellation = cancellation
     }
 
-    public func get(_ url: String, headers: [(String, String)] = []) throws(HTTPClientError) -> HTTPClientResponse {
+    func get(_ url: String, headers: [(String, String)] = []) throws(HTTPClientError) -> HTTPClientResponse {
         try perform(HTTPClientRequest(method: .get, url: url, headers: headers))
-    }
-
-    /// POSTs `json` with `Content-Type: application/json`.
-    public func postJSON(_ url: String, json: [UInt8], headers: [(String, String)] = []) throws(HTTPClientError)
-        -> HTTPClientResponse
-    {
-        try perform(
-            HTTPClientRequest(
-                method: .post, url: url, headers: [("Content-Type", "application/json")] + headers, body: json))
     }
 
     public func perform(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
@@ -209,7 +200,6 @@ public struct HTTPClient: Sendable {
                 + " \(FileDescriptors.hint)", unixSocketPath: request.unixSocketPath)
     }
 
-    /// libcurl's `*_TIMEOUT_MS` value for `seconds`: at least 1, as 0 would mean "no timeout".
     /// libcurl's `*_TIMEOUT_MS` value: whole milliseconds, at least 1 (0 would mean no timeout).
     static func timeoutMilliseconds(_ timeout: Duration) -> Int {
         max(1, timeout.roundedMilliseconds)

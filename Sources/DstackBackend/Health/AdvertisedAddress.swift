@@ -11,7 +11,7 @@ public enum AdvertisedAddress {
     public static let defaultRouteTable = "/proc/net/route"
 
     /// What one lookup found.
-    public enum Lookup: Sendable, Equatable {
+    enum Lookup: Sendable, Equatable {
         /// The address, or nil when there is no default route or its interface has no IPv4 address.
         case found(String?)
         /// The lookup itself failed (the reason says why); it says nothing about the route.
@@ -30,18 +30,18 @@ public enum AdvertisedAddress {
         case defaultRoute(routeTable: String = AdvertisedAddress.defaultRouteTable)
 
         /// `ADVERTISE_IP` when set, the default route otherwise.
-        public static func configured(advertiseIP: String?) -> Source {
+        static func configured(advertiseIP: String?) -> Source {
             advertiseIP.map { .fixed($0) } ?? .defaultRoute()
         }
 
         /// The address now, nil when there is none or the lookup failed (see `lookup()` to tell which).
-        public func resolve() -> String? {
+        func resolve() -> String? {
             if case .found(let address) = lookup() { return address }
             return nil
         }
 
         /// The address now, or why it could not be looked up.
-        public func lookup() -> Lookup {
+        func lookup() -> Lookup {
             switch self {
             case .fixed(let address): .found(address)
             case .defaultRoute(let routeTable): AdvertisedAddress.lookup(routeTable: routeTable)
@@ -49,17 +49,11 @@ public enum AdvertisedAddress {
         }
     }
 
-    /// The IPv4 address of the default-route interface named in `path`, or nil when there is none.
-    public static func discover(routeTable path: String = defaultRouteTable) -> String? {
-        if case .found(let address) = lookup(routeTable: path) { return address }
-        return nil
-    }
-
     /// The IPv4 address of the default-route interface named in `path`, or why it could not be read.
     ///
     /// A missing route table means no routes (`.found(nil)`); any other failure to read it, or of
     /// `getifaddrs`, is `.failed`.
-    public static func lookup(routeTable path: String = defaultRouteTable) -> Lookup {
+    static func lookup(routeTable path: String = defaultRouteTable) -> Lookup {
         let table: String
         switch SmallFile.read(path, limit: 1 << 20) {
         case .success(let text): table = text
@@ -74,7 +68,7 @@ public enum AdvertisedAddress {
     }
 
     /// The interface of the default route (destination 00000000, mask 00000000) with the lowest metric.
-    public static func defaultRouteInterface(_ table: String) -> String? {
+    static func defaultRouteInterface(_ table: String) -> String? {
         var best: (name: String, metric: Int)?
         for line in table.split(separator: "\n").dropFirst() {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

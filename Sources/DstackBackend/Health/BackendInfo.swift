@@ -2,12 +2,12 @@
 ///
 /// `{"version":"1.0.0","topic":"dstack-gpu-monitor","pubkeys":[...],"status":...,"metadata":...,"ip_address":...}`
 /// with `metadata` a JSON *string*: the compact JSON of the GPU list when Available, `Error: <reason>` when not.
-public enum BackendInfo {
-    public static let version = "1.0.0"
-    public static let topic = "dstack-gpu-monitor"
+enum BackendInfo {
+    static let version = "1.0.0"
+    static let topic = "dstack-gpu-monitor"
 
     /// The metadata JSON text of an Available node.
-    public static func metadata(_ list: GPUList) -> String {
+    static func metadata(_ list: GPUList) -> String {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("gpu_count")
@@ -25,7 +25,7 @@ public enum BackendInfo {
     }
 
     /// The body for `available` GPUs, or for an unavailable node with `reason`.
-    public static func body(pubkey: String, ipAddress: String?, available: GPUList?, reason: String) -> [UInt8] {
+    static func body(pubkey: String, ipAddress: String?, available: GPUList?, reason: String) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("version")
@@ -47,7 +47,7 @@ public enum BackendInfo {
     }
 
     /// The whole `/health` response: 200 when Available, 503 when not.
-    public static func response(pubkey: String, ipAddress: String?, outcome: PollOutcome) -> PreparedResponse {
+    static func response(pubkey: String, ipAddress: String?, outcome: PollOutcome) -> PreparedResponse {
         switch outcome {
         case .available(let list):
             PreparedResponse(

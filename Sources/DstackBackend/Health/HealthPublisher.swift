@@ -7,23 +7,23 @@ import Synchronization
 /// (see `staleThreshold`) it is stuck, and `current()` answers Unavailable with a reason that says so
 /// (rendered once per snapshot).
 public final class HealthPublisher: Sendable {
-    public let pubkey: String
-    /// Where `ip_address` comes from; a `.defaultRoute` is looked up again on every `publish(_:)`.
-    public let addressSource: AdvertisedAddress.Source
+    let pubkey: String
+    /// Where `ip_address` comes from; the poller looks a `.defaultRoute` up again on every poll.
+    let addressSource: AdvertisedAddress.Source
     /// How old the newest snapshot may get before it counts as stale: `staleThreshold(pollInterval:httpTimeout:margin:)`.
-    public let staleAfter: Duration
+    let staleAfter: Duration
     /// The slack in `staleAfter` on top of one poll interval and one request timeout.
-    public let staleMargin: Duration
+    let staleMargin: Duration
     /// The daemon's `staleMargin`: time for the address lookup, scheduling and a loaded machine.
     public static let defaultStaleMargin = Duration.seconds(5)
     /// What snapshots are stamped and aged with; the poller keeps its schedule on it too.
-    public let clock: any MonotonicClock
+    let clock: any MonotonicClock
 
     /// The larger of 3 poll intervals and one interval + `HTTP_TIMEOUT` + `margin`.
     ///
     /// Polls run back to back, so a healthy poller publishes at least every interval + one request's time;
     /// a slow VMM whose answers take most of `HTTP_TIMEOUT` is slow, not stuck, and must not read as down.
-    public static func staleThreshold(
+    static func staleThreshold(
         pollInterval: Duration, httpTimeout: Duration, margin: Duration = defaultStaleMargin
     ) -> Duration {
         max(pollInterval * 3, pollInterval + httpTimeout + margin)
@@ -62,20 +62,14 @@ public final class HealthPublisher: Sendable {
     }
 
     /// The `ip_address` of the newest snapshot (or of start-up, before the first one).
-    public var ipAddress: String? {
+    var ipAddress: String? {
         guard let snapshot = latestSnapshot else { return initialAddress }
         return snapshot.ipAddress
     }
 
     /// Makes `snapshot` the one `/health` serves.
-    public func publish(_ snapshot: HealthSnapshot) {
+    func publish(_ snapshot: HealthSnapshot) {
         state.withLock { $0 = State(snapshot: snapshot, stale: nil) }
-    }
-
-    /// Renders `outcome` with the address as it is now, publishes it and returns the snapshot.
-    @discardableResult
-    public func publish(_ outcome: PollOutcome) -> HealthSnapshot {
-        publish(outcome, address: addressSource.lookup())
     }
 
     /// Renders `outcome` with the address `address` found, publishes it and returns the snapshot.
@@ -83,7 +77,7 @@ public final class HealthPublisher: Sendable {
     /// A failed lookup (out of file descriptors, say) keeps the last known address: it says nothing about
     /// the route, and `null` would tell dephy-worker the node has no address.
     @discardableResult
-    public func publish(_ outcome: PollOutcome, address: AdvertisedAddress.Lookup) -> HealthSnapshot {
+    func publish(_ outcome: PollOutcome, address: AdvertisedAddress.Lookup) -> HealthSnapshot {
         let ipAddress: String? =
             switch address {
             case .found(let found): found
@@ -94,7 +88,7 @@ public final class HealthPublisher: Sendable {
         return snapshot
     }
 
-    public var latestSnapshot: HealthSnapshot? {
+    var latestSnapshot: HealthSnapshot? {
         state.withLock { $0.snapshot }
     }
 
@@ -119,5 +113,26 @@ public final class HealthPublisher: Sendable {
             state.stale = rendered
             return rendered
         }
+    }
+}
+
+/// What one poll found.
+public enum PollOutcome: Sendable, Equatable {
+    case available(GPUList)
+    case unavailable(reason: String)
+}
+
+/// One poll's result, rendered once into the exact `/health` response.
+final class HealthSnapshot: Sendable {
+    /// The `ip_address` rendered into `response`.
+    let ipAddress: String?
+    /// When the poll finished, on the publisher's clock.
+    let takenAt: ContinuousClock.Instant
+    let response: PreparedResponse
+
+    init(outcome: PollOutcome, takenAt: ContinuousClock.Instant, pubkey: String, ipAddress: String?) {
+        self.ipAddress = ipAddress
+        self.takenAt = takenAt
+        self.response = BackendInfo.response(pubkey: pubkey, ipAddress: ipAddress, outcome: outcome)
     }
 }

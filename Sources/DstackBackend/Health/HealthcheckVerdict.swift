@@ -50,16 +50,16 @@ public enum HealthcheckVerdict: Sendable, Equatable {
 }
 
 /// The fields of a BackendInfo body that liveness checks: the shape dephy-worker reads.
-public struct BackendInfoSummary: Sendable, Equatable {
-    public let status: String
-    public let pubkey: String
+struct BackendInfoSummary: Sendable, Equatable {
+    let status: String
+    let pubkey: String
 
-    public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public let description: String
+    struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
+        let description: String
     }
 
     /// Parses `body`; throws naming the first field that is missing or wrong.
-    public init(parsing body: [UInt8]) throws(Invalid) {
+    init(parsing body: [UInt8]) throws(Invalid) {
         let document: Document
         do throws(JSONDecodeError) {
             document = try JSONDocument.decode(Document.self, from: body)

@@ -1,6 +1,7 @@
-/// A key, public key or signature that libsecp256k1 refused, or a signature that failed its own check.
+/// A key, public key or signature that libsecp256k1 refused, a signature that failed its own check, or a
+/// bech32 string (NIP-19 `npub1…` / `nsec1…`) that is malformed.
 ///
-/// Messages never contain secret key material.
+/// Messages never contain secret key material; bech32 ones name positions, never characters.
 public struct KeyError: CodedError {
     public enum Code: Sendable, Equatable {
         /// A secret key that is not 32 bytes.
@@ -17,6 +18,9 @@ public struct KeyError: CodedError {
         case signingFailed
         /// No secure randomness for signing.
         case randomUnavailable
+        // Bech32 (BIP-173) and NIP-19 decoding.
+        case tooLong, mixedCase, invalidCharacter, missingSeparator, emptyPrefix, tooShort, badChecksum
+        case invalidPadding, wrongPrefix, wrongDataLength
     }
 
     public let code: Code
@@ -42,5 +46,38 @@ public struct KeyError: CodedError {
     }
     static func randomUnavailable(_ error: SecureRandomError) -> KeyError {
         KeyError(code: .randomUnavailable, message: "no randomness for signing: \(error)")
+    }
+
+    static func tooLong(_ count: Int, limit: Int) -> KeyError {
+        KeyError(code: .tooLong, message: "bech32 string is \(count) characters, longer than the limit of \(limit)")
+    }
+    static var mixedCase: KeyError {
+        KeyError(code: .mixedCase, message: "bech32 string mixes upper- and lower-case letters")
+    }
+    static func invalidCharacter(at position: Int) -> KeyError {
+        KeyError(code: .invalidCharacter, message: "bech32 string has an invalid character at position \(position)")
+    }
+    static var missingSeparator: KeyError {
+        KeyError(code: .missingSeparator, message: "bech32 string has no '1' separator between prefix and data")
+    }
+    static var emptyPrefix: KeyError {
+        KeyError(code: .emptyPrefix, message: "bech32 string has an empty prefix before the '1' separator")
+    }
+    static var tooShort: KeyError {
+        KeyError(code: .tooShort, message: "bech32 data part is shorter than its 6-character checksum")
+    }
+    static var badChecksum: KeyError {
+        KeyError(
+            code: .badChecksum,
+            message: "bech32 checksum does not match (a typo or a truncated copy; NIP-19 uses bech32, not bech32m)")
+    }
+    static var invalidPadding: KeyError {
+        KeyError(code: .invalidPadding, message: "bech32 data has invalid padding bits")
+    }
+    static func wrongPrefix(expected: String, got: String) -> KeyError {
+        KeyError(code: .wrongPrefix, message: "expected a '\(expected)1…' string, got prefix '\(got)'")
+    }
+    static func wrongDataLength(expected: Int, got: Int) -> KeyError {
+        KeyError(code: .wrongDataLength, message: "bech32 payload is \(got) bytes, expected \(expected)")
     }
 }

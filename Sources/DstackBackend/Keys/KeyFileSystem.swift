@@ -16,19 +16,13 @@ enum KeyFileSystem {
         var mode: mode_t
     }
 
-    /// Runs one blocking system call through `retryingEINTR`, its failure a `SystemError`.
-    @discardableResult
-    static func run<T: FixedWidthInteger>(_ name: String, _ body: () -> T) throws(SystemError) -> T {
-        try retryingEINTR(name, body)
-    }
-
-    /// Runs one blocking system call through `run`, mapping its failure to a `KeystoreError`.
+    /// Runs one blocking system call through `retryingEINTR`, mapping its failure to a `KeystoreError`.
     @discardableResult
     static func call<T: FixedWidthInteger>(
         _ name: String, _ body: () -> T, orThrow map: (SystemError) -> KeystoreError
     ) throws(KeystoreError) -> T {
         do {
-            return try run(name, body)
+            return try retryingEINTR(name, body)
         } catch {
             throw map(error)
         }
@@ -38,7 +32,7 @@ enum KeyFileSystem {
     static func read(path: String) throws(KeystoreError) -> Contents? {
         let descriptor: Int32
         do {
-            descriptor = try run("open") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
+            descriptor = try retryingEINTR("open") { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) }
         } catch {
             switch error.errno {
             case ENOENT:
@@ -146,7 +140,7 @@ enum KeyFileSystem {
         }
         defer { unlink(temporary) }
         do {
-            try run("link") { link(temporary, path) }
+            try retryingEINTR("link") { link(temporary, path) }
         } catch {
             if error.errno == EEXIST { return .lostRace }
             throw .cannotWriteKey(path: directory, error)
@@ -161,7 +155,7 @@ enum KeyFileSystem {
         let temporary = temporaryPath(for: path, in: directory)
         try writeTemporary(contents, at: temporary, mode: mode)
         do {
-            try run("rename") { rename(temporary, path) }
+            try retryingEINTR("rename") { rename(temporary, path) }
         } catch {
             unlink(temporary)
             throw error
@@ -181,19 +175,19 @@ enum KeyFileSystem {
     /// Creates `temporary` (never following or reusing a name) with `contents` at exactly `mode`, on disk
     /// (fsync) before the caller links or renames it into place. On failure the file is removed.
     private static func writeTemporary(_ contents: [UInt8], at temporary: String, mode: mode_t) throws(SystemError) {
-        let descriptor = try run("open") {
+        let descriptor = try retryingEINTR("open") {
             open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         }
         defer { close(descriptor) }
         do {
-            try run("fchmod") { fchmod(descriptor, mode) }
+            try retryingEINTR("fchmod") { fchmod(descriptor, mode) }
             var written = 0
             while written < contents.count {
-                written += try run("write") {
+                written += try retryingEINTR("write") {
                     contents.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, $0.count - written) }
                 }
             }
-            try run("fsync") { fsync(descriptor) }
+            try retryingEINTR("fsync") { fsync(descriptor) }
         } catch {
             unlink(temporary)
             throw error
@@ -207,7 +201,7 @@ enum KeyFileSystem {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }
-        return (try? run("fsync") { fsync(descriptor) }) != nil
+        return (try? retryingEINTR("fsync") { fsync(descriptor) }) != nil
     }
 
     static func parentDirectory(of path: String) -> String {

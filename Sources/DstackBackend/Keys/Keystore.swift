@@ -6,38 +6,28 @@ import Darwin
 
 /// The node key file, `$DATA_DIR/key`, shared with dephy-worker (CONTRACT.md section 2).
 ///
-/// Temporary key files a crash during creation left behind are removed at start (`StaleKeyTemporaries`).
-/// An existing key file is never overwritten, regenerated or repaired: a bad file is refused with a
-/// `KeystoreError` naming the path and the fix, and left byte-for-byte as it was. Losing the key loses
-/// the node's registration and rewards.
+/// An existing key file is never overwritten, regenerated or repaired: a bad file is refused and left
+/// byte-for-byte as it was, since losing the key loses the node's registration and rewards.
 public enum Keystore {
-    /// The key file's name inside the data directory.
-    public static let fileName = "key"
-
-    /// `dataDirectory/key`.
     public static func keyPath(dataDirectory: String) -> String {
         let directory = normalized(dataDirectory)
-        return directory.hasSuffix("/") ? directory + fileName : directory + "/" + fileName
+        return directory.hasSuffix("/") ? directory + "key" : directory + "/key"
     }
 
-    /// `dataDirectory/key.pub`: dephy-io's key loader writes it beside `key` too.
-    public static func publicKeyPath(dataDirectory: String) -> String {
+    /// `key.pub`, as dephy-io's key loader writes it beside `key`.
+    static func publicKeyPath(dataDirectory: String) -> String {
         keyPath(dataDirectory: dataDirectory) + ".pub"
     }
 
-    /// Loads the key, creating the data directory and a new key when there is no key file yet, then
-    /// (re)writes `key.pub` beside it.
-    ///
-    /// `key.pub` is a convenience for operators (`cat data/key.pub`), written on every start as dephy-io's
-    /// loader does: failing to write it is logged, never fatal, and never touches `key`.
-    public static func loadOrCreate(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
+    /// Loads the key, creating it when there is no key file yet, then (re)writes `key.pub`: a convenience for
+    /// operators, so failing to write it is only logged.
+    static func loadOrCreate(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
         let key = try loadOrCreateKey(dataDirectory: dataDirectory, logger: logger)
         writePublicKeyFile(key, dataDirectory: normalized(dataDirectory), logger: logger)
         return key
     }
 
-    /// Writes `key.pub` (64 lower-case hex, no newline, mode 0644) atomically: a reader sees the old file or the
-    /// new one, never a partial one. A failure is a warning naming the path and the reason.
+    /// 64 lower-case hex, no newline, mode 0644, replaced atomically.
     static func writePublicKeyFile(_ key: NodeKey, dataDirectory directory: String, logger: Logger) {
         let path = publicKeyPath(dataDirectory: directory)
         do {
@@ -90,8 +80,8 @@ public enum Keystore {
         }
     }
 
-    /// Loads the key; never creates anything. A missing file is an error.
-    public static func load(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
+    /// Loads the key; never creates anything.
+    static func load(dataDirectory: String, logger: Logger) throws(KeystoreError) -> NodeKey {
         let directory = normalized(dataDirectory)
         let path = keyPath(dataDirectory: directory)
         guard let key = try loadIfPresent(path: path, logger: logger) else {
@@ -126,10 +116,8 @@ public enum Keystore {
         dataDirectory.isEmpty ? "." : dataDirectory
     }
 
-    /// What `dstack-backend pubkey` prints: the node's public key as 64 lower-case hex, or `npub1…`.
-    ///
-    /// Creates the key on first use, like the daemon, so an operator can learn the pubkey before the first
-    /// start.
+    /// What `dstack-backend pubkey` prints. Creates the key on first use, so an operator can learn the pubkey
+    /// before the first start.
     public static func pubkeyCommandOutput(dataDirectory: String, npub: Bool, logger: Logger) throws(KeystoreError)
         -> String
     {

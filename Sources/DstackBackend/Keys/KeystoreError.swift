@@ -98,7 +98,7 @@ public struct KeystoreError: CodedError {
     static func badChecksum(path: String) -> KeystoreError {
         refusal(.badChecksum, path: path, "holds an nsec1… key whose bech32 checksum does not match (a typo or a truncated copy)")
     }
-    static func invalidNsec(path: String, _ problem: Bech32Error) -> KeystoreError {
+    static func invalidNsec(path: String, _ problem: KeyError) -> KeystoreError {
         refusal(.invalidNsec, path: path, "holds a malformed nsec1… key: \(problem)")
     }
     static func publicKeyInsteadOfSecretKey(path: String) -> KeystoreError {

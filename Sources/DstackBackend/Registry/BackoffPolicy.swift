@@ -5,36 +5,20 @@
 /// Tests inject small delays and a fixed `random` to run fast and deterministically.
 public struct BackoffPolicy: Sendable {
     /// Wait before the first retry.
-    public var initialDelay: Duration
+    var initialDelay: Duration = .seconds(1)
     /// Longest wait between attempts.
-    public var maximumDelay: Duration
+    var maximumDelay: Duration = .seconds(30)
     /// Time, from the start of the flow, after which no new attempt starts (`REGISTRATION_TIMEOUT`).
-    public var budget: Duration
+    var budget: Duration = defaultBudget
     /// The share of each delay that jitter may take away, from 0 (none) to 1.
-    public var jitterFraction: Double
+    var jitterFraction = 0.2
     /// A number in `0..<1` for each delay.
-    public var random: @Sendable () -> Double
+    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
-    public static let defaultInitialDelay: Duration = .seconds(1)
-    public static let defaultMaximumDelay: Duration = .seconds(30)
-    public static let defaultBudget: Duration = .seconds(120)
-
-    public init(
-        initialDelay: Duration = defaultInitialDelay,
-        maximumDelay: Duration = defaultMaximumDelay,
-        budget: Duration = defaultBudget,
-        jitterFraction: Double = 0.2,
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) {
-        self.initialDelay = initialDelay
-        self.maximumDelay = maximumDelay
-        self.budget = budget
-        self.jitterFraction = min(1, max(0, jitterFraction))
-        self.random = random
-    }
+    static let defaultBudget: Duration = .seconds(120)
 
     /// The wait after failed attempt number `attempt` (1 for the first failure).
-    public func delay(afterAttempt attempt: Int) -> Duration {
+    func delay(afterAttempt attempt: Int) -> Duration {
         var nominal = initialDelay
         var doublings = attempt - 1
         while doublings > 0 && nominal < maximumDelay {
@@ -43,6 +27,6 @@ public struct BackoffPolicy: Sendable {
         }
         nominal = min(maximumDelay, nominal)
         let draw = min(max(random(), 0), 1)
-        return nominal * (1 - jitterFraction * draw)
+        return nominal * (1 - min(1, max(0, jitterFraction)) * draw)
     }
 }

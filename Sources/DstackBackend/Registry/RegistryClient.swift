@@ -9,25 +9,18 @@ public struct RegistryClient: Sendable {
         @Sendable (_ method: HTTPClientRequest.Method, _ url: String, _ body: [UInt8]) -> [(String, String)]
 
     /// `REGISTRY_URL`, without a trailing `/`.
-    public let baseURL: HTTPURL
-    public let http: HTTPClient
-    public let headerProvider: HeaderProvider?
+    let baseURL: HTTPURL
+    let http: HTTPClient
+    var headerProvider: HeaderProvider?
     /// Hears one debug line per request with its status and duration (`LOG_LEVEL=debug`).
-    public var logger: Logger
-
-    public init(baseURL: HTTPURL, http: HTTPClient, headerProvider: HeaderProvider? = nil, logger: Logger = .silent) {
-        self.baseURL = baseURL
-        self.http = http
-        self.headerProvider = headerProvider
-        self.logger = logger
-    }
+    var logger: Logger = .silent
 
     /// Asks whether `pubkey` may publish.
     ///
     /// Throws for what is worth retrying (network errors, 408, 429, 5xx) and for a refused request
     /// (oversized answer, bad public key); any other non-2xx answer or an unreadable body means
     /// `.notRegistered`.
-    public func permissions(pubkey: String) throws(RegistryError) -> PermissionStatus {
+    func permissions(pubkey: String) throws(RegistryError) -> PermissionStatus {
         let response = try get("/permissions/", pubkey: pubkey)
         if response.isSuccess {
             return PermissionStatus.parse(response.body)
@@ -39,7 +32,7 @@ public struct RegistryClient: Sendable {
     ///
     /// Throws for what is worth retrying (network errors, 408, 429, 5xx) and for a refused request; 404 is
     /// `.notFound`, any other answer that is not a record of this key is `.unusable`.
-    public func worker(pubkey: String) throws(RegistryError) -> WorkerLookup {
+    func worker(pubkey: String) throws(RegistryError) -> WorkerLookup {
         let response = try get("/workers/", pubkey: pubkey)
         if response.isSuccess {
             return WorkerLookup.parse(response.body, pubkey: pubkey)
@@ -61,7 +54,7 @@ public struct RegistryClient: Sendable {
     }
 
     /// What `POST /workers` achieved.
-    public enum RegistrationAnswer: Sendable, Equatable {
+    enum RegistrationAnswer: Sendable, Equatable {
         /// 2xx: the registry stored the worker now.
         case created(status: Int)
         /// 409: the registry already has this worker (registered before, maybe still pending).
@@ -73,7 +66,7 @@ public struct RegistryClient: Sendable {
     /// Any 2xx is success; 409 means the worker exists already, which is not an error; every other status
     /// throws with the registry's status and body.
     @discardableResult
-    public func registerWorker(pubkey: String, owner: EthereumAddress, nodeType: String) throws(RegistryError)
+    func registerWorker(pubkey: String, owner: EthereumAddress, nodeType: String) throws(RegistryError)
         -> RegistrationAnswer
     {
         let url = baseURL.appending("/workers")
@@ -87,7 +80,7 @@ public struct RegistryClient: Sendable {
     }
 
     /// The exact POST body: compact JSON, keys in the order `pubkey`, `owner` (EIP-55), `node_type`.
-    public static func registrationBody(pubkey: String, owner: EthereumAddress, nodeType: String) -> [UInt8] {
+    static func registrationBody(pubkey: String, owner: EthereumAddress, nodeType: String) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("pubkey")

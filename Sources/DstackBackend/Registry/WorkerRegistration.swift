@@ -6,9 +6,9 @@
 /// stop signal. Logs the reference's lines, which operators grep for. Two things never hold up a worker the
 /// registry already authorizes: the node type (only `POST /workers` needs it) and a failing record lookup
 /// (only the owner comparison needs it; the daemon retries that in the background).
-public struct WorkerRegistration: Sendable {
+struct WorkerRegistration: Sendable {
     /// Where the node type for `POST /workers` comes from.
-    public enum NodeTypeSource: Sendable {
+    enum NodeTypeSource: Sendable {
         /// Known before the registry is asked (an explicit `NODE_TYPE`, or `auto` resolved already); a
         /// record holding another type is warned about.
         case known(String)
@@ -18,44 +18,31 @@ public struct WorkerRegistration: Sendable {
         case whenNeeded(@Sendable (_ deadline: ContinuousClock.Instant) throws(RegistrationError) -> String)
     }
 
-    public var client: RegistryClient
-    public var owner: EthereumAddress
-    public var nodeType: NodeTypeSource
-    public var backoff: BackoffPolicy
-    public var logger: Logger
+    var client: RegistryClient
+    var owner: EthereumAddress
+    var nodeType: NodeTypeSource
+    var backoff: BackoffPolicy
+    var logger: Logger
     /// Told the outcome of every registry request the flow makes: `ok`, `retryable_error` or `rejected`
     /// (for `dstack_backend_registration_attempts_total`).
-    public var onAttempt: (@Sendable (String) -> Void)?
+    var onAttempt: (@Sendable (String) -> Void)?
 
     /// The contract's lines (CONTRACT.md section 3).
-    public static let completedMessage = "Worker registration completed successfully"
-    public static let authorizedMessage = "Worker is now authorized to communicate with the message network"
-    public static let failedMessagePrefix = "Worker registration failed: "
-    public static let cannotStartMessage = "Cannot start service without successful registration"
+    static let completedMessage = "Worker registration completed successfully"
+    static let authorizedMessage = "Worker is now authorized to communicate with the message network"
+    static let failedMessagePrefix = "Worker registration failed: "
+    static let cannotStartMessage = "Cannot start service without successful registration"
 
-    public init(client: RegistryClient, owner: EthereumAddress, nodeType: NodeTypeSource, backoff: BackoffPolicy, logger: Logger) {
-        self.client = client
-        self.owner = owner
-        self.nodeType = nodeType
-        self.backoff = backoff
-        self.logger = logger
-    }
-
-    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying
-    /// whether the registry authorizes it yet.
+    /// Runs the flow for `pubkey` (64 lower-case hex). Returns once the worker is registered, saying whether the
+    /// registry authorizes it yet and what `GET /workers/<pubkey>` found: nil when the registry authorizes the
+    /// worker but the lookup failed (5xx, timeout), so the owner is not compared yet and the caller retries it
+    /// in the background (`OwnerVerification`) while serving.
     ///
     /// On failure it has already logged `Worker registration failed: <reason>` and
     /// `Cannot start service without successful registration`; the caller exits with the error's
     /// `exitStatus` (or 143/130 for `.interrupted`, which logs only a warning).
     @discardableResult
-    public func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationOutcome {
-        try runReportingLookup(pubkey: pubkey, stop: stop).outcome
-    }
-
-    /// `run`, also telling what `GET /workers/<pubkey>` found: nil when the registry authorizes the worker
-    /// but the lookup failed (5xx, timeout), so the owner is not compared yet and the caller retries it in
-    /// the background (`OwnerVerification`) while serving.
-    public func runReportingLookup(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
+    func run(pubkey: String, stop: StopSignal) throws(RegistrationError) -> RegistrationResult {
         var run = Attempts(started: .now)
         do throws(RegistrationError) {
             return try register(pubkey: pubkey, stop: stop, attempts: &run)
@@ -141,16 +128,13 @@ public struct WorkerRegistration: Sendable {
     private func lookUpOnce(pubkey: String, stop: StopSignal, attempts: inout Attempts) throws(RegistrationError)
         -> WorkerLookup?
     {
-        if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-        attempts.total += 1
-        do {
-            let lookup = try client.worker(pubkey: pubkey)
-            onAttempt?("ok")
+        let lookup = try attempt(stop: stop, attempts: &attempts) { () throws(RegistryError) in
+            try client.worker(pubkey: pubkey)
+        }
+        switch lookup {
+        case .success(let lookup):
             return lookup
-        } catch {
-            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            guard error.isTransient else { throw .rejected(error) }
+        case .failure(let error):
             logger.warn(
                 Self.ownerNotComparedMessage, ("reason", error.description), ("owner", owner.checksummed),
                 ("impact", "the node serves; it stops (exit 78) if the registry turns out to hold another owner"))
@@ -159,7 +143,7 @@ public struct WorkerRegistration: Sendable {
     }
 
     /// The warning when an authorized worker's record cannot be read: the node serves meanwhile.
-    public static let ownerNotComparedMessage =
+    static let ownerNotComparedMessage =
         "The registry authorizes the worker but GET /workers/<pubkey> failed, so the owner could not be compared; serving, and retrying the comparison in the background"
 
     /// Stops on an owner the registry holds that is not ours; warns on another node type (when ours is known).
@@ -183,13 +167,13 @@ public struct WorkerRegistration: Sendable {
 
     /// The error for a record that names another owner than ours, nil when it names ours. The daemon stops
     /// on it at start and when the background comparison sees it later.
-    public static func ownerMismatch(_ record: WorkerRecord, owner: EthereumAddress, pubkey: String) -> RegistrationError? {
+    static func ownerMismatch(_ record: WorkerRecord, owner: EthereumAddress, pubkey: String) -> RegistrationError? {
         record.isOwned(by: owner)
             ? nil : .ownerMismatch(registered: record.printableOwner, configured: owner.checksummed, pubkey: pubkey)
     }
 
     /// The registry keeps the node type of the first registration: another one is only a warning.
-    public static func warnIfNodeTypeDiffers(_ record: WorkerRecord, from nodeType: String, logger: Logger) {
+    static func warnIfNodeTypeDiffers(_ record: WorkerRecord, from nodeType: String, logger: Logger) {
         if let stored = record.nodeType(differingFrom: nodeType) {
             logger.warn(
                 "The registry holds another node type for this worker; it keeps the one from the first registration",
@@ -225,25 +209,36 @@ public struct WorkerRegistration: Sendable {
         }
     }
 
+    /// Makes one request, counted and reported to `onAttempt`: its result, or the error when it is worth
+    /// retrying. Throws on `stop` and on a permanent refusal.
+    private func attempt<T>(
+        stop: StopSignal, attempts: inout Attempts, _ operation: () throws(RegistryError) -> T
+    ) throws(RegistrationError) -> Result<T, RegistryError> {
+        if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+        attempts.total += 1
+        do {
+            let result = try operation()
+            onAttempt?("ok")
+            return .success(result)
+        } catch {
+            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
+            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
+            guard error.isTransient else { throw .rejected(error) }
+            return .failure(error)
+        }
+    }
+
     /// Runs `operation` until it succeeds, fails permanently, the budget runs out or `stop` fires.
     private func retrying<T>(
         _ step: String, stop: StopSignal, attempts: inout Attempts, _ operation: () throws(RegistryError) -> T
     ) throws(RegistrationError) -> T {
         var failures = 0
         while true {
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            attempts.total += 1
             let error: RegistryError
-            do {
-                let result = try operation()
-                onAttempt?("ok")
-                return result
-            } catch let caught {
-                error = caught
+            switch try attempt(stop: stop, attempts: &attempts, operation) {
+            case .success(let result): return result
+            case .failure(let failure): error = failure
             }
-            onAttempt?(error.isTransient ? "retryable_error" : "rejected")
-            if let reason = stop.stopReason { throw .interrupted(reason: reason.description) }
-            guard error.isTransient else { throw .rejected(error) }
             failures += 1
             let remaining = backoff.budget - .seconds(attempts.elapsedSeconds)
             guard remaining > .zero else {

@@ -89,11 +89,12 @@ import DstackTestSupport
         #expect(sink.records(withMessage: "dstack poll").isEmpty, "no per-poll lines at info")
     }
 
+    /// Outage durations are written as every other duration is (`SettingParsers.format`), to the second.
     @Test func outageDurationsReadLikeClocks() {
-        #expect(DstackPoller.humanDuration(.seconds(45)) == "45s")
-        #expect(DstackPoller.humanDuration(.seconds(750)) == "12m30s")
-        #expect(DstackPoller.humanDuration(.seconds(3 * 3600 + 5 * 60 + 9)) == "3h05m")
-        #expect(DstackPoller.humanDuration(.seconds(2 * 86_400 + 4 * 3600)) == "2d04h")
+        #expect(SettingParsers.format(.seconds(45)) == "45s")
+        #expect(SettingParsers.format(.seconds(750)) == "750s")
+        #expect(SettingParsers.format(.seconds(3 * 3600 + 5 * 60 + 9)) == "11109s")
+        #expect(SettingParsers.format(.seconds(2 * 86_400 + 4 * 3600)) == "187200s")
     }
 
     @Test(arguments: [false, true])
@@ -339,15 +340,27 @@ final class PollCounter: @unchecked Sendable {
     ])
     func reasonsThatDifferOnlyInTimingCompareEqual(first: String, second: String) {
         #expect(first != second)
-        #expect(DstackPoller.withoutTiming(first) == DstackPoller.withoutTiming(second))
+        let kind: HTTPClientError.Kind = first.contains("connect to") ? .connectionRefused : .timeout
+        func failure(_ detail: String) -> DstackError {
+            .transport(HTTPClientError(kind: kind, url: "http://localhost:19060/prpc/ListGpus?json", detail: detail))
+        }
+        #expect(failure(first).description != failure(second).description)
+        #expect(DstackPoller.isSameFailure(failure(first), failure(second)))
     }
 
-    @Test func otherNumbersStillCount() {
-        #expect(DstackPoller.withoutTiming("the VMM answered HTTP 400: down") == "the VMM answered HTTP 400: down")
+    @Test func otherDifferencesStillCount() {
+        let url = "http://10.0.0.1:19060/prpc/ListGpus?json"
+        #expect(DstackPoller.isSameFailure(.status(code: 400, message: "down"), .status(code: 400, message: "down")))
+        #expect(!DstackPoller.isSameFailure(.status(code: 400, message: "down"), .status(code: 500, message: "down")))
+        #expect(!DstackPoller.isSameFailure(.status(code: 400, message: "3 GPUs"), .status(code: 400, message: "4 GPUs")))
         #expect(
-            DstackPoller.withoutTiming("Failed to connect to 10.0.0.1 port 19060 after 0 ms")
-                != DstackPoller.withoutTiming("Failed to connect to 10.0.0.2 port 19060 after 0 ms"))
-        #expect(DstackPoller.withoutTiming("after 12 ms, 3 GPUs") == "after # ms, 3 GPUs")
+            !DstackPoller.isSameFailure(
+                .transport(HTTPClientError(kind: .connectionRefused, url: url, detail: "after 0 ms")),
+                .transport(HTTPClientError(kind: .timeout, url: url, detail: "after 0 ms"))))
+        #expect(
+            !DstackPoller.isSameFailure(
+                .transport(HTTPClientError(kind: .connectionRefused, url: url, detail: "after 0 ms")),
+                .status(code: 400, message: "after 0 ms")))
     }
 
     /// Against a real hung listener: several timed-out polls, one `Failed to connect to dstack` line.

@@ -19,7 +19,10 @@ import DstackTestSupport
     @Test func postsJSONBody() throws {
         let server = try FakeHTTPServer { _ in .respond(status: 201) }
         defer { server.stop() }
-        let response = try HTTPClient().postJSON(server.baseURL + "/workers", json: Array(#"{"a":1}"#.utf8))
+        let response = try HTTPClient().perform(
+            HTTPClientRequest(
+                method: .post, url: server.baseURL + "/workers", headers: [("Content-Type", "application/json")],
+                body: Array(#"{"a":1}"#.utf8)))
         #expect(response.status == 201)
         let request = try #require(server.requests.first)
         #expect(request.method == "POST")

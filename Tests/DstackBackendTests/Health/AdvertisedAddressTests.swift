@@ -17,7 +17,7 @@ import Testing
 
     @Test func noDefaultRouteMeansNoAddress() {
         #expect(AdvertisedAddress.defaultRouteInterface("Iface\tDestination\nlo\t0000007F\t00000000\t0001\t0\t0\t0\t000000FF") == nil)
-        #expect(AdvertisedAddress.discover(routeTable: "/nonexistent/route") == nil)
+        #expect(AdvertisedAddress.lookup(routeTable: "/nonexistent/route") == .found(nil))
     }
 
     static func fixture(_ name: String) throws -> String {
@@ -30,14 +30,14 @@ import Testing
         let path = try Self.fixture("proc-net-route.txt")
         let table = try String(contentsOfFile: path, encoding: .utf8)
         #expect(AdvertisedAddress.defaultRouteInterface(table) == "lo")
-        #expect(AdvertisedAddress.discover(routeTable: path) == "127.0.0.1")
+        #expect(AdvertisedAddress.lookup(routeTable: path) == .found("127.0.0.1"))
         #expect(AdvertisedAddress.Source.defaultRoute(routeTable: path).resolve() == "127.0.0.1")
     }
 
     @Test func aDefaultRouteInterfaceWithoutIPv4MeansNoAddress() throws {
         let path = try Self.fixture("proc-net-route-no-ipv4.txt")
         #expect(AdvertisedAddress.defaultRouteInterface(try String(contentsOfFile: path, encoding: .utf8)) == "nosuch0")
-        #expect(AdvertisedAddress.discover(routeTable: path) == nil)
+        #expect(AdvertisedAddress.lookup(routeTable: path) == .found(nil))
     }
 
     @Test func advertiseIPWinsOverTheDefaultRoute() {

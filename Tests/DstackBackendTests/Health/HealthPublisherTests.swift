@@ -105,3 +105,11 @@ import Testing
         #expect(snapshot.response.status == 503)
     }
 }
+
+extension HealthPublisher {
+    /// Publishes `outcome` with the address as it is now, as a poll does.
+    @discardableResult
+    fileprivate func publish(_ outcome: PollOutcome) -> HealthSnapshot {
+        publish(outcome, address: addressSource.lookup())
+    }
+}

@@ -5,8 +5,6 @@ import Testing
 import DstackTestSupport
 
 @Suite struct KeystoreTests {
-    static let nsec = "nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5"
-    static let nsecHex = "67dea2ed018072d675f5415ecfaed7d2597555e202d85b3d65ea4e58d2d92ffa"
     static let order = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"
 
     @Test func createsAKeyThenLoadsTheSameOne() throws {
@@ -64,19 +62,19 @@ import DstackTestSupport
 
     /// Files people may write by hand: all load to the NIP-19 test key and stay exactly as they were.
     @Test(arguments: [
-        nsecHex,
-        "  " + nsecHex + "\n",
-        "\r\n\t" + nsecHex.uppercased() + "\r\n",
-        nsec,
-        nsec + "\n",
-        nsec.uppercased(),
+        NIP19Vector.nsecHex,
+        "  " + NIP19Vector.nsecHex + "\n",
+        "\r\n\t" + NIP19Vector.nsecHex.uppercased() + "\r\n",
+        NIP19Vector.nsec,
+        NIP19Vector.nsec + "\n",
+        NIP19Vector.nsec.uppercased(),
     ])
     func acceptsToleratedFormsWithoutRewritingThem(contents: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try directory.write(Array(contents.utf8), to: "key")
         let key = try Keystore.loadOrCreate(dataDirectory: directory.path, logger: .silent)
-        let expected = try NodeKey(secretKey: SecretKey(bytes: Hex.decode(Self.nsecHex)!))
+        let expected = try NodeKey(secretKey: SecretKey(bytes: Hex.decode(NIP19Vector.nsecHex)!))
         #expect(key.publicKey == expected.publicKey)
         #expect(directory.contents(of: "key") == Array(contents.utf8))
     }
@@ -91,28 +89,28 @@ import DstackTestSupport
     }
 
     static let refusals: [Refusal] = {
-        var badChecksum = Array(nsec.utf8)
+        var badChecksum = Array(NIP19Vector.nsec.utf8)
         badChecksum[badChecksum.count - 1] = UInt8(ascii: "q")
-        var mixedCase = Array(nsec.utf8)
+        var mixedCase = Array(NIP19Vector.nsec.utf8)
         mixedCase[10] = UInt8(ascii: "L")
         return [
             Refusal(name: "empty", contents: [], code: .emptyFile, mentions: "is empty"),
             Refusal(name: "whitespace only", contents: Array(" \n\t\n".utf8), code: .emptyFile, mentions: "is empty"),
             Refusal(
-                name: "63 hex digits", contents: Array(nsecHex.dropLast().utf8), code: .wrongLength,
+                name: "63 hex digits", contents: Array(NIP19Vector.nsecHex.dropLast().utf8), code: .wrongLength,
                 mentions: "63 characters"),
             Refusal(
-                name: "65 hex digits", contents: Array((nsecHex + "a").utf8), code: .wrongLength,
+                name: "65 hex digits", contents: Array((NIP19Vector.nsecHex + "a").utf8), code: .wrongLength,
                 mentions: "65 characters"),
             Refusal(
-                name: "a non-hex character", contents: Array(("\n" + nsecHex.dropLast(2) + "zz").utf8), code: .notHex,
+                name: "a non-hex character", contents: Array(("\n" + NIP19Vector.nsecHex.dropLast(2) + "zz").utf8), code: .notHex,
                 mentions: "at byte 64"),
             Refusal(
-                name: "0x prefix", contents: Array(("0x" + nsecHex).utf8), code: .notHex, mentions: "at byte 2"),
+                name: "0x prefix", contents: Array(("0x" + NIP19Vector.nsecHex).utf8), code: .notHex, mentions: "at byte 2"),
             Refusal(name: "bad nsec checksum", contents: badChecksum, code: .badChecksum, mentions: "checksum"),
             Refusal(name: "mixed-case nsec", contents: mixedCase, code: .invalidNsec, mentions: "upper- and lower-case"),
             Refusal(
-                name: "an npub", contents: Array(Bech32Tests.npub.utf8), code: .publicKeyInsteadOfSecretKey,
+                name: "an npub", contents: Array(NIP19Vector.npub.utf8), code: .publicKeyInsteadOfSecretKey,
                 mentions: "public key"),
             Refusal(
                 name: "zero", contents: Array(String(repeating: "0", count: 64).utf8), code: .zeroKey,
@@ -143,7 +141,7 @@ import DstackTestSupport
             #expect(error?.path == path)
             #expect(error?.message.contains(path) == true)
             #expect(error?.message.contains(refusal.mentions) == true, "\(error?.message ?? "")")
-            #expect(error?.message.contains(Self.nsecHex.prefix(8)) == false)
+            #expect(error?.message.contains(NIP19Vector.nsecHex.prefix(8)) == false)
             #expect(directory.contents(of: "key") == refusal.contents)
             #expect(TemporaryDirectory.mode(of: path) == 0o640)
             #expect(directory.entries() == ["key"])
@@ -186,7 +184,7 @@ import DstackTestSupport
     @Test func warnsAboutAGroupOrWorldReadableKeyWithTheFix() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write(Array(Self.nsecHex.utf8), to: "key", mode: 0o644)
+        try directory.write(Array(NIP19Vector.nsecHex.utf8), to: "key", mode: 0o644)
         let sink = CollectingSink()
         _ = try Keystore.load(dataDirectory: directory.path, logger: Logger(level: .info, sink: sink))
         let warnings = sink.records.filter { $0.level == .warn }
@@ -267,17 +265,17 @@ import DstackTestSupport
     @Test func pubkeyCommandPrintsHexOrNpub() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        try directory.write(Array(Self.nsec.utf8), to: "key")
-        let key = try NodeKey(secretKey: SecretKey(bytes: Hex.decode(Self.nsecHex)!))
+        try directory.write(Array(NIP19Vector.nsec.utf8), to: "key")
+        let key = try NodeKey(secretKey: SecretKey(bytes: Hex.decode(NIP19Vector.nsecHex)!))
         #expect(
             try Keystore.pubkeyCommandOutput(dataDirectory: directory.path, npub: false, logger: .silent)
                 == key.publicKeyHex)
         #expect(
             try Keystore.pubkeyCommandOutput(dataDirectory: directory.path, npub: true, logger: .silent) == key.npub)
         // The NIP-19 test pair's secret and public key belong together.
-        #expect(key.publicKeyHex == Bech32Tests.npubHex)
-        #expect(key.npub == Bech32Tests.npub)
-        #expect(directory.contents(of: "key") == Array(Self.nsec.utf8))
+        #expect(key.publicKeyHex == NIP19Vector.npubHex)
+        #expect(key.npub == NIP19Vector.npub)
+        #expect(directory.contents(of: "key") == Array(NIP19Vector.nsec.utf8))
     }
 }
 

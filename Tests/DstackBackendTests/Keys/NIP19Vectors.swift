@@ -11,11 +11,11 @@ enum NIP19Vector {
 /// Decoders only the tests need: the daemon reads `nsec1…` through `KeyFileContents` and never reads an `npub1…`.
 extension NIP19 {
     /// The 32 bytes of an `npub1…`.
-    static func publicKey(npub: String) throws(Bech32Error) -> [UInt8] {
+    static func publicKey(npub: String) throws(KeyError) -> [UInt8] {
         try decode(Array(npub.utf8), hrp: publicKeyPrefix)
     }
 
-    /// The secret key of an `nsec1…`. Bech32 problems throw `Bech32Error`; a bad scalar throws `KeyError`.
+    /// The secret key of an `nsec1…`; a malformed string or a bad scalar throws `KeyError`.
     static func secretKey(nsec: [UInt8]) throws -> SecretKey {
         var bytes = try decode(nsec, hrp: secretKeyPrefix)
         defer { SecureRandom.cleanse(&bytes) }

@@ -16,7 +16,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
+        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome
         #expect(outcome == .authorized)
         #expect(server.requests.map { "\($0.method) \($0.target)" } == [
             "GET /permissions/\(Fixtures.pubkey)", "GET /workers/\(Fixtures.pubkey)", "POST /workers",
@@ -33,7 +33,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         #expect(server.requests(to: "/workers").count == 1)
         #expect(server.requests.allSatisfy { $0.method == "GET" })
         let skipped = sink.records(withMessage: "Registry answers GET /workers/<pubkey> without a worker record; the owner is not compared")
@@ -46,7 +46,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
+        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome
         #expect(outcome == .pending)
         #expect(server.requests.map(\.method) == ["GET", "GET"])
         #expect(messages(sink).contains("Worker is registered but not authorized yet, skipping registration"))
@@ -66,7 +66,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
+        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome
         #expect(outcome == .pending)
         #expect(server.requests(to: "/workers").filter { $0.method == "POST" }.count == 1)
         let conflict = try #require(sink.records(withMessage: "Registry says the worker is already registered (HTTP 409); not an error").first)
@@ -82,7 +82,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         #expect(messages(sink).contains("Worker is now authorized to communicate with the message network"))
     }
 
@@ -115,7 +115,7 @@ import Testing
         let script = ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record(owner: stored))])
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: CollectingSink()).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: CollectingSink()).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
     }
 
     @Test func anotherNodeTypeOnlyWarns() throws {
@@ -123,7 +123,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         let warning = try #require(
             sink.records(withMessage: "The registry holds another node type for this worker; it keeps the one from the first registration").first)
         #expect(warning.level == .warn)
@@ -137,7 +137,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .pending)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .pending)
         #expect(sink.records(withMessage: "Registry request failed, retrying").first?.field("step") == "lookup")
         #expect(server.requests(to: "/workers").count == 2)
     }
@@ -149,7 +149,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         let skipped = sink.records(withMessage: "Registry answers GET /workers/<pubkey> without a worker record; the owner is not compared")
         #expect(skipped.first?.field("reason") == "HTTP \(status)")
         #expect(server.requests.filter { $0.method == "POST" }.count == 1)

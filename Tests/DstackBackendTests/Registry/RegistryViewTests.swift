@@ -22,7 +22,7 @@ import Testing
 
     @Test func authorizedWithOurOwner() throws {
         let result = try result(ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record(minted: true))]))
-        #expect(result.passed)
+        #expect(result.status != .fail)
         #expect(result.detail.contains("registered and authorized (write AllowAll)"))
         #expect(result.detail.contains("stored owner 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed (= OWNER_ADDRESS)"))
         #expect(result.detail.contains("node type node-H100x1"))
@@ -33,7 +33,7 @@ import Testing
     @Test func pendingWorkerWithAnotherNodeType() throws {
         let result = try result(
             ScriptedRegistry(get: [.json(200, Fixtures.pending)], workers: [.json(200, Fixtures.record(nodeType: "node-H200x8"))]))
-        #expect(result.passed)
+        #expect(result.status != .fail)
         #expect(result.detail.contains(#"registered, pending: the registry does not authorize it yet (write mode is "Allow", not "AllowAll")"#))
         #expect(result.detail.contains("NODE_TYPE node-H100x1 differs (the registry keeps its own)"))
         #expect(result.detail.contains("not minted yet"))
@@ -41,7 +41,7 @@ import Testing
 
     @Test func v01RegistryWithAnUnknownWorker() throws {
         let result = try result(ScriptedRegistry(get: [.json(404, "")]))
-        #expect(result.passed)
+        #expect(result.status != .fail)
         #expect(result.detail.contains("not registered (HTTP 404): the daemon registers it at start"))
         #expect(result.detail.contains("no worker record at GET /workers/<pubkey>, so the owner cannot be compared"))
     }
@@ -49,7 +49,7 @@ import Testing
     @Test func anotherOwnerFailsWithWhatToDo() throws {
         let other = "0x0000000000000000000000000000000000000001"
         let result = try result(ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record(owner: other))]))
-        #expect(!result.passed)
+        #expect(result.status == .fail)
         #expect(result.detail.contains("stored owner \(other) is NOT OWNER_ADDRESS 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"))
         #expect(result.hint?.contains("set OWNER_ADDRESS to \(other) if that address is yours") == true)
         #expect(result.hint?.contains("exit 78") == true)
@@ -64,7 +64,7 @@ import Testing
         configuration.httpConnectTimeout = .seconds(1)
         configuration.httpTimeout = .seconds(1)
         let result = OperatorCheck.registryResult(configuration: configuration, http: HTTPClient(configuration: configuration.httpClientConfiguration), pubkey: Fixtures.pubkey)
-        #expect(!result.passed)
+        #expect(result.status == .fail)
         #expect(result.hint?.contains("check REGISTRY_URL") == true)
     }
 

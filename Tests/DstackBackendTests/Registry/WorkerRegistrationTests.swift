@@ -14,7 +14,7 @@ import Testing
         let server = try FakeHTTPServer { script.reply(to: $0) }
         defer { server.stop() }
         let sink = CollectingSink()
-        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal())
+        let outcome = try Fixtures.registration(baseURL: server.baseURL, sink: sink).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome
         #expect(outcome == .authorized)
         #expect(server.requests.map(\.target) == ["/permissions/\(Fixtures.pubkey)", "/workers/\(Fixtures.pubkey)"])
         #expect(messages(sink).contains("Worker is already registered, skipping registration"))
@@ -29,7 +29,7 @@ import Testing
         defer { server.stop() }
         let sink = CollectingSink()
         let result = try Fixtures.registration(baseURL: server.baseURL, sink: sink)
-            .runReportingLookup(pubkey: Fixtures.pubkey, stop: StopSignal())
+            .run(pubkey: Fixtures.pubkey, stop: StopSignal())
         #expect(result == RegistrationResult(outcome: .authorized, lookup: nil))
         #expect(server.requests(to: "/workers").count == 1)
         let warning = try #require(sink.records(withMessage: WorkerRegistration.ownerNotComparedMessage).first)
@@ -52,13 +52,13 @@ import Testing
         let known = ScriptedRegistry(get: [.json(200, Fixtures.allowAll)], workers: [.json(200, Fixtures.record())])
         let knownServer = try FakeHTTPServer { known.reply(to: $0) }
         defer { knownServer.stop() }
-        #expect(try registration(knownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try registration(knownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         #expect(asked.load(ordering: .relaxed) == 0)
 
         let unknown = ScriptedRegistry(get: [.json(404, ""), .json(200, Fixtures.allowAll)], post: [.json(201, "{}")])
         let unknownServer = try FakeHTTPServer { unknown.reply(to: $0) }
         defer { unknownServer.stop() }
-        #expect(try registration(unknownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()) == .authorized)
+        #expect(try registration(unknownServer.baseURL).run(pubkey: Fixtures.pubkey, stop: StopSignal()).outcome == .authorized)
         #expect(asked.load(ordering: .relaxed) == 1)
         let post = try #require(unknownServer.requests.first { $0.method == "POST" })
         #expect(String(decoding: post.body, as: UTF8.self).contains(#""node_type":"node-H200x8""#))
