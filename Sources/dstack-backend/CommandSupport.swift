@@ -66,8 +66,7 @@ func environmentLogger() -> Logger {
 }
 
 func printError(_ line: String) {
-    var text = line
-    text += "\n"
+    var text = line + "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 

@@ -62,14 +62,11 @@ public struct Configuration: Sendable {
 
     /// The limits every outbound request (registry, dstack) gets.
     var httpClientConfiguration: HTTPClientConfiguration {
-        HTTPClientConfiguration(
-            connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
+        HTTPClientConfiguration(connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
     }
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
-    var registrationBackoff: BackoffPolicy {
-        BackoffPolicy(budget: registrationTimeout)
-    }
+    var registrationBackoff: BackoffPolicy { BackoffPolicy(budget: registrationTimeout) }
 }
 
 /// What kind of machine this is, as the registry records it: `NODE_TYPE`, e.g. `node-H100x1`.
@@ -92,20 +89,16 @@ public enum NodeType: Sendable, Equatable, CustomStringConvertible {
             throw InvalidValue("is empty: use a name such as node-H100x1, or auto")
         }
         if value.lowercased() == "auto" { return .auto }
-        if let bad = value.unicodeScalars.first(where: { !isTokenScalar($0) }) {
+        let isToken = { (scalar: Unicode.Scalar) in
+            scalar.isASCII && (UInt8(scalar.value).isASCIIAlphanumeric || "._-".unicodeScalars.contains(scalar))
+        }
+        if let bad = value.unicodeScalars.first(where: { !isToken($0) }) {
             throw InvalidValue("\"\(text)\" contains \"\(Character(bad))\": use only letters, digits, '.', '_' and '-', e.g. node-H100x1")
         }
         guard value.utf8.count <= maximumLength else {
             throw InvalidValue("\"\(text)\" is longer than \(maximumLength) characters")
         }
         return .explicit(value)
-    }
-
-    private static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": true
-        default: false
-        }
     }
 
     public var description: String {
