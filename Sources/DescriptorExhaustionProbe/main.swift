@@ -43,7 +43,7 @@ let endpoint: DstackEndpoint
 do {
     endpoint = try DstackEndpoint.parse(arguments[1])
 } catch {
-    fail("bad DSTACK_URL: \(error)")
+    fail("bad DSTACK_URL: Error: DSTACK_URL \(error)")
 }
 let logger = Logger(level: .debug, sink: StandardErrorSink(format: .text))
 let http = HTTPClient(configuration: HTTPClientConfiguration(connectTimeout: .seconds(2), totalTimeout: .seconds(5)))

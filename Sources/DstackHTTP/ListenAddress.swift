@@ -72,16 +72,6 @@ public enum ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What is wrong with a value an operator wrote, without the setting's name, which whoever read the value adds:
-/// `"8080" has no port: use host:port such as 0.0.0.0:8080` is printed `Error: LISTEN_ADDR "8080" has no port: …`.
-public struct InvalidValue: Error, Equatable, Sendable, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 /// Syntax checks for address literals and host names (no resolving).
 public enum IPAddressText {
     public static func isIPv4(_ text: String) -> Bool {

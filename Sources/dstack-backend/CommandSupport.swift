@@ -6,6 +6,29 @@ import FoundationEssentials
 import Glibc
 #endif
 
+/// The setting flags, read against `Configuration.settings` (`SettingFlags`): one flag per table row, so a
+/// new setting needs no code here. A flag given wins over the environment.
+///
+/// swift-argument-parser declares options at compile time, so these arrive as unrecognized arguments and
+/// are checked here; `--help`, `--version` and the subcommands' own options stay the parser's.
+struct SettingsOptions: ParsableArguments {
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Setting flags: see SETTINGS below.", visibility: .hidden))
+    var arguments: [String] = []
+
+    func validate() throws {
+        do {
+            _ = try SettingFlags.values(from: arguments)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The flags given, keyed by the environment variable they override (checked by `validate`).
+    var byEnvironmentName: [String: String] {
+        (try? SettingFlags.values(from: arguments)) ?? [:]
+    }
+}
+
 /// Resolves the configuration from the environment and the flags, or prints every problem and exits 78
 /// (EX_CONFIG: restarting with the same settings cannot help).
 ///
@@ -43,8 +66,7 @@ func environmentLogger() -> Logger {
 }
 
 func printError(_ line: String) {
-    var text = line
-    text += "\n"
+    var text = line + "\n"
     text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 

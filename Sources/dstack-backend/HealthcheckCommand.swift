@@ -32,10 +32,7 @@ struct HealthcheckCommand: ParsableCommand {
     var requireAvailable = false
 
     /// The `LISTEN_ADDR` row of the settings table: the flag, default and help `run` uses.
-    static var listenAddress: SettingDescriptor {
-        guard let setting = Configuration.setting(named: "LISTEN_ADDR") else { preconditionFailure("LISTEN_ADDR is a setting") }
-        return setting
-    }
+    static let listenAddress = Configuration.setting(named: "LISTEN_ADDR")!
 
     static var listenAddressHelp: String {
         "\(listenAddress.name) of the daemon to check when --url is not given (default \(listenAddress.defaultText))."

@@ -29,10 +29,7 @@ struct PubkeyCommand: ParsableCommand {
     var dataDir: String?
 
     /// The `DATA_DIR` row of the settings table: the flag, default and help `run` uses.
-    static var dataDirectory: SettingDescriptor {
-        guard let setting = Configuration.setting(named: "DATA_DIR") else { preconditionFailure("DATA_DIR is a setting") }
-        return setting
-    }
+    static let dataDirectory = Configuration.setting(named: "DATA_DIR")!
 
     static var dataDirectoryHelp: String {
         "\(dataDirectory.name): \(dataDirectory.help) (default \(dataDirectory.defaultText))"

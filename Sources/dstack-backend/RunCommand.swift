@@ -23,8 +23,8 @@ struct RunCommand: ParsableCommand {
     /// Every setting with its variable, flag and default (from `Configuration.settings`, the one list the
     /// daemon reads), then two examples.
     static var settingsHelp: String {
-        var lines = [SettingFlags.help]
-        lines += [
+        [
+            SettingFlags.help,
             "",
             "EXAMPLES:",
             "  # Settings from the environment, the VMM over its Unix socket:",
@@ -40,7 +40,6 @@ struct RunCommand: ParsableCommand {
             HelpText.paragraphs([
                 "Try `dstack-backend check` with the same settings first: it tests them without registering."
             ]),
-        ]
-        return lines.joined(separator: "\n")
+        ].joined(separator: "\n")
     }
 }

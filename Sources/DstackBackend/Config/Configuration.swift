@@ -1,7 +1,8 @@
 /// Everything the daemon is told at start-up, parsed and checked once into typed values.
 ///
 /// Build it with `Configuration.resolve(environment:flags:)` (see `Configuration+Resolve.swift`);
-/// `settings` lists each setting's variable, flag, default and help for the CLI and the README.
+/// `settings` lists each setting's variable, flag, default and help for the CLI and the README. The value types
+/// only a setting has (`NodeType`, `RegistryAuth`) follow it here.
 public struct Configuration: Sendable {
     // Each setting is a property with its default here, a row in `Configuration.settings` (whose default text
     // says the same, as a test checks), a line in `read` and one in `effectiveValues`.
@@ -61,12 +62,65 @@ public struct Configuration: Sendable {
 
     /// The limits every outbound request (registry, dstack) gets.
     var httpClientConfiguration: HTTPClientConfiguration {
-        HTTPClientConfiguration(
-            connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
+        HTTPClientConfiguration(connectTimeout: httpConnectTimeout, totalTimeout: httpTimeout)
     }
 
     /// Start-up registration back-off: 1 s doubling to 30 s, within `registrationTimeout`.
-    var registrationBackoff: BackoffPolicy {
-        BackoffPolicy(budget: registrationTimeout)
+    var registrationBackoff: BackoffPolicy { BackoffPolicy(budget: registrationTimeout) }
+}
+
+/// What kind of machine this is, as the registry records it: `NODE_TYPE`, e.g. `node-H100x1`.
+///
+/// `auto` asks the daemon to derive it from the GPUs dstack reports (`node-{H100,H200,B200}x{count}`,
+/// `CPU` for none), which happens after start-up; everything else is sent as written.
+public enum NodeType: Sendable, Equatable, CustomStringConvertible {
+    case explicit(String)
+    case auto
+
+    static let defaultValue = NodeType.explicit("node-H100x1")
+
+    /// The longest name accepted; registries store it as a short label.
+    static let maximumLength = 64
+
+    /// Parses a token of `[A-Za-z0-9._-]`, or `auto` (any case).
+    static func parse(_ text: String) throws(InvalidValue) -> NodeType {
+        let value = text.trimmingASCIIWhitespace()
+        guard !value.isEmpty else {
+            throw InvalidValue("is empty: use a name such as node-H100x1, or auto")
+        }
+        if value.lowercased() == "auto" { return .auto }
+        let isToken = { (scalar: Unicode.Scalar) in
+            scalar.isASCII && (UInt8(scalar.value).isASCIIAlphanumeric || "._-".unicodeScalars.contains(scalar))
+        }
+        if let bad = value.unicodeScalars.first(where: { !isToken($0) }) {
+            throw InvalidValue("\"\(text)\" contains \"\(Character(bad))\": use only letters, digits, '.', '_' and '-', e.g. node-H100x1")
+        }
+        guard value.utf8.count <= maximumLength else {
+            throw InvalidValue("\"\(text)\" is longer than \(maximumLength) characters")
+        }
+        return .explicit(value)
+    }
+
+    public var description: String {
+        switch self {
+        case .explicit(let name): name
+        case .auto: "auto"
+        }
+    }
+}
+
+/// How requests to the registry are authenticated: `REGISTRY_AUTH`.
+enum RegistryAuth: String, Sendable, Equatable, CaseIterable {
+    /// No `Authorization` header, like the reference and today's registries.
+    case none
+    /// NIP-98 HTTP Auth: each request carries a Nostr event signed with the node's key.
+    case nip98
+
+    /// Parses `none` or `nip98`, any case.
+    static func parse(_ text: String) throws(InvalidValue) -> RegistryAuth {
+        guard let value = RegistryAuth(rawValue: text.trimmingASCIIWhitespace().lowercased()) else {
+            throw InvalidValue("\"\(text)\" is not supported: use none or nip98")
+        }
+        return value
     }
 }

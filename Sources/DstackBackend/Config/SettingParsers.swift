@@ -1,6 +1,7 @@
 /// Parsers for the plain value kinds settings use: durations, counts, switches, levels.
 ///
-/// Each throws an `InvalidValue` that quotes the value and shows an accepted form.
+/// Each throws an `InvalidValue` that quotes the value and shows an accepted form. The bounds the duration and
+/// count settings are checked against (`DurationBound`, `CountBound`) follow, each with why it is there.
 public enum SettingParsers {
     /// A duration written `5`, `2.5` (seconds), `500ms`, `5s`, `2m` or `1h`; positive, finite, at most a year,
     /// and within `minimum` and `maximum` when given (their `why` says what a value past them would do).
@@ -144,4 +145,64 @@ public enum SettingParsers {
         while digits.hasSuffix("0") { digits.removeLast() }
         return "\(sign)\(whole).\(digits)s"
     }
+}
+
+/// The shortest or longest value a duration setting accepts, and why: `DSTACK_POLL_INTERVAL=1ms` would poll
+/// the VMM a thousand times a second and fill the log with its failures, so it is refused at start-up.
+public struct DurationBound: Sendable, Equatable {
+    let duration: Duration
+    /// What a value past the bound would do, for the configuration error.
+    let why: String
+
+    /// `DSTACK_POLL_INTERVAL` at least 100 ms. Each poll is a fresh HTTP request to the VMM.
+    static let dstackPollInterval = DurationBound(
+        duration: .milliseconds(100), why: "every poll is a request to the VMM, and a shorter interval only loads it")
+    /// `REGISTRY_RECHECK_INTERVAL` at least 1 s. The registry is shared by the whole fleet.
+    static let registryRecheckInterval = DurationBound(
+        duration: .seconds(1), why: "every check is a request to the registry the whole fleet shares")
+    /// `IDLE_TIMEOUT` at least 1 s: a new connection's first request, or a keep-alive client's next one, whose
+    /// segment is lost arrives after TCP's retransmission timeout (at least 200 ms on Linux, 1 s before a round
+    /// trip was measured, RFC 6298).
+    static let idleTimeout = DurationBound(
+        duration: .seconds(1),
+        why: "a request whose first segment is lost arrives after TCP's retransmission timeout (up to 1s),"
+            + " and the connection would be closed before it")
+    /// `REQUEST_TIMEOUT` at least 1 s, for the same reason: a head split over two segments, one of them lost.
+    static let requestTimeout = DurationBound(
+        duration: .seconds(1),
+        why: "a request split over two segments, one of them lost, completes after TCP's retransmission timeout"
+            + " (up to 1s), and would be answered 408")
+    /// `SHUTDOWN_GRACE` at most 8 s: compose (`stop_grace_period`) and the systemd unit (`TimeoutStopSec`) give
+    /// the daemon 10 s to exit before SIGKILL, and it closes its listener and threads after the grace.
+    static let shutdownGrace = DurationBound(
+        duration: .seconds(8),
+        why: "docker compose and the systemd unit kill the daemon 10s after asking it to stop")
+}
+
+/// The smallest value a count setting accepts, and why: `MAX_HEADER_BYTES=10` would answer every request,
+/// `/health` included, with 431, so it is refused at start-up instead.
+///
+/// Each minimum is what a plain `GET /health` needs, with margin. The request measured is what curl or
+/// dephy-worker sends with a long `Host` (a 253-byte name and a port) and a long `User-Agent` (256 bytes):
+/// request line, `Host`, `User-Agent`, `Accept`, `Accept-Encoding`, about 620 bytes in 4 header lines.
+struct CountBound: Sendable, Equatable {
+    let count: Int
+    /// What a value below the bound would do, for the configuration error.
+    let why: String
+
+    /// `MAX_HEADER_BYTES` at least 1024 (nginx's `client_header_buffer_size`).
+    static let maxHeaderBytes = CountBound(
+        count: 1024,
+        why: "a GET /health with a long Host and User-Agent, as curl and dephy-worker send it, takes about 620"
+            + " bytes, and a smaller limit answers it 431")
+    /// `MAX_HEADER_COUNT` at least 8: curl sends 3 header lines, dephy-worker's HTTP client 2 to 4, Prometheus 5.
+    static let maxHeaderCount = CountBound(
+        count: 8,
+        why: "curl, dephy-worker and Prometheus send 3 to 5 header lines, and a smaller limit answers them 431")
+    /// `MAX_CONNECTIONS` at least 4: at the cap an idle connection makes room, but one in the middle of a
+    /// request never does.
+    static let maxConnections = CountBound(
+        count: 4,
+        why: "dephy-worker, the healthcheck, Prometheus and an operator's curl can each be in the middle of a"
+            + " request at once, and a client finding no idle connection to replace is refused")
 }

@@ -27,3 +27,13 @@ public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
         "\(call) failed: \(reason) (errno \(errno))"
     }
 }
+
+/// What is wrong with a value an operator wrote, without the setting's name, which whoever read the value adds:
+/// `"8080" has no port: use host:port such as 0.0.0.0:8080` is printed `Error: LISTEN_ADDR "8080" has no port: …`.
+public struct InvalidValue: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
