@@ -79,7 +79,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends `value` as a quoted JSON string with Python's `ensure_ascii` escaping.
-    public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+    static func appendEscaped(_ value: String, to out: inout [UInt8]) {
         JSONString.append(value, style: .asciiOnly, to: &out)
     }
 

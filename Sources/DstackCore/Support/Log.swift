@@ -53,7 +53,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// One log event: a fixed message and its values as fields.
 public struct LogRecord: Sendable, Equatable {
-    public var timestamp: Double
+    var timestamp: Double
     public var level: LogLevel
     public var message: String
     public var fields: [(String, String)]
@@ -100,13 +100,13 @@ public struct LogRecord: Sendable, Equatable {
 
     /// Fields whose values are JSON numbers in `LOG_FORMAT=json` (counts, statuses, durations). A key is
     /// always one type, so log pipelines can map it; add a key here when a new field is a number.
-    public static let numberFields: Set<String> = [
+    static let numberFields: Set<String> = [
         "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
         "duration_ms", "outage.seconds", "down_for.seconds", "waited.seconds", "max_connections", "max_connections.configured",
         "nofile.reserve", "creator.pid", "nofile.soft", "nofile.hard",
     ]
     /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.
-    public static let booleanFields: Set<String> = [
+    static let booleanFields: Set<String> = [
         "allow_attach_all", "poller.done", "recheck.done", "creator.running", "registry.minted",
     ]
 
