@@ -36,19 +36,14 @@ extension GPU {
 
 /// The VMM's `ListGpus` answer.
 public struct GPUList: Sendable, Equatable {
-    public let gpus: [GPU]
+    let gpus: [GPU]
     /// Missing on VMMs before v0.5.3: false then.
-    public let allowAttachAll: Bool
+    let allowAttachAll: Bool
 
-    public init(gpus: [GPU], allowAttachAll: Bool) {
-        self.gpus = gpus
-        self.allowAttachAll = allowAttachAll
-    }
-
-    public var freeCount: Int { gpus.filter(\.isFree).count }
+    var freeCount: Int { gpus.filter(\.isFree).count }
 
     /// Decodes a `ListGpus` body: unknown fields ignored, strict about the fields we rely on.
-    public static func decode(_ body: [UInt8]) throws(DstackError) -> GPUList {
+    static func decode(_ body: [UInt8]) throws(DstackError) -> GPUList {
         do throws(JSONDecodeError) {
             return try JSONDocument.decode(GPUList.self, from: body)
         } catch .syntax(let error) {
