@@ -11,13 +11,7 @@ struct NIP98Signer: Sendable {
     let key: NodeKey
     let logger: Logger
     /// Unix seconds; injectable so tests are deterministic.
-    let now: @Sendable () -> Int
-
-    init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }) {
-        self.key = key
-        self.logger = logger
-        self.now = now
-    }
+    var now: @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }
 
     /// The signed event for one request.
     func event(method: String, url: String, body: [UInt8]?) throws(KeyError) -> NostrEvent {
