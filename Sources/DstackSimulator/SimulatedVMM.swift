@@ -33,7 +33,6 @@ public final class SimulatedVMM: Sendable {
         state = Mutex(State(options: options))
     }
 
-    /// Whether the simulated outage is on.
     var inOutage: Bool { state.withLock { $0.outage } }
 
     /// How many ListGpus calls it has answered.

@@ -83,7 +83,6 @@ public struct JSONWriter: Sendable {
         JSONString.append(value, style: .asciiOnly, to: &out)
     }
 
-    /// `value` as a JSON string literal.
     public static func quoted(_ value: String) -> String {
         var out = [UInt8]()
         appendEscaped(value, to: &out)

@@ -64,7 +64,6 @@ public struct LogRecord: Sendable, Equatable {
             && lhs.fields.map { $0.1 } == rhs.fields.map { $0.1 }
     }
 
-    /// The value of field `key`, if present.
     public func field(_ key: String) -> String? {
         fields.first { $0.0 == key }?.1
     }
@@ -175,7 +174,6 @@ public final class CollectingSink: LogSink {
         storage.withLock { $0 }
     }
 
-    /// Records whose message is `message`.
     public func records(withMessage message: String) -> [LogRecord] {
         records.filter { $0.message == message }
     }
