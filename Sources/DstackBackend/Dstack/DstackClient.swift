@@ -9,7 +9,7 @@ public final class DstackClient: Sendable {
     /// The most characters of a VMM error message or body quoted in a reason.
     static let maximumExcerpt = 300
 
-    public let endpoint: DstackEndpoint
+    let endpoint: DstackEndpoint
     private let token: String?
     private let http: HTTPClient
 

@@ -1,13 +1,13 @@
 /// One GPU as the dstack VMM lists it.
 public struct GPU: Sendable, Equatable {
     /// lspci bus id, usually without the `0000:` domain, e.g. `18:00.0`.
-    public let slot: String
+    let slot: String
     /// `vendor:device`, e.g. `10de:2335`.
-    public let productID: String
+    let productID: String
     /// lspci's words, e.g. `NVIDIA Corporation GH100 [H200 SXM 141GB]`.
     public let description: String
     /// False while a VM uses it.
-    public let isFree: Bool
+    let isFree: Bool
 
     public init(slot: String, productID: String, description: String, isFree: Bool) {
         self.slot = slot

@@ -12,7 +12,7 @@ public enum FileDescriptors {
     /// The words every such report starts with.
     static let exhaustedReason = "out of file descriptors"
     /// What the operator can do about it.
-    public static let hint = "raise the open-files limit (LimitNOFILE= in the unit, ulimit -n, compose ulimits)"
+    static let hint = "raise the open-files limit (LimitNOFILE= in the unit, ulimit -n, compose ulimits)"
 
     /// Whether `code` means no descriptor was available: `EMFILE` (this process) or `ENFILE` (the system).
     public static func isExhaustion(_ code: Int32) -> Bool {

@@ -1,8 +1,8 @@
 /// Why a document is not JSON, and where.
 public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let message: String
+    let message: String
     /// Byte offset of the problem in the input.
-    public let offset: Int
+    let offset: Int
 
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }

@@ -73,7 +73,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Raw, already-valid JSON (for numbers formatted elsewhere).
-    public mutating func raw(_ json: String) {
+    mutating func raw(_ json: String) {
         separate()
         bytes.append(contentsOf: Array(json.utf8))
     }

@@ -138,7 +138,7 @@ public protocol LogSink: Sendable {
 
 /// Writes each record as one line to standard error with a single `write(2)`.
 public struct StandardErrorSink: LogSink {
-    public let format: LogFormat
+    let format: LogFormat
 
     public init(format: LogFormat) {
         self.format = format
@@ -183,8 +183,8 @@ public final class CollectingSink: LogSink {
 ///
 /// Never pass the secret key as a field: nothing here could tell it apart.
 public struct Logger: Sendable {
-    public var level: LogLevel
-    public var sink: any LogSink
+    var level: LogLevel
+    var sink: any LogSink
 
     public init(level: LogLevel = .info, sink: any LogSink = StandardErrorSink(format: .text)) {
         self.level = level
