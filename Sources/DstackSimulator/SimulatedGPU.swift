@@ -3,18 +3,18 @@ import DstackBackend
 /// The GPU set a simulated VMM reports.
 public struct SimulatedGPUSet: Sendable, Equatable {
     public struct Model: Sendable, Equatable {
-        public let name: String
-        public let productID: String
-        public let description: String
+        let name: String
+        let productID: String
+        let description: String
 
-        public static let h200 = Model(
+        static let h200 = Model(
             name: "H200", productID: "10de:2335", description: "NVIDIA Corporation GH100 [H200 SXM 141GB]")
-        public static let h100 = Model(
+        static let h100 = Model(
             name: "H100", productID: "10de:2330", description: "NVIDIA Corporation GH100 [H100 SXM5 80GB]")
-        public static let b200 = Model(
+        static let b200 = Model(
             name: "B200", productID: "10de:2901", description: "NVIDIA Corporation GB100 [B200]")
 
-        public static let all = [h200, h100, b200]
+        static let all = [h200, h100, b200]
 
         /// `H200`, `H100` or `B200`, any case.
         public static func named(_ name: String) -> Model? {
@@ -22,11 +22,11 @@ public struct SimulatedGPUSet: Sendable, Equatable {
         }
     }
 
-    public var model: Model
-    public var count: Int
+    var model: Model
+    var count: Int
     /// How many of them are in use (the first ones), `is_free: false`.
-    public var busy: Int
-    public var allowAttachAll: Bool
+    var busy: Int
+    var allowAttachAll: Bool
 
     /// 8x H200, two busy: what the demo shows.
     public static let demo = SimulatedGPUSet(model: .h200, count: 8, busy: 2, allowAttachAll: true)
@@ -46,7 +46,7 @@ public struct SimulatedGPUSet: Sendable, Equatable {
     }
 
     /// The compact JSON a real VMM sends for `ListGpus`.
-    public var listGpusJSON: [UInt8] {
+    var listGpusJSON: [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("gpus")

@@ -13,18 +13,11 @@ import Synchronization
 /// - `POST /sim/lookup-failure/<status>` makes `GET /workers/<pubkey>` answer that 5xx status (a half-down
 ///   registry whose `/permissions` still works) until `POST /sim/lookup-failure/0`.
 public final class SimulatedRegistry: Sendable {
-    public struct Worker: Sendable, Equatable {
-        public let pubkey: String
-        public let owner: String
-        public let nodeType: String
-        public var approved: Bool
-
-        public init(pubkey: String, owner: String, nodeType: String, approved: Bool = true) {
-            self.pubkey = pubkey
-            self.owner = owner
-            self.nodeType = nodeType
-            self.approved = approved
-        }
+    struct Worker: Sendable, Equatable {
+        let pubkey: String
+        let owner: String
+        let nodeType: String
+        var approved = true
     }
 
     /// Which registry protocol it speaks.
@@ -54,34 +47,34 @@ public final class SimulatedRegistry: Sendable {
     /// The status `GET /workers/<pubkey>` answers instead of the record; 0 for none.
     private let lookupFailure = Atomic<Int>(0)
 
-    public init(options: Options = Options()) {
+    init(options: Options = Options()) {
         self.options = options
     }
 
-    public var registeredWorkers: [Worker] { workers.withLock { $0 } }
+    var registeredWorkers: [Worker] { workers.withLock { $0 } }
 
     /// How many `POST /workers` calls arrived, valid or not.
-    public var registrationPosts: Int { postCount.load(ordering: .relaxed) }
+    var registrationPosts: Int { postCount.load(ordering: .relaxed) }
 
     /// How many `GET /permissions/<pubkey>` and `GET /workers/<pubkey>` calls arrived.
-    public var permissionChecks: Int { permissionCount.load(ordering: .relaxed) }
-    public var workerLookups: Int { lookupCount.load(ordering: .relaxed) }
+    var permissionChecks: Int { permissionCount.load(ordering: .relaxed) }
+    var workerLookups: Int { lookupCount.load(ordering: .relaxed) }
 
     /// Makes `GET /workers/<pubkey>` answer `status` (500...599) with an error body; nil answers again.
-    public func failWorkerLookups(status: Int?) {
+    func failWorkerLookups(status: Int?) {
         lookupFailure.store(status.map { min(max($0, 500), 599) } ?? 0, ordering: .relaxed)
     }
 
-    public func isRegistered(_ pubkey: String) -> Bool {
+    func isRegistered(_ pubkey: String) -> Bool {
         worker(pubkey) != nil
     }
 
-    public func worker(_ pubkey: String) -> Worker? {
+    func worker(_ pubkey: String) -> Worker? {
         workers.withLock { $0.first { $0.pubkey == pubkey } }
     }
 
     /// Stores a worker as if it had registered earlier (e.g. with another owner).
-    public func add(_ worker: Worker) {
+    func add(_ worker: Worker) {
         workers.withLock { list in
             list.removeAll { $0.pubkey == worker.pubkey }
             list.append(worker)
@@ -90,7 +83,7 @@ public final class SimulatedRegistry: Sendable {
 
     /// Approves a pending worker; false if the key is unknown.
     @discardableResult
-    public func approve(_ pubkey: String) -> Bool {
+    func approve(_ pubkey: String) -> Bool {
         workers.withLock { list in
             guard let index = list.firstIndex(where: { $0.pubkey == pubkey }) else { return false }
             list[index].approved = true
@@ -98,7 +91,7 @@ public final class SimulatedRegistry: Sendable {
         }
     }
 
-    public func respond(to request: SimulatorRequest) -> PreparedResponse {
+    func respond(to request: SimulatorRequest) -> PreparedResponse {
         let permissionsPrefix = "/permissions/"
         let workerPrefix = "/workers/"
         let revokePrefix = "/sim/revoke/"

@@ -9,10 +9,10 @@ import Synchronization
 /// until `POST /sim/recover`, so the demo can show `Unavailable`/503 and the way back.
 public final class SimulatedVMM: Sendable {
     public struct Options: Sendable {
-        public var gpus: SimulatedGPUSet
+        var gpus: SimulatedGPUSet
         /// Require `Authorization: Bearer <token>`.
-        public var token: String?
-        public var appVersion: String
+        var token: String?
+        var appVersion: String
 
         public init(gpus: SimulatedGPUSet = .demo, token: String? = nil, appVersion: String = "v0.5.3") {
             self.gpus = gpus
@@ -29,25 +29,24 @@ public final class SimulatedVMM: Sendable {
 
     private let state: Mutex<State>
 
-    public init(options: Options = Options()) {
+    init(options: Options = Options()) {
         state = Mutex(State(options: options))
     }
 
-    /// Whether the simulated outage is on.
-    public var inOutage: Bool { state.withLock { $0.outage } }
+    var inOutage: Bool { state.withLock { $0.outage } }
 
     /// How many ListGpus calls it has answered.
-    public var listRequests: Int { state.withLock { $0.requests } }
+    var listRequests: Int { state.withLock { $0.requests } }
 
-    public func setOutage(_ on: Bool) {
+    func setOutage(_ on: Bool) {
         state.withLock { $0.outage = on }
     }
 
-    public func setGPUs(_ gpus: SimulatedGPUSet) {
+    func setGPUs(_ gpus: SimulatedGPUSet) {
         state.withLock { $0.options.gpus = gpus }
     }
 
-    public func respond(to request: SimulatorRequest) -> PreparedResponse {
+    func respond(to request: SimulatorRequest) -> PreparedResponse {
         let snapshot = state.withLock { $0 }
         let version = [("X-App-Version", snapshot.options.appVersion)]
         switch (request.method, request.path) {

@@ -5,13 +5,13 @@ import DstackBackend
 /// Used by `dstack-backend demo`, `dstack-backend simulate` and the tests, so the fakes are one code.
 public final class Simulator: Sendable {
     public let registry: SimulatedRegistry
-    public let vmm: SimulatedVMM
+    let vmm: SimulatedVMM
     private let registryServer: HTTPServer
     private let vmmServer: HTTPServer
     private let stopSignal = StopSignal()
     private let threads: [BackgroundThread]
     /// Where the VMM listens when it uses a Unix socket.
-    public let vmmSocketPath: String?
+    let vmmSocketPath: String?
     private let host: String
 
     /// Starts both servers on `host` (ports 0: ephemeral), the VMM on a Unix socket if `vmmSocketPath` is set.

@@ -1,15 +1,15 @@
 /// A request as the simulators see it: decoded once, off the server's fast path.
-public struct SimulatorRequest: Sendable {
-    public var method: String
+struct SimulatorRequest: Sendable {
+    var method: String
     /// Path without the query, e.g. `/prpc/ListGpus`.
-    public var path: String
+    var path: String
     /// Query without `?` (empty for none).
-    public var query: String
+    var query: String
     /// Header names lower-cased.
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+    var headers: [(String, String)]
+    var body: [UInt8]
 
-    public init(method: String, path: String, query: String = "", headers: [(String, String)] = [], body: [UInt8] = []) {
+    init(method: String, path: String, query: String = "", headers: [(String, String)] = [], body: [UInt8] = []) {
         self.method = method
         self.path = path
         self.query = query
@@ -17,7 +17,7 @@ public struct SimulatorRequest: Sendable {
         self.body = body
     }
 
-    public func header(_ name: String) -> String? {
+    func header(_ name: String) -> String? {
         let lower = name.lowercased()
         return headers.first { $0.0 == lower }?.1
     }

@@ -2,9 +2,9 @@
 ///
 /// EIP-55 address checksums need it and OpenSSL 3.0 does not offer it, so this is a small, plain
 /// Keccak-f[1600] sponge. Only short inputs (addresses) go through it; clarity beats speed here.
-public enum Keccak {
+enum Keccak {
     /// Keccak-256 of `bytes`: 32 bytes.
-    public static func keccak256(_ bytes: [UInt8]) -> [UInt8] {
+    static func keccak256(_ bytes: [UInt8]) -> [UInt8] {
         hash(bytes, rate: 136, outputBytes: 32, domain: 0x01)
     }
 

@@ -1,9 +1,9 @@
 import COpenSSL
 
 /// SHA-256 from OpenSSL's libcrypto (NIP-01 event ids, hashing before signing).
-public enum SHA256 {
+enum SHA256 {
     /// The 32-byte digest of `bytes`.
-    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+    static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             digest.withUnsafeMutableBufferPointer { out in

@@ -1,11 +1,11 @@
 import COpenSSL
 
 /// Cryptographically secure random bytes from OpenSSL's `RAND_bytes` (seeded from the kernel).
-public enum SecureRandom {
+enum SecureRandom {
     /// Fills `buffer` with random bytes.
     ///
     /// Throws only when OpenSSL's generator cannot be seeded, which on Linux means `getrandom(2)` failed.
-    public static func fill(_ buffer: UnsafeMutableRawBufferPointer) throws(SecureRandomError) {
+    static func fill(_ buffer: UnsafeMutableRawBufferPointer) throws(SecureRandomError) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         guard buffer.count <= Int(Int32.max) else { throw SecureRandomError(openSSLError: 0) }
         if RAND_bytes(base.assumingMemoryBound(to: UInt8.self), Int32(buffer.count)) != 1 {
@@ -14,7 +14,7 @@ public enum SecureRandom {
     }
 
     /// `count` random bytes.
-    public static func bytes(count: Int) throws(SecureRandomError) -> [UInt8] {
+    static func bytes(count: Int) throws(SecureRandomError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var failure: SecureRandomError?
         out.withUnsafeMutableBytes { buffer in
@@ -25,27 +25,23 @@ public enum SecureRandom {
     }
 
     /// Overwrites `buffer` with zeros in a way the compiler may not optimise away (`OPENSSL_cleanse`).
-    public static func cleanse(_ buffer: UnsafeMutableRawBufferPointer) {
+    static func cleanse(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         OPENSSL_cleanse(base, buffer.count)
     }
 
     /// Zeroes an array's storage in place; for buffers that briefly held secret material.
-    public static func cleanse(_ bytes: inout [UInt8]) {
+    static func cleanse(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { cleanse($0) }
     }
 }
 
 /// OpenSSL's random generator failed.
-public struct SecureRandomError: Error, Sendable, Equatable, CustomStringConvertible {
+struct SecureRandomError: Error, Sendable, Equatable, CustomStringConvertible {
     /// OpenSSL's packed error code (`ERR_get_error`), 0 when unknown.
-    public let openSSLError: UInt
+    let openSSLError: UInt
 
-    public init(openSSLError: UInt) {
-        self.openSSLError = openSSLError
-    }
-
-    public var description: String {
+    var description: String {
         var text = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(openSSLError, &text, text.count)
         let reason = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -5,11 +5,11 @@
 /// builds of March 2025 had it under `Teepod.ListGpus` alone, and those answered the new path with prpc's
 /// 400, never 404.) A VMM without the method answers 400 with `{"error": ...}`, quoted in the reason.
 public final class DstackClient: Sendable {
-    public static let listPath = "/prpc/ListGpus?json"
+    static let listPath = "/prpc/ListGpus?json"
     /// The most characters of a VMM error message or body quoted in a reason.
     static let maximumExcerpt = 300
 
-    public let endpoint: DstackEndpoint
+    let endpoint: DstackEndpoint
     private let token: String?
     private let http: HTTPClient
 
@@ -25,7 +25,7 @@ public final class DstackClient: Sendable {
     /// One `ListGpus` call, decoded; throws with an operator-readable reason (see `DstackError`).
     ///
     /// Blocks for at most the HTTP client's timeouts.
-    public func listGPUs() throws(DstackError) -> GPUList {
+    func listGPUs() throws(DstackError) -> GPUList {
         try decode(fetch(Self.listPath))
     }
 

@@ -1,5 +1,5 @@
 /// Why a `ListGpus` poll failed, worded for the `Failed to connect to dstack: <reason>` line and `/health`.
-public enum DstackError: Error, Sendable, Equatable, CustomStringConvertible {
+enum DstackError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Could not talk to the VMM at all (refused, timeout, DNS, TLS, socket missing, too large).
     case transport(HTTPClientError)
     /// The VMM answered with an error status.
@@ -12,7 +12,7 @@ public enum DstackError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 400 without the VMM's `{"error": ...}` body and `X-App-Version` header. DSTACK_URL points elsewhere.
     case notTheVMM(code: Int, message: String)
 
-    public var description: String {
+    var description: String {
         switch self {
         case .transport(let error):
             error.description

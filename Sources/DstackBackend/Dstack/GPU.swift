@@ -1,13 +1,13 @@
 /// One GPU as the dstack VMM lists it.
 public struct GPU: Sendable, Equatable {
     /// lspci bus id, usually without the `0000:` domain, e.g. `18:00.0`.
-    public let slot: String
+    let slot: String
     /// `vendor:device`, e.g. `10de:2335`.
-    public let productID: String
+    let productID: String
     /// lspci's words, e.g. `NVIDIA Corporation GH100 [H200 SXM 141GB]`.
     public let description: String
     /// False while a VM uses it.
-    public let isFree: Bool
+    let isFree: Bool
 
     public init(slot: String, productID: String, description: String, isFree: Bool) {
         self.slot = slot
@@ -36,19 +36,14 @@ extension GPU {
 
 /// The VMM's `ListGpus` answer.
 public struct GPUList: Sendable, Equatable {
-    public let gpus: [GPU]
+    let gpus: [GPU]
     /// Missing on VMMs before v0.5.3: false then.
-    public let allowAttachAll: Bool
+    let allowAttachAll: Bool
 
-    public init(gpus: [GPU], allowAttachAll: Bool) {
-        self.gpus = gpus
-        self.allowAttachAll = allowAttachAll
-    }
-
-    public var freeCount: Int { gpus.filter(\.isFree).count }
+    var freeCount: Int { gpus.filter(\.isFree).count }
 
     /// Decodes a `ListGpus` body: unknown fields ignored, strict about the fields we rely on.
-    public static func decode(_ body: [UInt8]) throws(DstackError) -> GPUList {
+    static func decode(_ body: [UInt8]) throws(DstackError) -> GPUList {
         do throws(JSONDecodeError) {
             return try JSONDocument.decode(GPUList.self, from: body)
         } catch .syntax(let error) {

@@ -1,6 +1,6 @@
 /// Why an outbound request failed, in words an operator understands.
 public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Kind: String, Sendable, Equatable {
+    enum Kind: String, Sendable, Equatable {
         /// Nothing listens there (ECONNREFUSED), or the socket file is missing.
         case connectionRefused = "connection refused"
         /// The Unix socket is there but this process may not connect to it (EACCES: no write permission on
@@ -24,16 +24,16 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
         case transport = "transport error"
     }
 
-    public let kind: Kind
+    let kind: Kind
     /// The URL asked for, credentials masked (`URLRedaction`): it is printed in logs and `/health`.
-    public let url: String
+    let url: String
     /// libcurl's own words, for the log (they name the host and port, never the credentials).
-    public let detail: String
+    let detail: String
     /// The Unix socket the request went to, nil over TCP. Its URL's `http://localhost` is only the `Host`
     /// header, which nobody configured: messages name the socket and the request path instead.
-    public let unixSocketPath: String?
+    let unixSocketPath: String?
 
-    public init(kind: Kind, url: String, detail: String, unixSocketPath: String? = nil) {
+    init(kind: Kind, url: String, detail: String, unixSocketPath: String? = nil) {
         self.kind = kind
         self.url = URLRedaction.redact(url)
         self.detail = detail
@@ -41,7 +41,7 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     /// What was asked: the URL, or over a Unix socket `unix:<path>, request <path and query>`.
-    public var target: String {
+    var target: String {
         guard let unixSocketPath else { return url }
         return "unix:\(unixSocketPath), request \(Self.requestPath(of: url))"
     }
@@ -59,7 +59,7 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable, Equatab
     }
 
     /// Whether trying again later may succeed (everything but a bad URL or an oversized answer).
-    public var isTransient: Bool {
+    var isTransient: Bool {
         switch kind {
         case .invalidURL, .responseTooLarge, .cancelled: false
         default: true

@@ -8,15 +8,15 @@ import CSecp256k1
 public final class NodeKey: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Immutable after `init`; only read through `const` libsecp256k1 calls.
     private let keypair: UnsafeMutablePointer<secp256k1_keypair>
-    public let publicKey: PublicKey
+    let publicKey: PublicKey
 
     /// The BIP-340 x-only public key as 64 lower-case hex digits: the node's identity (NIP-01).
-    public var publicKeyHex: String { publicKey.hex }
+    var publicKeyHex: String { publicKey.hex }
 
     /// The public key as NIP-19 `npub1…`.
-    public var npub: String { publicKey.npub }
+    var npub: String { publicKey.npub }
 
-    public init(secretKey: SecretKey) throws(KeyError) {
+    init(secretKey: SecretKey) throws(KeyError) {
         let context = Secp256k1Context.shared.pointer
         let keypair = UnsafeMutablePointer<secp256k1_keypair>.allocate(capacity: 1)
         keypair.initialize(to: secp256k1_keypair())
@@ -48,14 +48,14 @@ public final class NodeKey: @unchecked Sendable, CustomStringConvertible, Custom
     }
 
     /// Signs a 32-byte message (usually a hash) with fresh auxiliary randomness.
-    public func sign(digest: [UInt8]) throws(KeyError) -> [UInt8] {
+    func sign(digest: [UInt8]) throws(KeyError) -> [UInt8] {
         try sign(digest: digest, auxiliaryRandomness: Self.freshAuxiliaryRandomness())
     }
 
     /// Signs a 32-byte message with the given 32 bytes of auxiliary randomness (`secp256k1_schnorrsig_sign32`).
     ///
     /// Fixed `auxiliaryRandomness` is for test vectors; production callers use `sign(digest:)`.
-    public func sign(digest: [UInt8], auxiliaryRandomness: [UInt8]) throws(KeyError) -> [UInt8] {
+    func sign(digest: [UInt8], auxiliaryRandomness: [UInt8]) throws(KeyError) -> [UInt8] {
         guard digest.count == 32 else { throw .wrongInputLength("the message", expected: 32, got: digest.count) }
         guard auxiliaryRandomness.count == 32 else {
             throw .wrongInputLength("the auxiliary randomness", expected: 32, got: auxiliaryRandomness.count)

@@ -1,12 +1,12 @@
 import CSecp256k1
 
 /// A BIP-340 x-only public key: the node's identity (NIP-01), 32 bytes shown as 64 lower-case hex.
-public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
+struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The 32-byte x coordinate.
-    public let bytes: [UInt8]
+    let bytes: [UInt8]
 
     /// Parses 32 bytes; throws if they are not the x coordinate of a point on the curve.
-    public init(bytes: [UInt8]) throws(KeyError) {
+    init(bytes: [UInt8]) throws(KeyError) {
         guard bytes.count == 32 else { throw .invalidPublicKey("expected 32 bytes, got \(bytes.count)") }
         var parsed = secp256k1_xonly_pubkey()
         guard secp256k1_xonly_pubkey_parse(Secp256k1Context.shared.pointer, &parsed, bytes) == 1 else {
@@ -16,7 +16,7 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses 64 hex digits (either case).
-    public init(hex: String) throws(KeyError) {
+    init(hex: String) throws(KeyError) {
         guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else {
             throw .invalidPublicKey("expected 64 hex digits")
         }
@@ -29,15 +29,15 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// 64 lower-case hex digits, the form the registry and `/health` use.
-    public var hex: String { Hex.encode(bytes) }
+    var hex: String { Hex.encode(bytes) }
 
     /// NIP-19 `npub1…`.
-    public var npub: String { NIP19.encode(hrp: NIP19.publicKeyPrefix, bytes: bytes) }
+    var npub: String { NIP19.encode(hrp: NIP19.publicKeyPrefix, bytes: bytes) }
 
-    public var description: String { hex }
+    var description: String { hex }
 
     /// Whether `signature` is this key's BIP-340 signature of `message` (any length).
-    public func verify(_ signature: [UInt8], message: [UInt8]) -> Bool {
+    func verify(_ signature: [UInt8], message: [UInt8]) -> Bool {
         guard signature.count == 64 else { return false }
         var parsed = secp256k1_xonly_pubkey()
         let context = Secp256k1Context.shared.pointer

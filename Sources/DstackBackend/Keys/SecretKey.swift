@@ -5,14 +5,14 @@ import CSecp256k1
 ///
 /// Never printable (`SecretKey(<redacted>)`), and its bytes live in one heap buffer that is zeroed when
 /// the last reference goes away. Reach the bytes only through `withUnsafeBytes`.
-public final class SecretKey: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+final class SecretKey: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Immutable after `init`; `@unchecked Sendable` because the raw buffer is only read.
     private let storage: UnsafeMutableRawBufferPointer
 
-    public static let byteCount = 32
+    static let byteCount = 32
 
     /// Copies `bytes` after checking 0 < k < n.
-    public init<C: Collection>(bytes: C) throws(KeyError) where C.Element == UInt8 {
+    init<C: Collection>(bytes: C) throws(KeyError) where C.Element == UInt8 {
         guard bytes.count == Self.byteCount else { throw .wrongSecretKeyLength(bytes.count) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.byteCount, alignment: 16)
         buffer.copyBytes(from: bytes)
@@ -29,7 +29,7 @@ public final class SecretKey: @unchecked Sendable, CustomStringConvertible, Cust
 
     /// A fresh random key: 32 bytes from `RAND_bytes`, drawn again in the (2^-128) case that they are not
     /// a valid scalar.
-    public static func generate() throws(SecureRandomError) -> SecretKey {
+    static func generate() throws(SecureRandomError) -> SecretKey {
         var candidate = [UInt8](repeating: 0, count: byteCount)
         defer { SecureRandom.cleanse(&candidate) }
         while true {
@@ -48,10 +48,10 @@ public final class SecretKey: @unchecked Sendable, CustomStringConvertible, Cust
     }
 
     /// Calls `body` with the 32 secret bytes. Do not copy them out of the closure.
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try body(UnsafeRawBufferPointer(storage))
     }
 
-    public var description: String { "SecretKey(<redacted>)" }
-    public var debugDescription: String { "SecretKey(<redacted>)" }
+    var description: String { "SecretKey(<redacted>)" }
+    var debugDescription: String { "SecretKey(<redacted>)" }
 }

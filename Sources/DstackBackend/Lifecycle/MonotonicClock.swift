@@ -12,8 +12,6 @@ public protocol MonotonicClock: Sendable {
 
 /// `ContinuousClock` time, with waits that `StopSignal` (SIGTERM) ends at once.
 public struct SystemClock: MonotonicClock {
-    public init() {}
-
     public var now: ContinuousClock.Instant { .now }
 
     public func wait(until deadline: ContinuousClock.Instant, or stop: StopSignal) -> Bool {

@@ -17,7 +17,7 @@ public enum SignalHandling {
     static let ignoredSignalLogger = Mutex<Logger?>(nil)
 
     /// Where ignored signals are reported from now on.
-    public static func logIgnoredSignals(to logger: Logger) {
+    static func logIgnoredSignals(to logger: Logger) {
         ignoredSignalLogger.withLock { $0 = logger }
     }
 

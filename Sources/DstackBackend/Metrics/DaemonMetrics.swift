@@ -4,49 +4,49 @@ import Synchronization
 /// Everything `/metrics` reports, updated lock-free by the poller, the registry flow and the server.
 ///
 /// Rendering happens per scrape (not on the /health hot path), so it may allocate.
-public final class DaemonMetrics: Sendable {
-    public let startTime: Double
-    public let dstackUp = Gauge()
-    public let pollOK = Counter()
-    public let pollError = Counter()
-    public let pollDuration = Histogram()
-    public let lastSuccess = Gauge()
-    public let gpusFree = Gauge()
-    public let gpusBusy = Gauge()
-    public let registryAuthorized = Gauge()
+final class DaemonMetrics: Sendable {
+    let startTime: Double
+    let dstackUp = Gauge()
+    let pollOK = Counter()
+    let pollError = Counter()
+    let pollDuration = Histogram()
+    let lastSuccess = Gauge()
+    let gpusFree = Gauge()
+    let gpusBusy = Gauge()
+    let registryAuthorized = Gauge()
     /// 1 once the registry's owner of this worker is settled (it names OWNER_ADDRESS, or the registry keeps
     /// no record to compare); 0 while `GET /workers/<pubkey>` fails and the comparison is retried.
-    public let registryOwnerVerified = Gauge()
+    let registryOwnerVerified = Gauge()
     /// Registry requests by outcome: `ok`, `retryable_error`, `rejected`.
-    public let registrationAttempts: [(result: String, counter: Counter)]
+    let registrationAttempts: [(result: String, counter: Counter)]
     /// The server's own counts; set once the server exists.
     private let server = Mutex<ServerStats?>(nil)
     /// The node's registry identity for `dstack_backend_info`; set once the node type is known.
     private let identity = Mutex<(pubkey: String, nodeType: String)?>(nil)
 
-    public static let registrationResults = ["ok", "retryable_error", "rejected"]
+    static let registrationResults = ["ok", "retryable_error", "rejected"]
 
-    public init(startTime: Double = Date.now.timeIntervalSince1970) {
+    init(startTime: Double = Date.now.timeIntervalSince1970) {
         self.startTime = startTime
         registrationAttempts = Self.registrationResults.map { ($0, Counter()) }
     }
 
-    public func attachServer(_ stats: ServerStats) {
+    func attachServer(_ stats: ServerStats) {
         server.withLock { $0 = stats }
     }
 
     /// Sets the labels of `dstack_backend_info` (the pubkey and node type the node registers with).
-    public func setIdentity(pubkey: String, nodeType: String) {
+    func setIdentity(pubkey: String, nodeType: String) {
         identity.withLock { $0 = (pubkey, nodeType) }
     }
 
     /// Counts one registry request outcome (unknown labels count as `rejected`).
-    public func recordRegistrationAttempt(_ result: String) {
+    func recordRegistrationAttempt(_ result: String) {
         (registrationAttempts.first { $0.result == result } ?? registrationAttempts[2]).counter.increment()
     }
 
     /// Updates the dstack series from one poll.
-    public func recordPoll(succeeded: Bool, duration: Duration, free: Int, busy: Int) {
+    func recordPoll(succeeded: Bool, duration: Duration, free: Int, busy: Int) {
         pollDuration.observe(duration.inSeconds)
         if succeeded {
             pollOK.increment()
@@ -61,7 +61,7 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// The Prometheus text of every series.
-    public func render() -> String {
+    func render() -> String {
         var out = PrometheusText()
         out.family("dstack_backend_build_info", .gauge, help: "Build information; always 1.")
         out.sample("dstack_backend_build_info", [("version", BuildInfo.version)], 1)

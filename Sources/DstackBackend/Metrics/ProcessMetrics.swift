@@ -7,18 +7,16 @@ import Glibc
 /// One scrape reads `/proc/self/stat`, `/proc/stat` (boot time, read once) and lists `/proc/self/fd`:
 /// a few microseconds. A value that cannot be read (no `/proc`, or no descriptor left to open it) is left
 /// out rather than reported as 0, so an alert on it does not fire on a guess.
-public struct ProcessMetrics: Sendable {
-    public var cpuSeconds: Double?
-    public var residentBytes: Double?
-    public var virtualBytes: Double?
-    public var openFDs: Double?
-    public var maxFDs: Double?
-    public var startTimeSeconds: Double?
-
-    public init() {}
+struct ProcessMetrics: Sendable {
+    var cpuSeconds: Double?
+    var residentBytes: Double?
+    var virtualBytes: Double?
+    var openFDs: Double?
+    var maxFDs: Double?
+    var startTimeSeconds: Double?
 
     /// The values of the running process.
-    public static func current() -> ProcessMetrics {
+    static func current() -> ProcessMetrics {
         var values = ProcessMetrics()
         if let text = try? SmallFile.read("/proc/self/stat").get(), let stat = ProcSelfStat(parsing: text) {
             let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
@@ -41,7 +39,7 @@ public struct ProcessMetrics: Sendable {
     }
 
     /// Writes the families whose value is known.
-    public func write(to out: inout PrometheusText) {
+    func write(to out: inout PrometheusText) {
         func gauge(_ name: String, _ kind: PrometheusText.Kind, _ help: String, _ value: Double?) {
             guard let value else { return }
             out.family(name, kind, help: help)

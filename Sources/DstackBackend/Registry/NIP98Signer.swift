@@ -5,22 +5,16 @@ import FoundationEssentials
 /// Each request carries `Authorization: Nostr <base64 event>`, the event being kind 27235 with tags
 /// `u` (the absolute URL), `method`, and for a body `payload` (SHA-256 hex of it), signed by the node key.
 /// It proves the registrant holds the key it registers, which the reference's registry could not check.
-public struct NIP98Signer: Sendable {
-    public static let kind = 27235
+struct NIP98Signer: Sendable {
+    static let kind = 27235
 
-    public let key: NodeKey
-    public let logger: Logger
+    let key: NodeKey
+    let logger: Logger
     /// Unix seconds; injectable so tests are deterministic.
-    public let now: @Sendable () -> Int
-
-    public init(key: NodeKey, logger: Logger, now: @escaping @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }) {
-        self.key = key
-        self.logger = logger
-        self.now = now
-    }
+    var now: @Sendable () -> Int = { Int(Date.now.timeIntervalSince1970) }
 
     /// The signed event for one request.
-    public func event(method: String, url: String, body: [UInt8]?) throws(KeyError) -> NostrEvent {
+    func event(method: String, url: String, body: [UInt8]?) throws(KeyError) -> NostrEvent {
         // The URL the registry sees: user information goes in the Authorization header, not the request line.
         var tags = [["u", URLRedaction.withoutUserinfo(url)], ["method", method]]
         if let body, !body.isEmpty || method == "POST" {
@@ -30,13 +24,13 @@ public struct NIP98Signer: Sendable {
     }
 
     /// `Nostr <base64 of the event JSON>`.
-    public func authorization(method: String, url: String, body: [UInt8]?) throws(KeyError) -> String {
+    func authorization(method: String, url: String, body: [UInt8]?) throws(KeyError) -> String {
         "Nostr " + Data(try event(method: method, url: url, body: body).json).base64EncodedString()
     }
 
     /// A header provider for `RegistryClient`. A signing failure (which the key's self-check makes a
     /// hardware or library fault) is logged and the request goes unsigned, so the registry's answer says why.
-    public var headerProvider: RegistryClient.HeaderProvider {
+    var headerProvider: RegistryClient.HeaderProvider {
         { [self] method, url, body in
             do {
                 return [("Authorization", try authorization(method: method.rawValue, url: url, body: method == .post ? body : nil))]

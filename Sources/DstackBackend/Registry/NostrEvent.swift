@@ -1,17 +1,17 @@
 /// A signed Nostr event (NIP-01): the id is SHA-256 of the canonical serialization, the signature BIP-340.
-public struct NostrEvent: Sendable, Equatable {
-    public let pubkey: String
-    public let createdAt: Int
-    public let kind: Int
-    public let tags: [[String]]
-    public let content: String
+struct NostrEvent: Sendable, Equatable {
+    let pubkey: String
+    let createdAt: Int
+    let kind: Int
+    let tags: [[String]]
+    let content: String
     /// 64 lower-case hex: SHA-256 of `canonicalSerialization`.
-    public let id: String
+    let id: String
     /// 128 lower-case hex: BIP-340 signature of the id.
-    public let sig: String
+    let sig: String
 
     /// Builds and signs an event with `key`.
-    public init(key: NodeKey, createdAt: Int, kind: Int, tags: [[String]], content: String) throws(KeyError) {
+    init(key: NodeKey, createdAt: Int, kind: Int, tags: [[String]], content: String) throws(KeyError) {
         self.pubkey = key.publicKey.hex
         self.createdAt = createdAt
         self.kind = kind
@@ -25,7 +25,7 @@ public struct NostrEvent: Sendable, Equatable {
 
     /// `[0,<pubkey>,<created_at>,<kind>,<tags>,<content>]` with no whitespace, as NIP-01 defines it:
     /// UTF-8, only `\n \" \\ \r \t \b \f` (and other control characters as `\u00XX`) escaped.
-    public static func canonicalSerialization(
+    static func canonicalSerialization(
         pubkey: String, createdAt: Int, kind: Int, tags: [[String]], content: String
     ) -> [UInt8] {
         var writer = JSONWriter(style: .utf8)
@@ -41,7 +41,7 @@ public struct NostrEvent: Sendable, Equatable {
     }
 
     /// The event as JSON (`id, pubkey, created_at, kind, tags, content, sig`), as NIP-98 sends it.
-    public var json: [UInt8] {
+    var json: [UInt8] {
         var writer = JSONWriter(style: .utf8)
         writer.beginObject()
         writer.key("id")

@@ -5,7 +5,7 @@ public enum PermissionStatus: Sendable, Equatable {
     /// Anything else, with the reason in words (e.g. `HTTP 404`, `write mode is "Allow"`).
     case notRegistered(reason: String)
 
-    public var isRegistered: Bool { self == .registered }
+    var isRegistered: Bool { self == .registered }
 
     /// Reads a 2xx body: registered iff `write.mode` is `AllowAll` or `registered` is `true`.
     static func parse(_ body: [UInt8]) -> PermissionStatus {

@@ -17,7 +17,7 @@ public enum RegistrationError: Error, Sendable, Equatable, CustomStringConvertib
     ///
     /// An owner mismatch does not heal by restarting, so it is a configuration error (78, EX_CONFIG, which
     /// systemd's `RestartPreventExitStatus=` can name); everything else the registry refused is 1.
-    public var exitStatus: Int32 {
+    var exitStatus: Int32 {
         if case .ownerMismatch = self { return ExitStatus.configuration }
         return ExitStatus.failure
     }

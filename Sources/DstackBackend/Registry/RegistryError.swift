@@ -1,6 +1,6 @@
 /// Why one registry request did not succeed.
 public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// The request did not complete: refused, timed out, DNS, TLS, too large, ...
         case transport(HTTPClientError)
         /// The registry answered with a status that is not success (body already truncated for logs).
@@ -10,22 +10,22 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// `GET` or `POST`.
-    public let method: String
+    let method: String
     /// The full URL asked for, credentials masked (`URLRedaction`).
-    public let url: String
-    public let kind: Kind
+    let url: String
+    let kind: Kind
 
     /// How much of a registry's error body goes into messages.
-    public static let maximumBodyBytes = 512
+    static let maximumBodyBytes = 512
 
-    public init(method: String, url: String, kind: Kind) {
+    init(method: String, url: String, kind: Kind) {
         self.method = method
         self.url = URLRedaction.redact(url)
         self.kind = kind
     }
 
     /// Whether trying again later may help: network trouble, timeouts, 408, 429 and 5xx.
-    public var isTransient: Bool {
+    var isTransient: Bool {
         switch kind {
         case .transport(let error): error.isTransient
         case .status(let code, _, _): Self.isTransientStatus(code)
@@ -34,13 +34,13 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     /// The HTTP status, when the registry answered.
-    public var status: Int? {
+    var status: Int? {
         if case .status(let code, _, _) = kind { return code }
         return nil
     }
 
     /// Seconds the registry asked us to wait (`Retry-After`), when it said.
-    public var retryAfter: Double? {
+    var retryAfter: Double? {
         if case .status(_, _, let seconds) = kind { return seconds }
         return nil
     }

@@ -2,15 +2,15 @@
 /// pending or authorized, the stored owner and node type, and whether the owner is ours.
 ///
 /// Read-only: `GET /permissions/{pubkey}` and `GET /workers/{pubkey}`, never a POST.
-public struct RegistryView: Sendable, Equatable {
-    public let permissions: PermissionStatus
-    public let lookup: WorkerLookup
-    public let configuredOwner: EthereumAddress
+struct RegistryView: Sendable, Equatable {
+    let permissions: PermissionStatus
+    let lookup: WorkerLookup
+    let configuredOwner: EthereumAddress
     /// The configured node type; nil for `NODE_TYPE=auto`, which is derived at start.
-    public let configuredNodeType: String?
+    let configuredNodeType: String?
 
     /// Asks the registry (one request each, no retries: `check` reports, the daemon retries).
-    public static func fetch(client: RegistryClient, pubkey: String, owner: EthereumAddress, nodeType: NodeType)
+    static func fetch(client: RegistryClient, pubkey: String, owner: EthereumAddress, nodeType: NodeType)
         throws(RegistryError) -> RegistryView
     {
         let permissions = try client.permissions(pubkey: pubkey)
@@ -21,13 +21,13 @@ public struct RegistryView: Sendable, Equatable {
     }
 
     /// The registry holds another owner for this worker: the daemon will refuse to start.
-    public var ownerMismatch: Bool {
+    var ownerMismatch: Bool {
         guard let record = lookup.record else { return false }
         return !record.isOwned(by: configuredOwner)
     }
 
     /// One line: the state, then what the registry stores.
-    public var summary: String {
+    var summary: String {
         var parts: [String] = []
         switch (permissions, lookup.record) {
         case (.registered, _):
@@ -54,7 +54,7 @@ public struct RegistryView: Sendable, Equatable {
     }
 
     /// What to do when the owner does not match.
-    public var hint: String? {
+    var hint: String? {
         guard ownerMismatch, let record = lookup.record else { return nil }
         return "the registry keeps the owner of the first registration and the daemon will refuse to start (exit 78): "
             + "set OWNER_ADDRESS to \(record.printableOwner) if that address is yours, otherwise ask the registry's "

@@ -12,7 +12,7 @@ public enum WorkerLookup: Sendable, Equatable {
     case unusable(reason: String)
 
     /// The record, when there is one.
-    public var record: WorkerRecord? {
+    var record: WorkerRecord? {
         if case .found(let record) = self { return record }
         return nil
     }
@@ -80,20 +80,14 @@ private struct WorkerAnswer: Decodable {
 /// The registry's record of one worker.
 public struct WorkerRecord: Sendable, Equatable {
     /// The owner stored at the first registration, as the registry spells it.
-    public let owner: String
-    public let nodeType: String?
+    let owner: String
+    let nodeType: String?
     /// Null until the registry has minted the worker.
-    public let mintTxHash: String?
-
-    public init(owner: String, nodeType: String?, mintTxHash: String?) {
-        self.owner = owner
-        self.nodeType = nodeType
-        self.mintTxHash = mintTxHash
-    }
+    let mintTxHash: String?
 
     /// Whether the stored owner is `address` (hex compared case-insensitively: EIP-55 is only a checksum).
     /// A stored owner without the `0x` prefix counts as the same address.
-    public func isOwned(by address: EthereumAddress) -> Bool {
+    func isOwned(by address: EthereumAddress) -> Bool {
         var stored = owner.trimmingASCIIWhitespace().lowercased()
         if stored.hasPrefix("0x") { stored.removeFirst(2) }
         return stored == String(address.checksummed.lowercased().dropFirst(2))
@@ -101,19 +95,19 @@ public struct WorkerRecord: Sendable, Equatable {
 
     /// The stored node type when it is not `configured`, else nil (also when none is stored). The registry
     /// keeps the node type of the first registration: the daemon warns about a difference, `check` shows it.
-    public func nodeType(differingFrom configured: String) -> String? {
+    func nodeType(differingFrom configured: String) -> String? {
         guard let nodeType, nodeType != configured else { return nil }
         return nodeType
     }
 
     /// Whether the registry has minted the worker (`mint_tx_hash` is set).
-    public var isMinted: Bool { mintTxHash != nil }
+    var isMinted: Bool { mintTxHash != nil }
 
     /// The stored owner as printable text for logs (a registry may store anything).
-    public var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }
+    var printableOwner: String { RegistryError.printableBody(Array(owner.utf8)) }
 
     /// The stored node type as printable text for `check` and logs, escaped like the owner.
-    public var printableNodeType: String? { nodeType.map { RegistryError.printableBody(Array($0.utf8)) } }
+    var printableNodeType: String? { nodeType.map { RegistryError.printableBody(Array($0.utf8)) } }
 }
 
 /// Where start-up registration left the worker.
@@ -127,11 +121,6 @@ public enum RegistrationOutcome: Sendable, Equatable {
 /// What start-up registration found: the outcome and the record lookup, nil when the registry authorizes the
 /// worker but `GET /workers/<pubkey>` failed (the owner comparison then goes on in the background).
 public struct RegistrationResult: Sendable, Equatable {
-    public var outcome: RegistrationOutcome
-    public var lookup: WorkerLookup?
-
-    public init(outcome: RegistrationOutcome, lookup: WorkerLookup?) {
-        self.outcome = outcome
-        self.lookup = lookup
-    }
+    var outcome: RegistrationOutcome
+    var lookup: WorkerLookup?
 }

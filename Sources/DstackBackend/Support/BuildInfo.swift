@@ -1,4 +1,3 @@
-/// Facts about this build.
 public enum BuildInfo {
     /// The daemon's version (also the User-Agent and `--version`).
     public static let version = "0.1.0"

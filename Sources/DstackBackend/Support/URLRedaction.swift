@@ -4,16 +4,16 @@
 /// (the VMM accepts its token that way). Every place that shows such a URL (configuration errors, the
 /// start-up settings log, `check`, request errors, the poller's log) shows `redact(url)` instead:
 /// `https://user:***@host/path?token=***`. Works on malformed text too, since errors quote what was typed.
-public enum URLRedaction {
+enum URLRedaction {
     /// What stands in for a secret.
-    public static let mask = "***"
+    static let mask = "***"
 
     /// `text` with the password of its user information and the value of every query parameter masked.
     ///
     /// `user:password@` becomes `user:***@`; user information without a `:` (a bare token) becomes `***@`;
     /// `?token=abc&json` becomes `?token=***&json` (a fragment's parameters likewise). Everything else is
     /// left as written.
-    public static func redact(_ text: String) -> String {
+    static func redact(_ text: String) -> String {
         var result = ""
         var rest = Substring(text)
         if let schemeEnd = rest.firstRange(of: "://") {
@@ -56,7 +56,7 @@ public enum URLRedaction {
     }
 
     /// `text` without its user information: the URL the server sees (for the NIP-98 `u` tag).
-    public static func withoutUserinfo(_ text: String) -> String {
+    static func withoutUserinfo(_ text: String) -> String {
         guard let schemeEnd = text.firstRange(of: "://") else { return text }
         let rest = text[schemeEnd.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex

@@ -10,7 +10,7 @@ public enum JSONString {
     }
 
     /// Appends `value` quoted: `\n \r \t \b \f \" \\` in their short forms, other controls as `\u00XX`.
-    public static func append(_ value: String, style: Style, to out: inout [UInt8]) {
+    static func append(_ value: String, style: Style, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for scalar in value.unicodeScalars {
             switch scalar.value {

@@ -1,8 +1,8 @@
 /// Why a document is not JSON, and where.
 public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let message: String
+    let message: String
     /// Byte offset of the problem in the input.
-    public let offset: Int
+    let offset: Int
 
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
@@ -13,13 +13,13 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendabl
 /// raw control characters in strings, bad escapes), and refuses deep nesting only past 512 levels. This
 /// recognizer runs first so every peer's JSON meets one strict grammar: no recursion (a 200,000-deep document
 /// costs one pass), no allocation beyond a stack of at most `maximumDepth` container marks.
-public enum JSONSyntax {
+enum JSONSyntax {
     /// How deep arrays and objects may nest before a document is refused.
-    public static let maximumDepth = 64
+    static let maximumDepth = 64
     /// The largest document accepted, in bytes: the HTTP client's cap on any answer (1 MiB).
-    public static let maximumSize = 1 << 20
+    static let maximumSize = 1 << 20
 
-    public static func validate(_ bytes: [UInt8]) throws(JSONParseError) {
+    static func validate(_ bytes: [UInt8]) throws(JSONParseError) {
         guard bytes.count <= maximumSize else {
             throw JSONParseError(message: "the document is \(bytes.count) bytes, over the \(maximumSize)-byte limit", offset: maximumSize)
         }
@@ -28,7 +28,7 @@ public enum JSONSyntax {
     }
 
     /// Whether `text` is exactly one JSON number (RFC 8259's grammar).
-    public static func isNumber(_ text: String) -> Bool {
+    static func isNumber(_ text: String) -> Bool {
         var scanner = Scanner(bytes: Array(text.utf8))
         guard !scanner.bytes.isEmpty, (try? scanner.number()) != nil else { return false }
         return scanner.index == scanner.bytes.count
@@ -53,10 +53,6 @@ public enum JSONSyntax {
         var index = 0
         /// `[` or `{` for each open container, innermost last.
         var open: [UInt8] = []
-
-        init(bytes: [UInt8]) {
-            self.bytes = bytes
-        }
 
         func fail(_ message: String) -> JSONParseError {
             JSONParseError(message: message, offset: index)

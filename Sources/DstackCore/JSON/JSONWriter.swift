@@ -73,17 +73,16 @@ public struct JSONWriter: Sendable {
     }
 
     /// Raw, already-valid JSON (for numbers formatted elsewhere).
-    public mutating func raw(_ json: String) {
+    mutating func raw(_ json: String) {
         separate()
         bytes.append(contentsOf: Array(json.utf8))
     }
 
     /// Appends `value` as a quoted JSON string with Python's `ensure_ascii` escaping.
-    public static func appendEscaped(_ value: String, to out: inout [UInt8]) {
+    static func appendEscaped(_ value: String, to out: inout [UInt8]) {
         JSONString.append(value, style: .asciiOnly, to: &out)
     }
 
-    /// `value` as a JSON string literal.
     public static func quoted(_ value: String) -> String {
         var out = [UInt8]()
         appendEscaped(value, to: &out)

@@ -23,7 +23,6 @@ public final class BackgroundThread: @unchecked Sendable {
         precondition(result == 0, "pthread_create failed: \(result)")
     }
 
-    /// Waits for the closure to return.
     public func join() {
         guard !joined else { return }
         joined = true

@@ -10,7 +10,6 @@ public final class StopSignal: @unchecked Sendable {
 
     public init() {}
 
-    /// Whether `stop` has been called.
     public var isStopped: Bool {
         lock.withLock { reason != nil }
     }

@@ -31,7 +31,7 @@ public final class Gauge: Sendable {
 /// A Prometheus histogram with fixed upper bounds; observations are lock-free.
 public final class Histogram: Sendable {
     /// Upper bounds in ascending order, without +Inf.
-    public let bounds: [Double]
+    let bounds: [Double]
     private let buckets: [Counter]
     private let count = Counter()
     /// Sum in nanounits, so it can be an integer atomic.

@@ -5,7 +5,6 @@ extension Character {
 }
 
 extension UInt8 {
-    /// An ASCII letter or digit.
     public var isASCIIAlphanumeric: Bool {
         switch self {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -21,7 +21,7 @@ public enum Hex {
 
     /// `\uXXXX` with the four lower-case hex digits of `unit`: the escape JSON, the NIP-01 event text and
     /// `PeerText` write for a character they may not print raw.
-    public static func unicodeEscape(_ unit: UInt16) -> [UInt8] {
+    static func unicodeEscape(_ unit: UInt16) -> [UInt8] {
         Array("\\u".utf8) + [12, 8, 4, 0].map { digits[Int(unit >> $0 & 0xf)] }
     }
 

@@ -53,7 +53,7 @@ public enum LogFormat: String, Sendable, CaseIterable {
 
 /// One log event: a fixed message and its values as fields.
 public struct LogRecord: Sendable, Equatable {
-    public var timestamp: Double
+    var timestamp: Double
     public var level: LogLevel
     public var message: String
     public var fields: [(String, String)]
@@ -64,7 +64,6 @@ public struct LogRecord: Sendable, Equatable {
             && lhs.fields.map { $0.1 } == rhs.fields.map { $0.1 }
     }
 
-    /// The value of field `key`, if present.
     public func field(_ key: String) -> String? {
         fields.first { $0.0 == key }?.1
     }
@@ -100,13 +99,13 @@ public struct LogRecord: Sendable, Equatable {
 
     /// Fields whose values are JSON numbers in `LOG_FORMAT=json` (counts, statuses, durations). A key is
     /// always one type, so log pipelines can map it; add a key here when a new field is a number.
-    public static let numberFields: Set<String> = [
+    static let numberFields: Set<String> = [
         "gpus", "gpus.free", "gpus.before", "gpus.free.before", "attempt", "registry.status", "status",
         "duration_ms", "outage.seconds", "down_for.seconds", "waited.seconds", "max_connections", "max_connections.configured",
         "nofile.reserve", "creator.pid", "nofile.soft", "nofile.hard",
     ]
     /// Fields whose values are JSON booleans in `LOG_FORMAT=json`.
-    public static let booleanFields: Set<String> = [
+    static let booleanFields: Set<String> = [
         "allow_attach_all", "poller.done", "recheck.done", "creator.running", "registry.minted",
     ]
 
@@ -139,7 +138,7 @@ public protocol LogSink: Sendable {
 
 /// Writes each record as one line to standard error with a single `write(2)`.
 public struct StandardErrorSink: LogSink {
-    public let format: LogFormat
+    let format: LogFormat
 
     public init(format: LogFormat) {
         self.format = format
@@ -175,7 +174,6 @@ public final class CollectingSink: LogSink {
         storage.withLock { $0 }
     }
 
-    /// Records whose message is `message`.
     public func records(withMessage message: String) -> [LogRecord] {
         records.filter { $0.message == message }
     }
@@ -185,8 +183,8 @@ public final class CollectingSink: LogSink {
 ///
 /// Never pass the secret key as a field: nothing here could tell it apart.
 public struct Logger: Sendable {
-    public var level: LogLevel
-    public var sink: any LogSink
+    var level: LogLevel
+    var sink: any LogSink
 
     public init(level: LogLevel = .info, sink: any LogSink = StandardErrorSink(format: .text)) {
         self.level = level

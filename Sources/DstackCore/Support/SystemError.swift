@@ -10,7 +10,6 @@ import Darwin
 public struct SystemError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The system call or library function that failed, e.g. `open`.
     public let call: String
-    /// The `errno` value it left.
     public let errno: Int32
 
     public init(call: String, errno: Int32) {

@@ -8,9 +8,9 @@ import Glibc
 /// listener, its probes and the test clients build their `sockaddr_un` here.
 public struct UnixSocketAddress: Sendable, Equatable {
     /// The path bytes `sun_path` holds before its terminating NUL: 107 on Linux.
-    public static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+    static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
 
-    public let path: String
+    let path: String
 
     /// Nil where `problem(with:)` names a problem.
     public init?(path: String) {
